@@ -1,0 +1,144 @@
+//! Command-line definitions (clap) only; the work happens in the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "simaudit", version, about = "Audit Vietnamese mobile subscriber-registration extracts for junk-SIM signs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Extract files: CSV/TSV (any of , ; tab |), Parquet.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Rule set TOML (default: the shipped rules/vn-2024.toml, embedded).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Column profile: a shipped name (canonical, vn-upper, vn-diacritics) or a TOML file. Default: chosen per file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Carrier code for files without a carrier column.
+    #[arg(long, value_name = "CODE")]
+    pub carrier: Option<String>,
+    /// Registry of authorised points: CSV with carrier and point_id columns (enables PT004).
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// Input encoding (utf-8, utf-16le, utf-16be, windows-1258, windows-1252). Default: detected.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Labels of the terminal summary (and of xlsx/html reports).
+    #[arg(long, default_value = "vi", value_parser = ["vi", "en"])]
+    pub lang: String,
+    /// No progress or summary on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ingest, normalise, run every rule and write all outputs.
+    ///
+    /// Example: simaudit audit sample-data/*.csv --points sample-data/points.csv --out out
+    Audit {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Comma-separated: csv, parquet, xlsx, html (default all).
+        #[arg(long, default_value = "csv,parquet,xlsx,html")]
+        format: String,
+        /// Pseudonymise ID numbers and names in every output (key: SIMAUDIT_MASK_KEY, else random).
+        #[arg(long)]
+        mask: bool,
+    },
+    /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
+    ///
+    /// Example: simaudit check viettel.csv --fail-on warning --format json
+    Check {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Which findings make the check fail (exit code 1).
+        #[arg(long, value_enum, default_value = "violation")]
+        fail_on: FailOn,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+    /// List the rule catalogue, or explain one rule in Vietnamese and English.
+    ///
+    /// Example: simaudit rules XR001
+    Rules {
+        /// A rule code such as XR001.
+        code: Option<String>,
+        /// Print the catalogue as a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Normalise one value per line from stdin; one tab-separated line out per line in.
+    ///
+    /// Example: printf '0912.345.678\n' | simaudit normalize --field msisdn
+    Normalize {
+        #[arg(long, value_enum)]
+        field: NormalizeField,
+        /// Tone placement for names: old (hòa, thủy) or new (hoà, thuỷ).
+        #[arg(long, value_enum, default_value = "old")]
+        tone_style: ToneStyleArg,
+    },
+    /// Write a realistic synthetic extract with truth.csv of every planted finding.
+    ///
+    /// Example: simaudit generate --rows 100000 --seed 7 --out /tmp/gen
+    Generate {
+        #[arg(long)]
+        rows: usize,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of carriers (1–7).
+        #[arg(long, default_value_t = 3)]
+        carriers: usize,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: GenerateFormat,
+    },
+    /// List the shipped column profiles and their header aliases.
+    Profiles,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Violation,
+    Warning,
+    Never,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NormalizeField {
+    Name,
+    Id,
+    Msisdn,
+    Date,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToneStyleArg {
+    Old,
+    New,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerateFormat {
+    Csv,
+}

@@ -1,0 +1,255 @@
+//! Dates as they appear in extracts: `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd`,
+//! `yyyymmdd`, a year alone, Excel serials; date-times add ` HH:MM[:SS]` or an ISO `T`.
+
+pub use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
+use chrono::{Datelike, Duration, NaiveTime};
+
+/// Day/month order of a column, decided once per file (never guessed per row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    Dmy,
+    Mdy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    Year,
+    Day,
+    DateTime,
+}
+
+impl Precision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Day => "day",
+            Precision::DateTime => "datetime",
+        }
+    }
+}
+
+/// A parsed date or date-time. A year alone is stored as 1 January with `Precision::Year`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct When {
+    pub at: DateTime,
+    pub precision: Precision,
+}
+
+impl When {
+    pub fn date(&self) -> Date {
+        self.at.date()
+    }
+    pub fn year(&self) -> i32 {
+        self.at.year()
+    }
+    pub fn has_time(&self) -> bool {
+        self.precision == Precision::DateTime
+    }
+    /// `YYYY`, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`.
+    pub fn iso(&self) -> String {
+        match self.precision {
+            Precision::Year => format!("{:04}", self.at.year()),
+            Precision::Day => self.at.format("%Y-%m-%d").to_string(),
+            Precision::DateTime => self.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
+}
+
+fn digits_only(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+    if y.len() != 4 || !digits_only(y) || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+        return None;
+    }
+    Date::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Excel's day 0 is 1899-12-30 for every serial after its fictional 1900-02-29 (serial 60).
+fn excel_serial(days: f64) -> Option<DateTime> {
+    if !(61.0..3_000_000.0).contains(&days) {
+        return None;
+    }
+    let base = Date::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+    let secs = (days * 86_400.0).round() as i64;
+    base.checked_add_signed(Duration::seconds(secs))
+}
+
+fn parse_time(t: &str) -> Option<NaiveTime> {
+    let t = t.trim().trim_end_matches('Z');
+    let t = t.split('.').next().unwrap_or(t); // fractional seconds are dropped
+    let parts: Vec<&str> = t.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() > 2 || !digits_only(p)) {
+        return None;
+    }
+    let n = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u32>().ok());
+    NaiveTime::from_hms_opt(n(0)?, n(1)?, n(2)?)
+}
+
+fn parse_date_part(d: &str, order: DateOrder) -> Option<(Date, bool)> {
+    if digits_only(d) {
+        return match d.len() {
+            4 => Some((Date::from_ymd_opt(d.parse().ok()?, 1, 1)?, true)),
+            8 => Some((ymd(&d[0..4], &d[4..6], &d[6..8])?, false)),
+            5 => Some((excel_serial(d.parse().ok()?)?.date(), false)),
+            _ => None,
+        };
+    }
+    let sep = d.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    let p: Vec<&str> = d.split(sep).collect();
+    if p.len() != 3 {
+        return None;
+    }
+    let date = if p[0].len() == 4 {
+        ymd(p[0], p[1], p[2])?
+    } else {
+        match order {
+            DateOrder::Dmy => ymd(p[2], p[1], p[0])?,
+            DateOrder::Mdy => ymd(p[2], p[0], p[1])?,
+        }
+    };
+    Some((date, false))
+}
+
+/// Ok(None) for an empty value, Err(()) for a present but unreadable one.
+#[allow(clippy::result_unit_err)]
+pub fn parse(raw: &str, order: DateOrder) -> Result<Option<When>, ()> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    // Excel serial with a fraction of a day: a date-time.
+    if let Some((whole, frac)) = s.split_once('.') {
+        if whole.len() == 5 && digits_only(whole) && digits_only(frac) {
+            let at = s.parse::<f64>().ok().and_then(excel_serial).ok_or(())?;
+            return Ok(Some(When { at, precision: Precision::DateTime }));
+        }
+    }
+    let (date_part, time_part) = match s.split_once('T').or_else(|| s.split_once(char::is_whitespace)) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let (date, year_only) = parse_date_part(date_part, order).ok_or(())?;
+    match time_part {
+        Some(t) if !year_only => {
+            let time = parse_time(t).ok_or(())?;
+            Ok(Some(When { at: date.and_time(time), precision: Precision::DateTime }))
+        }
+        Some(_) => Err(()),
+        None => Ok(Some(When {
+            at: date.and_time(NaiveTime::MIN),
+            precision: if year_only { Precision::Year } else { Precision::Day },
+        })),
+    }
+}
+
+/// Decide a column's day/month order from its values: month-first only when some value proves it
+/// (second part > 12) and none proves day-first; Vietnamese day-first otherwise.
+pub fn detect_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
+    let (mut dmy, mut mdy) = (false, false);
+    for v in values {
+        let d = v.trim().split(|c: char| c == 'T' || c.is_whitespace()).next().unwrap_or("");
+        let Some(sep) = d.chars().find(|c| matches!(c, '/' | '-' | '.')) else { continue };
+        let p: Vec<&str> = d.split(sep).collect();
+        if p.len() != 3 || p[0].len() == 4 {
+            continue;
+        }
+        let (a, b) = (p[0].parse::<u32>().unwrap_or(0), p[1].parse::<u32>().unwrap_or(0));
+        dmy |= a > 12;
+        mdy |= b > 12;
+    }
+    if mdy && !dmy {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    }
+}
+
+/// The birthday in `year`; a 29 February birthday falls on 28 February in common years.
+pub fn birthday_in(dob: Date, year: i32) -> Option<Date> {
+    Date::from_ymd_opt(year, dob.month(), dob.day()).or_else(|| Date::from_ymd_opt(year, 2, 28))
+}
+
+/// Whole years reached by `on` (rules.md "Age").
+pub fn age_on(dob: Date, on: Date) -> i32 {
+    let years = on.year() - dob.year();
+    match birthday_in(dob, on.year()) {
+        Some(b) if b > on => years - 1,
+        _ => years,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn iso(raw: &str) -> String {
+        parse(raw, DateOrder::Dmy).ok().flatten().map(|w| format!("{} {}", w.iso(), w.precision.code())).unwrap_or_default()
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(iso("05/03/1985"), "1985-03-05 day");
+        assert_eq!(iso("5/3/1985"), "1985-03-05 day");
+        assert_eq!(iso("05-03-1985"), "1985-03-05 day");
+        assert_eq!(iso("05.03.1985"), "1985-03-05 day");
+        assert_eq!(iso("1985-03-05"), "1985-03-05 day");
+        assert_eq!(iso("19850305"), "1985-03-05 day");
+        assert_eq!(iso("1985"), "1985 year");
+        assert_eq!(iso("31/12/2024 23:59"), "2024-12-31T23:59:00 datetime");
+        assert_eq!(iso("2024-12-31T23:59:07"), "2024-12-31T23:59:07 datetime");
+        assert_eq!(iso("2024-12-31 08:00:00.123"), "2024-12-31T08:00:00 datetime");
+        assert_eq!(iso("45292"), "2024-01-01 day");
+        assert_eq!(iso("45292.5"), "2024-01-01T12:00:00 datetime");
+    }
+
+    #[test]
+    fn unreadable_and_empty() {
+        assert_eq!(parse("", DateOrder::Dmy), Ok(None));
+        assert_eq!(parse("   ", DateOrder::Dmy), Ok(None));
+        for bad in ["31/02/1990", "abc", "13/13/2020", "1985 10:00", "05/03/85", "2024-01-01 25:00", "1/2/3/4"] {
+            assert_eq!(parse(bad, DateOrder::Dmy), Err(()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn order_is_a_column_decision() {
+        assert_eq!(detect_order(["03/05/2020", "12/25/2020"]), DateOrder::Mdy);
+        assert_eq!(detect_order(["03/05/2020", "25/12/2020"]), DateOrder::Dmy);
+        assert_eq!(detect_order(["03/05/2020"]), DateOrder::Dmy);
+        assert_eq!(iso_mdy("12/25/2020"), "2020-12-25");
+    }
+
+    fn iso_mdy(raw: &str) -> String {
+        parse(raw, DateOrder::Mdy).unwrap().unwrap().iso()
+    }
+
+    #[test]
+    fn ages() {
+        let d = |y, m, dd| Date::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(age_on(d(2010, 5, 1), d(2024, 5, 1)), 14);
+        assert_eq!(age_on(d(2010, 5, 1), d(2024, 4, 30)), 13);
+        assert_eq!(age_on(d(2004, 2, 29), d(2018, 2, 28)), 14);
+        assert_eq!(age_on(d(2004, 2, 29), d(2018, 2, 27)), 13);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,25}") {
+            let _ = parse(&s, DateOrder::Dmy);
+            let _ = parse(&s, DateOrder::Mdy);
+        }
+
+        #[test]
+        fn iso_round_trips(y in 1900i32..2100, m in 1u32..13, d in 1u32..29, h in 0u32..24, mi in 0u32..60) {
+            let at = Date::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, 0).unwrap();
+            let w = When { at, precision: Precision::DateTime };
+            prop_assert_eq!(parse(&w.iso(), DateOrder::Dmy), Ok(Some(w)));
+            let vn = format!("{d}/{m}/{y} {h:02}:{mi:02}");
+            prop_assert_eq!(parse(&vn, DateOrder::Dmy), Ok(Some(w)));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The canonical table: one entry per accepted row, column by column. Free-text columns are
+//! dictionary-encoded (a code per row, each distinct value stored once), so later stages normalise
+//! every distinct value once and group by integer codes; coded and date columns are already typed.
+
+use crate::ident::{IdKind, Sex, When};
+use crate::schema::{PointType, Status, SubscriberType};
+use std::collections::HashMap;
+
+/// A dictionary-encoded text column. Code 0 is the empty value.
+#[derive(Debug, Default, Clone)]
+pub struct TextColumn {
+    pub codes: Vec<u32>,
+    pub values: Vec<Box<str>>,
+}
+
+impl TextColumn {
+    pub fn get(&self, row: usize) -> &str {
+        &self.values[self.codes[row] as usize]
+    }
+    pub fn distinct(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// Builds a [`TextColumn`], interning each distinct value once.
+#[derive(Debug)]
+pub struct Interner {
+    index: HashMap<Box<str>, u32>,
+    codes: Vec<u32>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut index = HashMap::new();
+        index.insert(Box::<str>::from(""), 0);
+        Interner { index, codes: Vec::new() }
+    }
+}
+
+impl Interner {
+    pub fn push(&mut self, value: &str) {
+        let code = match self.index.get(value) {
+            Some(c) => *c,
+            None => {
+                let c = self.index.len() as u32;
+                self.index.insert(value.into(), c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    pub fn finish(self) -> TextColumn {
+        let mut values: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
+        for (v, c) in self.index {
+            values[c as usize] = v;
+        }
+        TextColumn { codes: self.codes, values }
+    }
+}
+
+/// A date cell: empty, present but unreadable (already reported as DQ002), or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DateCell {
+    #[default]
+    Empty,
+    Unreadable,
+    Value(When),
+}
+
+impl DateCell {
+    pub fn value(self) -> Option<When> {
+        match self {
+            DateCell::Value(w) => Some(w),
+            _ => None,
+        }
+    }
+}
+
+/// One input file as the manifest describes it.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFile {
+    /// File name without folder (the `file` column of every output).
+    pub name: String,
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    pub format: String,
+    pub encoding: String,
+    pub profile: String,
+    pub delimiter: Option<char>,
+    pub rows_read: usize,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+    /// The carrier every row of this file had (or was given), for attributing rejected rows.
+    pub carrier: Option<String>,
+}
+
+/// A record that could not be read.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub file: u16,
+    pub row: u32,
+    pub line: u64,
+    pub reason: String,
+    pub raw: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Table {
+    pub file: Vec<u16>,
+    pub row: Vec<u32>,
+    pub carrier: TextColumn,
+    pub msisdn: TextColumn,
+    pub full_name: TextColumn,
+    pub id_number: TextColumn,
+    pub id_issue_place: TextColumn,
+    pub nationality: TextColumn,
+    pub point_id: TextColumn,
+    pub point_name: TextColumn,
+    pub district: TextColumn,
+    pub subscriber_type: Vec<SubscriberType>,
+    pub gender: Vec<Option<Sex>>,
+    /// Declared document type (None: empty or unmapped; inferred later from the number's shape).
+    pub id_type: Vec<Option<IdKind>>,
+    pub status: Vec<Status>,
+    pub point_type: Vec<PointType>,
+    pub date_of_birth: Vec<DateCell>,
+    pub id_issue_date: Vec<DateCell>,
+    pub activation_time: Vec<DateCell>,
+}
+
+impl Table {
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+}
+
+/// Accumulates accepted rows from every file.
+#[derive(Debug, Default)]
+pub struct TableBuilder {
+    pub file: Vec<u16>,
+    pub row: Vec<u32>,
+    pub carrier: Interner,
+    pub msisdn: Interner,
+    pub full_name: Interner,
+    pub id_number: Interner,
+    pub id_issue_place: Interner,
+    pub nationality: Interner,
+    pub point_id: Interner,
+    pub point_name: Interner,
+    pub district: Interner,
+    pub subscriber_type: Vec<SubscriberType>,
+    pub gender: Vec<Option<Sex>>,
+    pub id_type: Vec<Option<IdKind>>,
+    pub status: Vec<Status>,
+    pub point_type: Vec<PointType>,
+    pub date_of_birth: Vec<DateCell>,
+    pub id_issue_date: Vec<DateCell>,
+    pub activation_time: Vec<DateCell>,
+}
+
+impl TableBuilder {
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+
+    pub fn finish(self) -> Table {
+        Table {
+            file: self.file,
+            row: self.row,
+            carrier: self.carrier.finish(),
+            msisdn: self.msisdn.finish(),
+            full_name: self.full_name.finish(),
+            id_number: self.id_number.finish(),
+            id_issue_place: self.id_issue_place.finish(),
+            nationality: self.nationality.finish(),
+            point_id: self.point_id.finish(),
+            point_name: self.point_name.finish(),
+            district: self.district.finish(),
+            subscriber_type: self.subscriber_type,
+            gender: self.gender,
+            id_type: self.id_type,
+            status: self.status,
+            point_type: self.point_type,
+            date_of_birth: self.date_of_birth,
+            id_issue_date: self.id_issue_date,
+            activation_time: self.activation_time,
+        }
+    }
+}
+
+impl Interner {
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+    /// The value of a code (a scan: for small dictionaries only).
+    pub fn value_of(&self, code: u32) -> Option<&str> {
+        self.index.iter().find(|(_, c)| **c == code).map(|(v, _)| &**v)
+    }
+}
+
+impl TableBuilder {
+    pub fn carrier_codes(&self) -> &[u32] {
+        self.carrier.codes()
+    }
+    pub fn carrier_value(&self, code: u32) -> Option<&str> {
+        self.carrier.value_of(code)
+    }
+}

@@ -1,0 +1,237 @@
+//! Thin binary: parse the command line, run one command, map errors to exit codes
+//! (0 done, 1 `check` failed, 2 error).
+
+mod cli;
+
+use clap::Parser;
+use cli::{CheckFormat, Cli, Command, FailOn, InputArgs, NormalizeField, ToneStyleArg};
+use simaudit::ident::{date, id, phone, DateOrder};
+use simaudit::ingest::{Encoding, IngestOptions};
+use simaudit::report::{self, terminal::Lang, Cell, Formats, Privacy};
+use simaudit::rules::{row::PointRegistry, RuleCode, RuleSet, Severity, RULES};
+use simaudit::{text, Error, Result};
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("simaudit: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Prepared {
+    rules: RuleSet,
+    ingest: IngestOptions,
+    points: Option<PointRegistry>,
+    lang: Lang,
+}
+
+fn prepare(input: &InputArgs) -> Result<Prepared> {
+    if let Some(n) = input.threads {
+        // Ignore the error of a pool already built (only one run per process).
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    let rules = match &input.rules {
+        None => RuleSet::default_set(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+            RuleSet::parse(&text).map_err(|e| Error::Input(format!("--rules {}: {e}", path.display())))?
+        }
+    };
+    let encoding = input
+        .encoding
+        .as_deref()
+        .map(|e| Encoding::parse(e).ok_or_else(|| Error::Input(format!("--encoding {e}: use utf-8, utf-16le, utf-16be, windows-1258 or windows-1252"))))
+        .transpose()?;
+    let points = input.points.as_deref().map(simaudit::audit::read_points).transpose()?;
+    Ok(Prepared {
+        rules,
+        ingest: IngestOptions { profile: input.profile.clone(), carrier: input.carrier.clone(), encoding },
+        points,
+        lang: Lang::parse(&input.lang).unwrap_or_default(),
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Audit { input, out, format, mask } => {
+            let started = std::time::SystemTime::now();
+            let formats = Formats::parse(&format).map_err(Error::Input)?;
+            let p = prepare(&input)?;
+            let mut audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
+            let privacy = if mask { Privacy::masked_from_env() } else { Privacy::Clear };
+            let (summaries, _) = report::write_all(&mut audit, &out, formats, &privacy, p.points.as_ref(), started)?;
+            if !input.quiet {
+                print!("{}", report::terminal::render(&audit, &summaries, Some(&out), p.lang));
+                if format.contains("xlsx") || format.contains("html") {
+                    println!("(report.xlsx and report.html are not produced by this version yet)");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { input, fail_on, format } => check(&input, fail_on, format),
+        Command::Rules { code, markdown } => {
+            rules_command(code.as_deref(), markdown)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Normalize { field, tone_style } => {
+            let style = match tone_style {
+                ToneStyleArg::Old => text::ToneStyle::Old,
+                ToneStyleArg::New => text::ToneStyle::New,
+            };
+            normalize(field, style).map_err(|e| Error::Input(format!("normalize: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { rows, out, seed, carriers, format: _ } => {
+            if !(1..=7).contains(&carriers) {
+                return Err(Error::Input("--carriers must be between 1 and 7".into()));
+            }
+            let opts = simaudit::generate::GenerateOptions { rows, seed, carriers, out: out.clone() };
+            let r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
+            println!("wrote {} rows in {} files, {} planted findings, into {}", r.rows_written, r.files.len(), r.planted_findings, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Profiles => {
+            for p in simaudit::ingest::profile::Profile::shipped() {
+                println!("{} — {}", p.name, p.description);
+                for (field, aliases) in &p.aliases {
+                    println!("  {:<16} {}", field.name(), aliases.join(" | "));
+                }
+                println!();
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn rules_command(code: Option<&str>, markdown: bool) -> Result<()> {
+    if markdown {
+        print!("{}", simaudit::rules::registry::markdown_table());
+        return Ok(());
+    }
+    let rules = RuleSet::default_set();
+    match code {
+        None => {
+            for r in RULES {
+                println!("{}  {:<24} {:<9} {}", r.code, r.name, r.severity, r.basis);
+            }
+        }
+        Some(c) => {
+            let r = RuleCode::parse(c).ok_or_else(|| Error::Input(format!("no rule {c}; `simaudit rules` lists them")))?;
+            let info = r.info();
+            println!("{} {} ({})", info.code, info.name, rules.severity(r));
+            println!("Basis / Căn cứ: {}\n", info.basis);
+            println!("vi: {}\n", info.vi);
+            println!("en: {}", info.en);
+        }
+    }
+    Ok(())
+}
+
+fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut buf = Vec::new();
+    let mut input = stdin.lock();
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let value = line.trim_end_matches(['\n', '\r']);
+        let fields: Vec<String> = match field {
+            NormalizeField::Name => {
+                let (canonical, repaired) = text::canonical_name_with_repair(value, style);
+                let key = text::name_key(&canonical);
+                vec![canonical, key, repaired.map_or("", |r| r.code()).to_string()]
+            }
+            NormalizeField::Id => {
+                let f = id::analyse(value, None);
+                if f.key.is_empty() {
+                    vec![String::new(); 5]
+                } else {
+                    let p = f.personal;
+                    vec![
+                        f.key.clone(),
+                        f.kind.map_or("UNKNOWN", |k| k.code()).to_string(),
+                        p.map_or_else(String::new, |p| p.birth_year.to_string()),
+                        p.map_or("", |p| p.sex.code()).to_string(),
+                        f.problems().join(","),
+                    ]
+                }
+            }
+            NormalizeField::Msisdn => {
+                if value.trim().is_empty() {
+                    vec![String::new(); 3]
+                } else {
+                    let m = phone::parse(value);
+                    vec![m.normalised.clone(), m.carrier.unwrap_or("").to_string(), m.problems().join(",")]
+                }
+            }
+            NormalizeField::Date => match date::parse(value, DateOrder::Dmy) {
+                Ok(Some(w)) => vec![w.iso(), w.precision.code().to_string()],
+                _ => vec![String::new(); 2],
+            },
+        };
+        writeln!(out, "{}", fields.join("\t"))?;
+    }
+    out.flush()
+}
+
+fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
+    let p = prepare(input)?;
+    let audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
+    let marks = report::RowMarks::compute(&audit);
+    let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
+    let count = |sev: Severity| audit.findings.iter().filter(|f| audit.rules.severity(f.rule) == sev).count();
+    let (violations, warnings) = (count(Severity::Violation), count(Severity::Warning));
+    let failed = match fail_on {
+        FailOn::Violation => violations > 0,
+        FailOn::Warning => violations + warnings > 0,
+        FailOn::Never => false,
+    };
+    let int = |c: &Cell| if let Cell::Int(n) = c { *n } else { 0 };
+    match format {
+        CheckFormat::Json => {
+            let rules: Vec<_> = s
+                .by_rule
+                .rows
+                .iter()
+                .filter(|r| int(&r[3]) > 0)
+                .map(|r| serde_json::json!({"rule": r[0].csv(), "name": r[1].csv(), "severity": r[2].csv(), "rows": int(&r[3])}))
+                .collect();
+            let points: Vec<_> = s
+                .by_point
+                .rows
+                .iter()
+                .filter(|r| int(&r[7]) > 0)
+                .take(10)
+                .map(|r| serde_json::json!({"rank": int(&r[0]), "carrier": r[1].csv(), "point_id": r[2].csv(), "subscriptions": int(&r[6]), "flagged": int(&r[7]), "with_violation": int(&r[9]), "with_warning": int(&r[10])}))
+                .collect();
+            let doc = serde_json::json!({
+                "schema": "simaudit-check/1",
+                "rows_read": audit.files.iter().map(|f| f.rows_read).sum::<usize>(),
+                "rows_rejected": audit.rejects.len(),
+                "findings": {"violation": violations, "warning": warnings, "info": count(Severity::Info)},
+                "rules": rules,
+                "worst_points": points,
+                "fail_on": format!("{fail_on:?}").to_lowercase(),
+                "passed": !failed,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        CheckFormat::Text => {
+            if !input.quiet {
+                print!("{}", report::terminal::render(&audit, &s, None, p.lang));
+            }
+            println!("\n{violations} violation(s), {warnings} warning(s): {}", if failed { "FAILED" } else { "passed" });
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

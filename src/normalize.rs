@@ -1,0 +1,123 @@
+//! Applies `text/` and `ident/` to whole columns: each distinct value of a dictionary-encoded column is
+//! normalised once, in parallel, and rows refer to the result by their code.
+
+use crate::ident::{id, phone, IdFacts, Msisdn};
+use crate::ingest::Table;
+use crate::rules::RuleSet;
+use crate::text::{self, LegacyEncoding};
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+/// What the rules need to know about one distinct name.
+#[derive(Debug, Clone, Default)]
+pub struct NameFacts {
+    pub canonical: String,
+    pub key: String,
+    pub repaired: Option<LegacyEncoding>,
+    /// PS002 detail when the name is junk for an individual / for an organisation or device.
+    pub junk_individual: Option<String>,
+    pub junk_other: Option<String>,
+    /// PS007: no diacritic although the surname is always written with one.
+    pub lacks_diacritics: bool,
+}
+
+pub struct Normalised {
+    /// Per distinct raw number (the table's msisdn dictionary).
+    pub msisdn: Vec<Msisdn>,
+    /// Per distinct raw ID number, kind inferred from the shape.
+    pub ids: Vec<IdFacts>,
+    /// Per distinct raw name.
+    pub names: Vec<NameFacts>,
+    /// Normalised values as sorted dictionaries, for grouping by integer code:
+    /// code order is string order, code 0 is the empty value.
+    pub msisdn_keys: Keys,
+    pub id_keys: Keys,
+    pub name_keys: Keys,
+}
+
+/// A sorted dictionary of normalised values and, per raw code, the code of its normalised value.
+#[derive(Debug, Default)]
+pub struct Keys {
+    pub values: Vec<String>,
+    pub of_raw: Vec<u32>,
+}
+
+impl Keys {
+    fn build<'a>(normalised: impl Iterator<Item = &'a str> + Clone) -> Keys {
+        let mut values: Vec<&str> = normalised.clone().chain(std::iter::once("")).collect();
+        values.par_sort_unstable();
+        values.dedup();
+        let of_raw = normalised.map(|v| values.binary_search(&v).map_or(0, |i| i as u32)).collect();
+        Keys { values: values.into_iter().map(str::to_string).collect(), of_raw }
+    }
+
+    pub fn get(&self, code: u32) -> &str {
+        &self.values[code as usize]
+    }
+}
+
+pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
+    let (canonical, repaired) = text::canonical_name_with_repair(raw, rules.tone_style);
+    let key = text::name_key(&canonical);
+    let placeholders = &rules.lists.placeholder_names;
+    NameFacts {
+        junk_individual: text::junk_reason(&canonical, &key, true, placeholders),
+        junk_other: text::junk_reason(&canonical, &key, false, placeholders),
+        lacks_diacritics: text::lacks_expected_diacritics(&canonical, &key, &rules.lists.diacritic_surnames),
+        canonical,
+        key,
+        repaired,
+    }
+}
+
+impl Normalised {
+    pub fn compute(table: &Table, rules: &RuleSet) -> Normalised {
+        let (msisdn, (ids, names)) = rayon::join(
+            || table.msisdn.values.par_iter().map(|v| phone::parse(v)).collect(),
+            || {
+                rayon::join(
+                    || table.id_number.values.par_iter().map(|v| id::analyse(v, None)).collect(),
+                    || table.full_name.values.par_iter().map(|v| name_facts(v, rules)).collect(),
+                )
+            },
+        );
+        let (msisdn, ids, names): (Vec<Msisdn>, Vec<IdFacts>, Vec<NameFacts>) = (msisdn, ids, names);
+        let msisdn_keys = Keys::build(msisdn.iter().map(|m| m.normalised.as_str()));
+        let id_keys = Keys::build(ids.iter().map(|f| f.key.as_str()));
+        let name_keys = Keys::build(names.iter().map(|n| n.key.as_str()));
+        Normalised { msisdn, ids, names, msisdn_keys, id_keys, name_keys }
+    }
+
+    /// ID facts of one row: the shared per-value facts, unless the declared type differs from the shape.
+    pub fn id_facts<'a>(&'a self, table: &Table, row: usize) -> Cow<'a, IdFacts> {
+        let code = table.id_number.codes[row] as usize;
+        let shared = &self.ids[code];
+        match table.id_type[row] {
+            Some(declared) if shared.kind != Some(declared) => Cow::Owned(id::analyse(&table.id_number.values[code], Some(declared))),
+            _ => Cow::Borrowed(shared),
+        }
+    }
+
+    pub fn msisdn_of(&self, table: &Table, row: usize) -> &Msisdn {
+        &self.msisdn[table.msisdn.codes[row] as usize]
+    }
+
+    /// Code of the row's normalised number (0: not a mobile number).
+    pub fn msisdn_key(&self, table: &Table, row: usize) -> u32 {
+        self.msisdn_keys.of_raw[table.msisdn.codes[row] as usize]
+    }
+
+    /// Code of the row's ID key (0: empty).
+    pub fn id_key(&self, table: &Table, row: usize) -> u32 {
+        self.id_keys.of_raw[table.id_number.codes[row] as usize]
+    }
+
+    /// Code of the row's name key (0: empty).
+    pub fn name_key(&self, table: &Table, row: usize) -> u32 {
+        self.name_keys.of_raw[table.full_name.codes[row] as usize]
+    }
+
+    pub fn name_of(&self, table: &Table, row: usize) -> &NameFacts {
+        &self.names[table.full_name.codes[row] as usize]
+    }
+}

@@ -1,0 +1,51 @@
+//! manifest.json: what was run on what — tool version, rule set, every input with its checksum,
+//! detected encoding and profile, row counts, and the time each stage took.
+
+use crate::audit::Audit;
+use crate::error::{Error, Result};
+use serde_json::json;
+use std::path::Path;
+use std::time::SystemTime;
+
+fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    chrono::DateTime::from_timestamp(d.as_secs() as i64, d.subsec_nanos())
+        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+pub fn write(path: &Path, audit: &Audit, outputs: &[String], masked: bool, started: SystemTime) -> Result<()> {
+    let finished = SystemTime::now();
+    let inputs: Vec<_> = audit
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "file": f.name, "path": f.path, "size": f.size, "sha256": f.sha256, "format": f.format,
+                "encoding": f.encoding, "delimiter": f.delimiter.map(|d| d.to_string()), "profile": f.profile,
+                "carrier": f.carrier, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
+            })
+        })
+        .collect();
+    let stages: serde_json::Map<String, serde_json::Value> = audit.stages.iter().map(|(n, s)| (n.to_string(), json!((s * 1000.0).round() / 1000.0))).collect();
+    let doc = json!({
+        "tool": "simaudit",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rule_set": { "name": audit.rules.name, "sha256": audit.rules.sha256 },
+        "points_registry": audit.points_given,
+        "masked": masked,
+        "inputs": inputs,
+        "rows": {
+            "read": audit.files.iter().map(|f| f.rows_read).sum::<usize>(),
+            "accepted": audit.table.len(),
+            "rejected": audit.rejects.len(),
+        },
+        "findings": audit.findings.len(),
+        "started_at": rfc3339(started),
+        "finished_at": rfc3339(finished),
+        "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        "stage_seconds": stages,
+        "outputs": outputs,
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::write(path, std::io::Error::other(e)))?;
+    super::write::atomic(path, |w| std::io::Write::write_all(w, text.as_bytes()))
+}

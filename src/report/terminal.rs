@@ -1,0 +1,81 @@
+//! The short end-of-run summary on the terminal, in Vietnamese or English.
+
+use super::summary::{Cell, Summaries};
+use crate::audit::Audit;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+fn int(c: &Cell) -> u64 {
+    match c {
+        Cell::Int(n) => *n,
+        _ => 0,
+    }
+}
+
+fn text(c: &Cell) -> String {
+    c.csv()
+}
+
+pub fn render(audit: &Audit, s: &Summaries, out: Option<&std::path::Path>, lang: Lang) -> String {
+    let mut o = String::new();
+    let read: usize = audit.files.iter().map(|f| f.rows_read).sum();
+    let _ = writeln!(
+        o,
+        "{}: {read}   {}: {}   {}: {}",
+        lang.pick("Dòng đã đọc", "Rows read"),
+        lang.pick("bị loại", "rejected"),
+        audit.rejects.len(),
+        lang.pick("phát hiện", "findings"),
+        audit.findings.len()
+    );
+    let _ = writeln!(o, "\n{}", lang.pick("Theo nhà mạng (thuê bao / bị đánh dấu / %):", "By carrier (subscriptions / flagged / %):"));
+    for r in &s.by_carrier.rows {
+        let _ = writeln!(o, "  {:<14} {:>10} {:>10} {:>7}%", text(&r[0]), int(&r[1]), int(&r[3]), text(&r[4]));
+    }
+    let mut rules: Vec<&Vec<Cell>> = s.by_rule.rows.iter().filter(|r| int(&r[3]) > 0).collect();
+    rules.sort_by(|a, b| int(&b[3]).cmp(&int(&a[3])).then_with(|| text(&a[0]).cmp(&text(&b[0]))));
+    let _ = writeln!(o, "\n{}", lang.pick("5 quy tắc vi phạm nhiều nhất:", "Top 5 rules:"));
+    for r in rules.iter().take(5) {
+        let _ = writeln!(o, "  {} {:<26} {:<9} {:>10}", text(&r[0]), text(&r[1]), text(&r[2]), int(&r[3]));
+    }
+    let _ = writeln!(o, "\n{}", lang.pick("5 điểm đăng ký đáng chú ý nhất:", "Top 5 points:"));
+    for r in s.by_point.rows.iter().take(5).filter(|r| int(&r[7]) > 0) {
+        let _ = writeln!(
+            o,
+            "  #{:<3} {:<12} {:<14} {} {:>6}  {} {:>6}",
+            int(&r[0]),
+            text(&r[1]),
+            text(&r[2]),
+            lang.pick("vi phạm", "violations"),
+            int(&r[9]),
+            lang.pick("bị đánh dấu", "flagged"),
+            int(&r[7])
+        );
+    }
+    if let Some(out) = out {
+        let _ = writeln!(o, "\n{} {}", lang.pick("Kết quả đã ghi vào", "Outputs written to"), out.display());
+    }
+    o
+}

@@ -1,0 +1,39 @@
+//! Helpers shared by the end-to-end tests: run the real binary, read its CSV outputs.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_simaudit"))
+}
+
+pub fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).output().expect("run simaudit");
+    out
+}
+
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(out.status.success(), "simaudit {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Rows of a CSV file as header-keyed maps.
+pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// (file, row, rule) of findings.csv.
+pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
+    read_csv(&out.join("findings.csv")).into_iter().map(|r| (r["file"].clone(), r["row"].parse().unwrap(), r["rule"].clone())).collect()
+}
