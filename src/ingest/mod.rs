@@ -184,7 +184,8 @@ struct RowMapper<'a> {
 impl RowMapper<'_> {
     fn accept(&mut self, b: &mut TableBuilder, findings: &mut Vec<Finding>, row: u32, fields: &[&str]) {
         let at = b.len();
-        let get = |f: Field| self.columns.get(&f).and_then(|&i| fields.get(i)).map_or("", |s| s.trim());
+        // Only ASCII white space is trimmed: a trailing U+00A0 may be half of a mis-decoded letter (Ã + U+00A0 = à).
+        let get = |f: Field| self.columns.get(&f).and_then(|&i| fields.get(i)).map_or("", |s| s.trim_matches(|c: char| c.is_ascii_whitespace()));
         let mut dq = |detail: String| findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail));
 
         b.file.push(self.file);

@@ -6,6 +6,7 @@
 //! oa/oe/uy, `legacy` repairs mis-decoded text (tables in `tables`), `name` builds
 //! canonical names and keys, `junk` holds the PS002/PS007 checks.
 
+pub mod encode;
 mod junk;
 mod legacy;
 mod name;
