@@ -28,27 +28,52 @@ pub fn read_points(path: &Path) -> Result<PointRegistry> {
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let text = ingest::decode::decode(bytes, None).text;
     let delimiter = ingest::sniff_delimiter(&text);
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr.headers().map_err(|e| bad(e.to_string()))?.iter().map(crate::schema::fold_label).collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| bad(e.to_string()))?
+        .iter()
+        .map(crate::schema::fold_label)
+        .collect();
     let col = |name: &str| {
-        headers.iter().position(|h| *h == crate::schema::fold_label(name)).ok_or_else(|| {
-            bad(format!("needs the columns carrier and point_id; found {}", headers.join(", ")))
-        })
+        headers
+            .iter()
+            .position(|h| *h == crate::schema::fold_label(name))
+            .ok_or_else(|| {
+                bad(format!(
+                    "needs the columns carrier and point_id; found {}",
+                    headers.join(", ")
+                ))
+            })
     };
     let (c, p) = (col("carrier")?, col("point_id")?);
     let mut out = PointRegistry::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| bad(format!("record {}: {e}", i + 1)))?;
-        let (carrier, point) = (rec.get(c).unwrap_or("").trim(), rec.get(p).unwrap_or("").trim());
+        let (carrier, point) = (
+            rec.get(c).unwrap_or("").trim(),
+            rec.get(p).unwrap_or("").trim(),
+        );
         if carrier.is_empty() || point.is_empty() {
-            return Err(bad(format!("record {} has an empty carrier or point_id", i + 1)));
+            return Err(bad(format!(
+                "record {} has an empty carrier or point_id",
+                i + 1
+            )));
         }
         out.insert((crate::schema::canonical_carrier(carrier), point.to_string()));
     }
     Ok(out)
 }
 
-pub fn run(inputs: &[PathBuf], opts: &IngestOptions, rules: RuleSet, points: Option<&PointRegistry>) -> Result<Audit> {
+pub fn run(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    rules: RuleSet,
+    points: Option<&PointRegistry>,
+) -> Result<Audit> {
     let mut stages = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, stages: &mut Vec<(&'static str, f64)>| {
@@ -60,7 +85,12 @@ pub fn run(inputs: &[PathBuf], opts: &IngestOptions, rules: RuleSet, points: Opt
     let norm = Normalised::compute(&loaded.table, &rules);
     lap("normalise", &mut stages);
     let mut findings = loaded.findings;
-    let cx = row::Context { table: &loaded.table, norm: &norm, rules: &rules, points };
+    let cx = row::Context {
+        table: &loaded.table,
+        norm: &norm,
+        rules: &rules,
+        points,
+    };
     findings.extend(row::evaluate(&cx));
     lap("row_rules", &mut stages);
     findings.extend(cross::evaluate(&cx));
@@ -89,6 +119,11 @@ fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
         rank[f] = r;
     }
     findings.par_sort_unstable_by(|a, b| {
-        (rank[a.file as usize], a.row, a.rule.code(), &a.detail).cmp(&(rank[b.file as usize], b.row, b.rule.code(), &b.detail))
+        (rank[a.file as usize], a.row, a.rule.code(), &a.detail).cmp(&(
+            rank[b.file as usize],
+            b.row,
+            b.rule.code(),
+            &b.detail,
+        ))
     });
 }

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "simaudit", version, about = "Audit Vietnamese mobile subscriber-registration extracts for junk-SIM signs")]
+#[command(
+    name = "simaudit",
+    version,
+    about = "Audit Vietnamese mobile subscriber-registration extracts for junk-SIM signs"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

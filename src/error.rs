@@ -8,17 +8,29 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     pub fn read(path: &Path, source: std::io::Error) -> Error {
-        Error::Read { path: path.display().to_string(), source }
+        Error::Read {
+            path: path.display().to_string(),
+            source,
+        }
     }
     pub fn write(path: &Path, source: std::io::Error) -> Error {
-        Error::Write { path: path.display().to_string(), source }
+        Error::Write {
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 

@@ -18,6 +18,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn on(table_row: usize, file: u16, row: u32, rule: RuleCode, detail: String) -> Finding {
-        Finding { file, row, subject: Some(table_row as u32), rule, detail }
+        Finding {
+            file,
+            row,
+            subject: Some(table_row as u32),
+            rule,
+            detail,
+        }
     }
 }

@@ -34,24 +34,41 @@ struct Prepared {
 fn prepare(input: &InputArgs) -> Result<Prepared> {
     if let Some(n) = input.threads {
         // Ignore the error of a pool already built (only one run per process).
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
     let rules = match &input.rules {
         None => RuleSet::default_set(),
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-            RuleSet::parse(&text).map_err(|e| Error::Input(format!("--rules {}: {e}", path.display())))?
+            RuleSet::parse(&text)
+                .map_err(|e| Error::Input(format!("--rules {}: {e}", path.display())))?
         }
     };
     let encoding = input
         .encoding
         .as_deref()
-        .map(|e| Encoding::parse(e).ok_or_else(|| Error::Input(format!("--encoding {e}: use utf-8, utf-16le, utf-16be, windows-1258 or windows-1252"))))
+        .map(|e| {
+            Encoding::parse(e).ok_or_else(|| {
+                Error::Input(format!(
+                    "--encoding {e}: use utf-8, utf-16le, utf-16be, windows-1258 or windows-1252"
+                ))
+            })
+        })
         .transpose()?;
-    let points = input.points.as_deref().map(simaudit::audit::read_points).transpose()?;
+    let points = input
+        .points
+        .as_deref()
+        .map(simaudit::audit::read_points)
+        .transpose()?;
     Ok(Prepared {
         rules,
-        ingest: IngestOptions { profile: input.profile.clone(), carrier: input.carrier.clone(), encoding },
+        ingest: IngestOptions {
+            profile: input.profile.clone(),
+            carrier: input.carrier.clone(),
+            encoding,
+        },
         points,
         lang: Lang::parse(&input.lang).unwrap_or_default(),
     })
@@ -59,22 +76,45 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Audit { input, out, format, mask } => {
+        Command::Audit {
+            input,
+            out,
+            format,
+            mask,
+        } => {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
             let p = prepare(&input)?;
             let mut audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
-            let privacy = if mask { Privacy::masked_from_env() } else { Privacy::Clear };
-            let (summaries, _) = report::write_all(&mut audit, &out, formats, &privacy, p.points.as_ref(), started)?;
+            let privacy = if mask {
+                Privacy::masked_from_env()
+            } else {
+                Privacy::Clear
+            };
+            let (summaries, _) = report::write_all(
+                &mut audit,
+                &out,
+                formats,
+                &privacy,
+                p.points.as_ref(),
+                started,
+            )?;
             if !input.quiet {
-                print!("{}", report::terminal::render(&audit, &summaries, Some(&out), p.lang));
+                print!(
+                    "{}",
+                    report::terminal::render(&audit, &summaries, Some(&out), p.lang)
+                );
                 if format.contains("xlsx") || format.contains("html") {
                     println!("(report.xlsx and report.html are not produced by this version yet)");
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { input, fail_on, format } => check(&input, fail_on, format),
+        Command::Check {
+            input,
+            fail_on,
+            format,
+        } => check(&input, fail_on, format),
         Command::Rules { code, markdown } => {
             rules_command(code.as_deref(), markdown)?;
             Ok(ExitCode::SUCCESS)
@@ -87,13 +127,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             normalize(field, style).map_err(|e| Error::Input(format!("normalize: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { rows, out, seed, carriers, format: _ } => {
+        Command::Generate {
+            rows,
+            out,
+            seed,
+            carriers,
+            format: _,
+        } => {
             if !(1..=7).contains(&carriers) {
                 return Err(Error::Input("--carriers must be between 1 and 7".into()));
             }
-            let opts = simaudit::generate::GenerateOptions { rows, seed, carriers, out: out.clone() };
+            let opts = simaudit::generate::GenerateOptions {
+                rows,
+                seed,
+                carriers,
+                out: out.clone(),
+            };
             let r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
-            println!("wrote {} rows in {} files, {} planted findings, into {}", r.rows_written, r.files.len(), r.planted_findings, out.display());
+            println!(
+                "wrote {} rows in {} files, {} planted findings, into {}",
+                r.rows_written,
+                r.files.len(),
+                r.planted_findings,
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Profiles => {
@@ -122,7 +179,8 @@ fn rules_command(code: Option<&str>, markdown: bool) -> Result<()> {
             }
         }
         Some(c) => {
-            let r = RuleCode::parse(c).ok_or_else(|| Error::Input(format!("no rule {c}; `simaudit rules` lists them")))?;
+            let r = RuleCode::parse(c)
+                .ok_or_else(|| Error::Input(format!("no rule {c}; `simaudit rules` lists them")))?;
             let info = r.info();
             println!("{} {} ({})", info.code, info.name, rules.severity(r));
             println!("Basis / Căn cứ: {}\n", info.basis);
@@ -149,7 +207,11 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
             NormalizeField::Name => {
                 let (canonical, repaired) = text::canonical_name_with_repair(value, style);
                 let key = text::name_key(&canonical);
-                vec![canonical, key, repaired.map_or("", |r| r.code()).to_string()]
+                vec![
+                    canonical,
+                    key,
+                    repaired.map_or("", |r| r.code()).to_string(),
+                ]
             }
             NormalizeField::Id => {
                 let f = id::analyse(value, None);
@@ -171,7 +233,11 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
                     vec![String::new(); 3]
                 } else {
                     let m = phone::parse(value);
-                    vec![m.normalised.clone(), m.carrier.unwrap_or("").to_string(), m.problems().join(",")]
+                    vec![
+                        m.normalised.clone(),
+                        m.carrier.unwrap_or("").to_string(),
+                        m.problems().join(","),
+                    ]
                 }
             }
             NormalizeField::Date => match date::parse(value, DateOrder::Dmy) {
@@ -189,7 +255,13 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     let audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
-    let count = |sev: Severity| audit.findings.iter().filter(|f| audit.rules.severity(f.rule) == sev).count();
+    let count = |sev: Severity| {
+        audit
+            .findings
+            .iter()
+            .filter(|f| audit.rules.severity(f.rule) == sev)
+            .count()
+    };
     let (violations, warnings) = (count(Severity::Violation), count(Severity::Warning));
     let failed = match fail_on {
         FailOn::Violation => violations > 0,
@@ -230,8 +302,15 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
             if !input.quiet {
                 print!("{}", report::terminal::render(&audit, &s, None, p.lang));
             }
-            println!("\n{violations} violation(s), {warnings} warning(s): {}", if failed { "FAILED" } else { "passed" });
+            println!(
+                "\n{violations} violation(s), {warnings} warning(s): {}",
+                if failed { "FAILED" } else { "passed" }
+            );
         }
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

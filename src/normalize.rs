@@ -47,8 +47,13 @@ impl Keys {
         let mut values: Vec<&str> = normalised.clone().chain(std::iter::once("")).collect();
         values.par_sort_unstable();
         values.dedup();
-        let of_raw = normalised.map(|v| values.binary_search(&v).map_or(0, |i| i as u32)).collect();
-        Keys { values: values.into_iter().map(str::to_string).collect(), of_raw }
+        let of_raw = normalised
+            .map(|v| values.binary_search(&v).map_or(0, |i| i as u32))
+            .collect();
+        Keys {
+            values: values.into_iter().map(str::to_string).collect(),
+            of_raw,
+        }
     }
 
     pub fn get(&self, code: u32) -> &str {
@@ -63,7 +68,11 @@ pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
     NameFacts {
         junk_individual: text::junk_reason(&canonical, &key, true, placeholders),
         junk_other: text::junk_reason(&canonical, &key, false, placeholders),
-        lacks_diacritics: text::lacks_expected_diacritics(&canonical, &key, &rules.lists.diacritic_surnames),
+        lacks_diacritics: text::lacks_expected_diacritics(
+            &canonical,
+            &key,
+            &rules.lists.diacritic_surnames,
+        ),
         canonical,
         key,
         repaired,
@@ -73,19 +82,48 @@ pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
 impl Normalised {
     pub fn compute(table: &Table, rules: &RuleSet) -> Normalised {
         let (msisdn, (ids, names)) = rayon::join(
-            || table.msisdn.values.par_iter().map(|v| phone::parse(v)).collect(),
+            || {
+                table
+                    .msisdn
+                    .values
+                    .par_iter()
+                    .map(|v| phone::parse(v))
+                    .collect()
+            },
             || {
                 rayon::join(
-                    || table.id_number.values.par_iter().map(|v| id::analyse(v, None)).collect(),
-                    || table.full_name.values.par_iter().map(|v| name_facts(v, rules)).collect(),
+                    || {
+                        table
+                            .id_number
+                            .values
+                            .par_iter()
+                            .map(|v| id::analyse(v, None))
+                            .collect()
+                    },
+                    || {
+                        table
+                            .full_name
+                            .values
+                            .par_iter()
+                            .map(|v| name_facts(v, rules))
+                            .collect()
+                    },
                 )
             },
         );
-        let (msisdn, ids, names): (Vec<Msisdn>, Vec<IdFacts>, Vec<NameFacts>) = (msisdn, ids, names);
+        let (msisdn, ids, names): (Vec<Msisdn>, Vec<IdFacts>, Vec<NameFacts>) =
+            (msisdn, ids, names);
         let msisdn_keys = Keys::build(msisdn.iter().map(|m| m.normalised.as_str()));
         let id_keys = Keys::build(ids.iter().map(|f| f.key.as_str()));
         let name_keys = Keys::build(names.iter().map(|n| n.key.as_str()));
-        Normalised { msisdn, ids, names, msisdn_keys, id_keys, name_keys }
+        Normalised {
+            msisdn,
+            ids,
+            names,
+            msisdn_keys,
+            id_keys,
+            name_keys,
+        }
     }
 
     /// ID facts of one row: the shared per-value facts, unless the declared type differs from the shape.
@@ -93,7 +131,9 @@ impl Normalised {
         let code = table.id_number.codes[row] as usize;
         let shared = &self.ids[code];
         match table.id_type[row] {
-            Some(declared) if shared.kind != Some(declared) => Cow::Owned(id::analyse(&table.id_number.values[code], Some(declared))),
+            Some(declared) if shared.kind != Some(declared) => {
+                Cow::Owned(id::analyse(&table.id_number.values[code], Some(declared)))
+            }
             _ => Cow::Borrowed(shared),
         }
     }

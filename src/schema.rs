@@ -200,7 +200,11 @@ pub const BUILTIN_VALUES: &[(Field, &str, &str)] = &[
     (Field::PointType, "store", "carrier_store"),
     (Field::PointType, "cuahang", "carrier_store"),
     (Field::PointType, "diemgiaodich", "carrier_store"),
-    (Field::PointType, "diemgiaodichcuadoanhnghiep", "carrier_store"),
+    (
+        Field::PointType,
+        "diemgiaodichcuadoanhnghiep",
+        "carrier_store",
+    ),
     (Field::PointType, "gd", "carrier_store"),
     (Field::PointType, "agent", "agent"),
     (Field::PointType, "daily", "agent"),
@@ -234,7 +238,12 @@ pub fn canonical_carrier(raw: &str) -> String {
 pub fn canonical_nationality(raw: &str) -> String {
     match fold_label(raw).as_str() {
         "" => String::new(),
-        "vn" | "vnm" | "vietnam" | "vietnamese" | "chxhcnvietnam" | "conghoaxahoichunghiavietnam" => "VN".into(),
+        "vn"
+        | "vnm"
+        | "vietnam"
+        | "vietnamese"
+        | "chxhcnvietnam"
+        | "conghoaxahoichunghiavietnam" => "VN".into(),
         _ => raw.trim().to_uppercase(),
     }
 }

@@ -20,19 +20,38 @@ fn audit_sample(out: &Path, extra: &[&str]) {
     let points = repo("sample-data/points.csv");
     let mut args: Vec<String> = vec!["audit".into()];
     args.extend(sample_inputs());
-    args.extend(["--points".into(), points.display().to_string(), "--out".into(), out.display().to_string(), "--quiet".into()]);
+    args.extend([
+        "--points".into(),
+        points.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+    ]);
     args.extend(extra.iter().map(|s| s.to_string()));
     run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 fn truth(path: &Path) -> BTreeSet<(String, u32, String)> {
-    read_csv(path).into_iter().map(|r| (r["file"].clone(), r["row"].parse().unwrap(), r["rule"].clone())).collect()
+    read_csv(path)
+        .into_iter()
+        .map(|r| {
+            (
+                r["file"].clone(),
+                r["row"].parse().unwrap(),
+                r["rule"].clone(),
+            )
+        })
+        .collect()
 }
 
 fn diff(want: &BTreeSet<(String, u32, String)>, got: &BTreeSet<(String, u32, String)>) -> String {
     let missing: Vec<_> = want.difference(got).take(20).collect();
     let extra: Vec<_> = got.difference(want).take(20).collect();
-    format!("missing {} (first: {missing:?})\nunexpected {} (first: {extra:?})", want.difference(got).count(), got.difference(want).count())
+    format!(
+        "missing {} (first: {missing:?})\nunexpected {} (first: {extra:?})",
+        want.difference(got).count(),
+        got.difference(want).count()
+    )
 }
 
 #[test]
@@ -45,7 +64,10 @@ fn sample_data_findings_equal_truth() {
     assert!(want == got, "{}", diff(&want, &got));
     // Every rule the generator plants is exercised by the sample.
     let rules: BTreeSet<&str> = want.iter().map(|k| k.2.as_str()).collect();
-    for code in ["ID001", "ID004", "ID008", "PS002", "SB002", "XR001", "XR002", "XR003", "XR004", "PT001", "PT003", "PT004", "DQ001", "DQ002"] {
+    for code in [
+        "ID001", "ID004", "ID008", "PS002", "SB002", "XR001", "XR002", "XR003", "XR004", "PT001",
+        "PT003", "PT004", "DQ001", "DQ002",
+    ] {
         assert!(rules.contains(code), "sample-data plants no {code}");
     }
 }
@@ -54,18 +76,39 @@ fn sample_data_findings_equal_truth() {
 fn generated_data_findings_equal_truth() {
     let dir = tempfile::tempdir().unwrap();
     let gen = dir.path().join("gen");
-    run_ok(&["generate", "--rows", "30000", "--seed", "42", "--out", gen.to_str().unwrap()]);
+    run_ok(&[
+        "generate",
+        "--rows",
+        "30000",
+        "--seed",
+        "42",
+        "--out",
+        gen.to_str().unwrap(),
+    ]);
     let mut files: Vec<String> = std::fs::read_dir(&gen)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !matches!(p.file_name().unwrap().to_str().unwrap(), "truth.csv" | "points.csv"))
+        .filter(|p| {
+            !matches!(
+                p.file_name().unwrap().to_str().unwrap(),
+                "truth.csv" | "points.csv"
+            )
+        })
         .map(|p| p.display().to_string())
         .collect();
     files.sort();
     let out = dir.path().join("out");
     let mut args = vec!["audit".to_string()];
     args.extend(files);
-    args.extend(["--points".into(), gen.join("points.csv").display().to_string(), "--out".into(), out.display().to_string(), "--quiet".into(), "--format".into(), "csv".into()]);
+    args.extend([
+        "--points".into(),
+        gen.join("points.csv").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+        "--format".into(),
+        "csv".into(),
+    ]);
     run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let want = truth(&gen.join("truth.csv"));
     let got = finding_keys(&out);
@@ -78,8 +121,18 @@ fn rerun_gives_byte_identical_csv() {
     let b = tempfile::tempdir().unwrap();
     audit_sample(a.path(), &["--threads", "1"]);
     audit_sample(b.path(), &["--threads", "2"]);
-    for name in ["findings.csv", "by_carrier.csv", "by_point.csv", "by_rule.csv", "ids_over_limit.csv", "rejects.csv"] {
-        let (x, y) = (std::fs::read(a.path().join(name)).unwrap(), std::fs::read(b.path().join(name)).unwrap());
+    for name in [
+        "findings.csv",
+        "by_carrier.csv",
+        "by_point.csv",
+        "by_rule.csv",
+        "ids_over_limit.csv",
+        "rejects.csv",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.path().join(name)).unwrap(),
+            std::fs::read(b.path().join(name)).unwrap(),
+        );
         assert!(x == y, "{name} differs between runs");
     }
 }
@@ -88,12 +141,22 @@ fn rerun_gives_byte_identical_csv() {
 fn outputs_have_the_contract_columns() {
     let dir = tempfile::tempdir().unwrap();
     audit_sample(dir.path(), &[]);
-    let header = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap().lines().next().unwrap().to_string();
+    let header = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(header("findings.csv"), "file,row,carrier,msisdn,subscriber_type,id_type,id_number,full_name,point_id,rule,severity,detail");
     assert!(header("by_carrier.csv").starts_with("carrier,subscriptions,live,flagged,flagged_pct,with_violation,with_warning,rejected_rows,distinct_ids,ids_over_limit,ID001,ID002,"));
     assert!(header("by_point.csv").starts_with("rank,carrier,point_id,point_name,point_type,district,subscriptions,flagged,flagged_pct,with_violation,with_warning,ID001,"));
     assert!(header("by_carrier.csv").ends_with(",DQ001,DQ002,DQ003,DQ004"));
-    assert_eq!(header("by_rule.csv"), "rule,name,severity,rows,carriers,points");
+    assert_eq!(
+        header("by_rule.csv"),
+        "rule,name,severity,rows,carriers,points"
+    );
     assert_eq!(header("ids_over_limit.csv"), "id_number,id_type,live_subscriptions,per_carrier,points,names_seen,first_activation,last_activation");
     assert_eq!(header("rejects.csv"), "file,row,line,reason,raw");
     for f in ["findings.parquet", "subscriptions.parquet", "manifest.json"] {
@@ -101,16 +164,32 @@ fn outputs_have_the_contract_columns() {
     }
     // by_point: worst first.
     let points = read_csv(&dir.path().join("by_point.csv"));
-    let key = |r: &std::collections::BTreeMap<String, String>| (r["with_violation"].parse::<u64>().unwrap(), r["flagged"].parse::<u64>().unwrap());
+    let key = |r: &std::collections::BTreeMap<String, String>| {
+        (
+            r["with_violation"].parse::<u64>().unwrap(),
+            r["flagged"].parse::<u64>().unwrap(),
+        )
+    };
     assert!(points.windows(2).all(|w| key(&w[0]) >= key(&w[1])));
     assert_eq!(points[0]["rank"], "1");
     // Row accounting: every row read is accepted or rejected.
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
     let rows = &manifest["rows"];
-    assert_eq!(rows["read"].as_u64().unwrap(), rows["accepted"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap());
+    assert_eq!(
+        rows["read"].as_u64().unwrap(),
+        rows["accepted"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap()
+    );
     let carriers = read_csv(&dir.path().join("by_carrier.csv"));
-    let subs: u64 = carriers.iter().map(|r| r["subscriptions"].parse::<u64>().unwrap()).sum();
-    let rejected: u64 = carriers.iter().map(|r| r["rejected_rows"].parse::<u64>().unwrap()).sum();
+    let subs: u64 = carriers
+        .iter()
+        .map(|r| r["subscriptions"].parse::<u64>().unwrap())
+        .sum();
+    let rejected: u64 = carriers
+        .iter()
+        .map(|r| r["rejected_rows"].parse::<u64>().unwrap())
+        .sum();
     assert_eq!(subs, rows["accepted"].as_u64().unwrap());
     assert_eq!(rejected, rows["rejected"].as_u64().unwrap());
 }
@@ -130,19 +209,38 @@ fn malformed_rows_are_rejected_never_lost() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    run_ok(&["audit", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    run_ok(&[
+        "audit",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     let rejects = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects.len(), 2);
-    assert_eq!((rejects[0]["row"].as_str(), rejects[0]["line"].as_str()), ("3", "5"));
+    assert_eq!(
+        (rejects[0]["row"].as_str(), rejects[0]["line"].as_str()),
+        ("3", "5")
+    );
     assert_eq!(rejects[0]["reason"], "expected 7 fields, found 3");
     assert_eq!(rejects[0]["raw"], "VIETTEL;0962000003;short row");
-    assert_eq!((rejects[1]["row"].as_str(), rejects[1]["reason"].as_str()), ("4", "expected 7 fields, found 8"));
+    assert_eq!(
+        (rejects[1]["row"].as_str(), rejects[1]["reason"].as_str()),
+        ("4", "expected 7 fields, found 8")
+    );
     let f = finding_keys(&out);
     assert!(f.contains(&("bad.csv".into(), 3, "DQ001".into())));
     assert!(f.contains(&("bad.csv".into(), 4, "DQ001".into())));
     // The quoted newline did not start a new record: row 5 is the last one.
     let subs = read_csv(&out.join("by_carrier.csv"));
-    assert_eq!((subs[0]["subscriptions"].as_str(), subs[0]["rejected_rows"].as_str(), subs[0]["DQ001"].as_str()), ("3", "2", "2"));
+    assert_eq!(
+        (
+            subs[0]["subscriptions"].as_str(),
+            subs[0]["rejected_rows"].as_str(),
+            subs[0]["DQ001"].as_str()
+        ),
+        ("3", "2", "2")
+    );
 }
 
 #[test]
@@ -150,21 +248,45 @@ fn missing_required_column_is_one_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("nocol.csv");
     std::fs::write(&input, "SO_THUE_BAO,HO_TEN,NGAY_SINH,NGAY_KICH_HOAT,MA_DIEM,NHA_MANG\n0962000001,A B,1985,2024,HY,VIETTEL\n").unwrap();
-    let out = run(&["audit", input.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
+    let out = run(&[
+        "audit",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     for part in ["nocol.csv", "id_number", "vn-upper", "SO_THUE_BAO | HO_TEN"] {
         assert!(err.contains(part), "{part} missing from: {err}");
     }
-    assert!(!dir.path().join("o").join("findings.csv").exists(), "no partial report");
-    let missing = run(&["audit", "/nonexistent/x.csv", "--out", dir.path().join("o").to_str().unwrap()]);
+    assert!(
+        !dir.path().join("o").join("findings.csv").exists(),
+        "no partial report"
+    );
+    let missing = run(&[
+        "audit",
+        "/nonexistent/x.csv",
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/x.csv"));
 }
 
 fn normalize(field: &str, input: &str, extra: &[&str]) -> String {
-    let mut child = bin().args(["normalize", "--field", field]).args(extra).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let mut child = bin()
+        .args(["normalize", "--field", field])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
@@ -181,18 +303,31 @@ fn normalize_line_formats() {
         "033085012345\tCCCD\t1985\tmale\t\n003085012345\tCCCD\t1985\tmale\tID003\n111111111111\tCCCD\t1911\tfemale\tID006\n0314409057\tMST\t\t\tID009\n\t\t\t\t\n"
     );
     assert_eq!(
-        normalize("date", "05/03/1985\n1985\n2024-05-10T09:30:00\n31/02/1990\n", &[]),
+        normalize(
+            "date",
+            "05/03/1985\n1985\n2024-05-10T09:30:00\n31/02/1990\n",
+            &[]
+        ),
         "1985-03-05\tday\n1985\tyear\n2024-05-10T09:30:00\tdatetime\n\t\n"
     );
-    assert_eq!(normalize("name", "  NGUYỄN  văn hoà \n\n", &[]), "Nguyễn Văn Hòa\tnguyen van hoa\t\n\t\t\n");
-    assert_eq!(normalize("name", "Nguyễn Văn Hòa\n", &["--tone-style", "new"]), "Nguyễn Văn Hoà\tnguyen van hoa\t\n");
+    assert_eq!(
+        normalize("name", "  NGUYỄN  văn hoà \n\n", &[]),
+        "Nguyễn Văn Hòa\tnguyen van hoa\t\n\t\t\n"
+    );
+    assert_eq!(
+        normalize("name", "Nguyễn Văn Hòa\n", &["--tone-style", "new"]),
+        "Nguyễn Văn Hoà\tnguyen van hoa\t\n"
+    );
 }
 
 #[test]
 fn readme_rule_table_matches_registry() {
     let table = String::from_utf8(run_ok(&["rules", "--markdown"]).stdout).unwrap();
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    assert!(readme.contains(&table), "README's rule table is out of date: paste `simaudit rules --markdown`");
+    assert!(
+        readme.contains(&table),
+        "README's rule table is out of date: paste `simaudit rules --markdown`"
+    );
     let one = String::from_utf8(run_ok(&["rules", "XR001"]).stdout).unwrap();
     assert!(one.contains("sims-per-id") && one.contains("vi:") && one.contains("en:"));
 }
@@ -213,7 +348,14 @@ fn check_exit_codes_and_json() {
     assert_eq!(code(&warn, &[]), Some(0));
     assert_eq!(code(&warn, &["--fail-on", "warning"]), Some(1));
     assert_eq!(code(&warn, &["--fail-on", "never"]), Some(0));
-    let json = run(&["check", warn.to_str().unwrap(), "--format", "json", "--fail-on", "warning"]);
+    let json = run(&[
+        "check",
+        warn.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+    ]);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["schema"], "simaudit-check/1");
     assert_eq!(doc["passed"], false);
@@ -224,10 +366,14 @@ fn check_exit_codes_and_json() {
 /// Every string value of a Parquet file (compressed pages cannot be searched as bytes).
 fn parquet_text(path: &Path) -> String {
     use polars::prelude::*;
-    let df = ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap();
+    let df = ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap();
     let mut text = String::new();
     for col in df.columns() {
-        let Ok(s) = col.cast(&DataType::String) else { continue }; // the list of rule codes
+        let Ok(s) = col.cast(&DataType::String) else {
+            continue;
+        }; // the list of rule codes
         for v in s.str().unwrap().iter().flatten() {
             text.push_str(v);
             text.push('\n');
@@ -244,17 +390,37 @@ fn mask_hides_every_id_number_and_name() {
     let clear = tempfile::tempdir().unwrap();
     audit_sample(clear.path(), &["--format", "csv"]);
     let rows = read_csv(&clear.path().join("findings.csv"));
-    let ids: BTreeSet<String> = rows.iter().map(|r| r["id_number"].clone()).filter(|s| s.len() >= 8).collect();
-    let names: BTreeSet<String> = rows.iter().map(|r| r["full_name"].clone()).filter(|s| s.split_whitespace().count() >= 2 && s.len() >= 8).collect();
+    let ids: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["id_number"].clone())
+        .filter(|s| s.len() >= 8)
+        .collect();
+    let names: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["full_name"].clone())
+        .filter(|s| s.split_whitespace().count() >= 2 && s.len() >= 8)
+        .collect();
     assert!(ids.len() > 20 && names.len() > 20);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        let text = if path.extension().is_some_and(|e| e == "parquet") { parquet_text(&path) } else { String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned() };
+        let text = if path.extension().is_some_and(|e| e == "parquet") {
+            parquet_text(&path)
+        } else {
+            String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()
+        };
         for id in &ids {
-            assert!(!text.contains(id.as_str()), "{} leaks ID {id}", path.display());
+            assert!(
+                !text.contains(id.as_str()),
+                "{} leaks ID {id}",
+                path.display()
+            );
         }
         for name in &names {
-            assert!(!text.contains(name.as_str()), "{} leaks a name", path.display());
+            assert!(
+                !text.contains(name.as_str()),
+                "{} leaks a name",
+                path.display()
+            );
         }
     }
 }

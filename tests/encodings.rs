@@ -16,7 +16,17 @@ fn audit_one(dir: &Path, bytes: &[u8]) -> (Keys, Vec<std::collections::BTreeMap<
     std::fs::write(&input, bytes).unwrap();
     let out = dir.join("out");
     let points = repo("sample-data/points.csv");
-    run_ok(&["audit", input.to_str().unwrap(), "--points", points.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--format", "csv"]);
+    run_ok(&[
+        "audit",
+        input.to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "csv",
+    ]);
     let findings = read_csv(&out.join("findings.csv"));
     (finding_keys(&out), findings)
 }
@@ -26,14 +36,21 @@ fn without_dq003(k: &Keys) -> Keys {
 }
 
 fn encoding_of(dir: &Path) -> String {
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
     m["inputs"][0]["encoding"].as_str().unwrap().to_string()
 }
 
 /// Mangle only the full_name column of a canonical-layout CSV.
 fn mangle_names(text: &str, pick: impl Fn(usize) -> Option<LegacyEncoding>) -> String {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for (i, rec) in r.records().enumerate() {
         let rec = rec.unwrap();
         let fields: Vec<String> = rec
@@ -52,10 +69,17 @@ fn mangle_names(text: &str, pick: impl Fn(usize) -> Option<LegacyEncoding>) -> S
 #[test]
 fn legacy_encodings_audit_like_their_clean_twin() {
     let text = std::fs::read_to_string(repo("sample-data/extracts/viettel.csv")).unwrap();
-    assert!(text.lines().next().unwrap().starts_with("carrier,msisdn,subscriber_type,full_name"));
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("carrier,msisdn,subscriber_type,full_name"));
     let dir = tempfile::tempdir().unwrap();
     let (clean, _) = audit_one(&dir.path().join("clean"), text.as_bytes());
-    assert!(!clean.iter().any(|k| k.2 == "DQ003"), "clean file needs no repair");
+    assert!(
+        !clean.iter().any(|k| k.2 == "DQ003"),
+        "clean file needs no repair"
+    );
     let want = without_dq003(&clean);
 
     // UTF-16 LE with BOM (Excel "Unicode text").
@@ -66,14 +90,26 @@ fn legacy_encodings_audit_like_their_clean_twin() {
     let (cp1258, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&cp1258_text);
     assert!(!unmappable);
     // A whole file of TCVN3 (ABC) bytes.
-    let tcvn3: Vec<u8> = mangle(&text, LegacyEncoding::Tcvn3).chars().map(|c| u8::try_from(u32::from(c)).expect("TCVN3 is one byte a letter")).collect();
+    let tcvn3: Vec<u8> = mangle(&text, LegacyEncoding::Tcvn3)
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("TCVN3 is one byte a letter"))
+        .collect();
 
-    for (name, bytes, encoding) in [("utf16", utf16, "utf-16le"), ("cp1258", cp1258.into_owned(), "windows-1258"), ("tcvn3", tcvn3, "windows-1252")] {
+    for (name, bytes, encoding) in [
+        ("utf16", utf16, "utf-16le"),
+        ("cp1258", cp1258.into_owned(), "windows-1258"),
+        ("tcvn3", tcvn3, "windows-1252"),
+    ] {
         let d = dir.path().join(name);
         let (got, _) = audit_one(&d, &bytes);
         assert_eq!(encoding_of(&d), encoding, "{name}");
         let got = without_dq003(&got);
-        assert!(got == want, "{name}: missing {:?}, unexpected {:?}", want.difference(&got).take(10).collect::<Vec<_>>(), got.difference(&want).take(10).collect::<Vec<_>>());
+        assert!(
+            got == want,
+            "{name}: missing {:?}, unexpected {:?}",
+            want.difference(&got).take(10).collect::<Vec<_>>(),
+            got.difference(&want).take(10).collect::<Vec<_>>()
+        );
     }
 
     // Names mangled value by value in a UTF-8 file: TCVN3, VNI and double-encoded UTF-8 mixed.
@@ -85,9 +121,18 @@ fn legacy_encodings_audit_like_their_clean_twin() {
     });
     let (got, findings) = audit_one(&dir.path().join("mixed"), mixed.as_bytes());
     let repaired = findings.iter().filter(|f| f["rule"] == "DQ003").count();
-    assert!(repaired > 100, "DQ003 should report the repaired names, got {repaired}");
+    assert!(
+        repaired > 100,
+        "DQ003 should report the repaired names, got {repaired}"
+    );
     let got = without_dq003(&got);
-    let (missing, extra): (Vec<_>, Vec<_>) = (want.difference(&got).collect(), got.difference(&want).collect());
+    let (missing, extra): (Vec<_>, Vec<_>) = (
+        want.difference(&got).collect(),
+        got.difference(&want).collect(),
+    );
     // A handful of VNI names are valid Vietnamese as mangled (VNI `Hoà` is also Hồ): at most 0.5% may differ.
-    assert!(missing.len() + extra.len() <= want.len() / 200, "missing {missing:?}, unexpected {extra:?}");
+    assert!(
+        missing.len() + extra.len() <= want.len() / 200,
+        "missing {missing:?}, unexpected {extra:?}"
+    );
 }

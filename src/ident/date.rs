@@ -1,8 +1,8 @@
 //! Dates as they appear in extracts: `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd`,
 //! `yyyymmdd`, a year alone, Excel serials; date-times add ` HH:MM[:SS]` or an ISO `T`.
 
-pub use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 use chrono::{Datelike, Duration, NaiveTime};
+pub use chrono::{NaiveDate as Date, NaiveDateTime as DateTime};
 
 /// Day/month order of a column, decided once per file (never guessed per row).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -61,7 +61,8 @@ fn digits_only(s: &str) -> bool {
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
-    if y.len() != 4 || !digits_only(y) || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+    if y.len() != 4 || !digits_only(y) || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len())
+    {
         return None;
     }
     Date::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -124,10 +125,16 @@ pub fn parse(raw: &str, order: DateOrder) -> Result<Option<When>, ()> {
     if let Some((whole, frac)) = s.split_once('.') {
         if whole.len() == 5 && digits_only(whole) && digits_only(frac) {
             let at = s.parse::<f64>().ok().and_then(excel_serial).ok_or(())?;
-            return Ok(Some(When { at, precision: Precision::DateTime }));
+            return Ok(Some(When {
+                at,
+                precision: Precision::DateTime,
+            }));
         }
     }
-    let (date_part, time_part) = match s.split_once('T').or_else(|| s.split_once(char::is_whitespace)) {
+    let (date_part, time_part) = match s
+        .split_once('T')
+        .or_else(|| s.split_once(char::is_whitespace))
+    {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
     };
@@ -135,12 +142,19 @@ pub fn parse(raw: &str, order: DateOrder) -> Result<Option<When>, ()> {
     match time_part {
         Some(t) if !year_only => {
             let time = parse_time(t).ok_or(())?;
-            Ok(Some(When { at: date.and_time(time), precision: Precision::DateTime }))
+            Ok(Some(When {
+                at: date.and_time(time),
+                precision: Precision::DateTime,
+            }))
         }
         Some(_) => Err(()),
         None => Ok(Some(When {
             at: date.and_time(NaiveTime::MIN),
-            precision: if year_only { Precision::Year } else { Precision::Day },
+            precision: if year_only {
+                Precision::Year
+            } else {
+                Precision::Day
+            },
         })),
     }
 }
@@ -150,13 +164,22 @@ pub fn parse(raw: &str, order: DateOrder) -> Result<Option<When>, ()> {
 pub fn detect_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
     let (mut dmy, mut mdy) = (false, false);
     for v in values {
-        let d = v.trim().split(|c: char| c == 'T' || c.is_whitespace()).next().unwrap_or("");
-        let Some(sep) = d.chars().find(|c| matches!(c, '/' | '-' | '.')) else { continue };
+        let d = v
+            .trim()
+            .split(|c: char| c == 'T' || c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        let Some(sep) = d.chars().find(|c| matches!(c, '/' | '-' | '.')) else {
+            continue;
+        };
         let p: Vec<&str> = d.split(sep).collect();
         if p.len() != 3 || p[0].len() == 4 {
             continue;
         }
-        let (a, b) = (p[0].parse::<u32>().unwrap_or(0), p[1].parse::<u32>().unwrap_or(0));
+        let (a, b) = (
+            p[0].parse::<u32>().unwrap_or(0),
+            p[1].parse::<u32>().unwrap_or(0),
+        );
         dmy |= a > 12;
         mdy |= b > 12;
     }
@@ -187,7 +210,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn iso(raw: &str) -> String {
-        parse(raw, DateOrder::Dmy).ok().flatten().map(|w| format!("{} {}", w.iso(), w.precision.code())).unwrap_or_default()
+        parse(raw, DateOrder::Dmy)
+            .ok()
+            .flatten()
+            .map(|w| format!("{} {}", w.iso(), w.precision.code()))
+            .unwrap_or_default()
     }
 
     #[test]
@@ -201,7 +228,10 @@ mod tests {
         assert_eq!(iso("1985"), "1985 year");
         assert_eq!(iso("31/12/2024 23:59"), "2024-12-31T23:59:00 datetime");
         assert_eq!(iso("2024-12-31T23:59:07"), "2024-12-31T23:59:07 datetime");
-        assert_eq!(iso("2024-12-31 08:00:00.123"), "2024-12-31T08:00:00 datetime");
+        assert_eq!(
+            iso("2024-12-31 08:00:00.123"),
+            "2024-12-31T08:00:00 datetime"
+        );
         assert_eq!(iso("45292"), "2024-01-01 day");
         assert_eq!(iso("45292.5"), "2024-01-01T12:00:00 datetime");
     }
@@ -210,7 +240,15 @@ mod tests {
     fn unreadable_and_empty() {
         assert_eq!(parse("", DateOrder::Dmy), Ok(None));
         assert_eq!(parse("   ", DateOrder::Dmy), Ok(None));
-        for bad in ["31/02/1990", "abc", "13/13/2020", "1985 10:00", "05/03/85", "2024-01-01 25:00", "1/2/3/4"] {
+        for bad in [
+            "31/02/1990",
+            "abc",
+            "13/13/2020",
+            "1985 10:00",
+            "05/03/85",
+            "2024-01-01 25:00",
+            "1/2/3/4",
+        ] {
             assert_eq!(parse(bad, DateOrder::Dmy), Err(()), "{bad}");
         }
     }

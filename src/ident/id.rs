@@ -131,7 +131,8 @@ pub fn decode_personal(key: &str) -> Option<PersonalNumber> {
     }
     let b = key.as_bytes();
     let num = |r: std::ops::Range<usize>| -> u32 {
-        b[r].iter().fold(0, |acc, &c| acc * 10 + u32::from(c - b'0'))
+        b[r].iter()
+            .fold(0, |acc, &c| acc * 10 + u32::from(c - b'0'))
     };
     let g = num(3..4);
     let yy = num(4..6);
@@ -145,13 +146,24 @@ pub fn decode_personal(key: &str) -> Option<PersonalNumber> {
 /// Place codes of births registered in Vietnam (provinces-2024.csv).
 static PROVINCES: &str = include_str!("../../rules/reference/provinces-2024.csv");
 
+/// `PPP` codes that are assigned: a province, or 101–295 for births registered abroad.
 pub fn is_known_place(place: u16) -> bool {
-    (101..=295).contains(&place)
-        || PROVINCES
+    static KNOWN: std::sync::OnceLock<[bool; 1000]> = std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        let mut k = [false; 1000];
+        for code in PROVINCES
             .lines()
             .skip(1)
-            .filter_map(|l| l.split(',').next())
-            .any(|c| c.parse::<u16>().ok() == Some(place))
+            .filter_map(|l| l.split(',').next()?.parse::<usize>().ok())
+        {
+            if code < 1000 {
+                k[code] = true;
+            }
+        }
+        k[101..=295].iter_mut().for_each(|x| *x = true);
+        k
+    });
+    known.get(usize::from(place)).copied().unwrap_or(false)
 }
 
 /// Everything the per-row ID rules need to know about one (key, declared kind) pair.
@@ -192,7 +204,11 @@ impl IdFacts {
 pub fn analyse(raw: &str, declared: Option<IdKind>) -> IdFacts {
     let key = id_key(raw);
     if key.is_empty() {
-        return IdFacts { key, kind: declared.filter(|k| *k != IdKind::Unknown), ..Default::default() };
+        return IdFacts {
+            key,
+            kind: declared.filter(|k| *k != IdKind::Unknown),
+            ..Default::default()
+        };
     }
     let digits = all_digits(&key);
     let inferred = infer_kind(&key);
@@ -251,7 +267,13 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["000000000", "111111111111", "123456789", "012345678901", "987654321"] {
+        for p in [
+            "000000000",
+            "111111111111",
+            "123456789",
+            "012345678901",
+            "987654321",
+        ] {
             assert!(is_placeholder(p), "{p}");
         }
         for p in ["033085012345", "123456780", "B1234567"] {

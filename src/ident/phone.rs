@@ -99,7 +99,11 @@ pub fn parse(raw: &str) -> Msisdn {
     } else {
         &digits
     };
-    let mut number = if rest.starts_with('0') { rest.to_string() } else { format!("0{rest}") };
+    let mut number = if rest.starts_with('0') {
+        rest.to_string()
+    } else {
+        format!("0{rest}")
+    };
     let t = tables();
     let mut legacy = false;
     if number.len() == 11 {
@@ -109,9 +113,16 @@ pub fn parse(raw: &str) -> Msisdn {
         }
     }
     if number.len() == 10 && t.mobile.is_match(&number[1..]) {
-        Msisdn { carrier: prefix_carrier(&number), normalised: number, legacy }
+        Msisdn {
+            carrier: prefix_carrier(&number),
+            normalised: number,
+            legacy,
+        }
     } else {
-        Msisdn { legacy, ..Default::default() }
+        Msisdn {
+            legacy,
+            ..Default::default()
+        }
     }
 }
 
@@ -128,15 +139,33 @@ mod tests {
 
     #[test]
     fn written_forms() {
-        for raw in ["0912345678", "0912.345.678", "+84 912 345 678", "84912345678", "+840912345678", "0084912345678", "912345678"] {
-            assert_eq!(n(raw), ("0912345678".into(), Some("VINAPHONE"), vec![]), "{raw}");
+        for raw in [
+            "0912345678",
+            "0912.345.678",
+            "+84 912 345 678",
+            "84912345678",
+            "+840912345678",
+            "0084912345678",
+            "912345678",
+        ] {
+            assert_eq!(
+                n(raw),
+                ("0912345678".into(), Some("VINAPHONE"), vec![]),
+                "{raw}"
+            );
         }
     }
 
     #[test]
     fn legacy_conversion() {
-        assert_eq!(n("01662345678"), ("0362345678".into(), Some("VIETTEL"), vec!["SB003"]));
-        assert_eq!(n("841662345678"), ("0362345678".into(), Some("VIETTEL"), vec!["SB003"]));
+        assert_eq!(
+            n("01662345678"),
+            ("0362345678".into(), Some("VIETTEL"), vec!["SB003"])
+        );
+        assert_eq!(
+            n("841662345678"),
+            ("0362345678".into(), Some("VIETTEL"), vec!["SB003"])
+        );
     }
 
     #[test]
@@ -150,7 +179,15 @@ mod tests {
 
     #[test]
     fn invalid_numbers() {
-        for raw in ["", "abc", "0123456789", "091234567", "09123456789", "0241234567", "0521234567"] {
+        for raw in [
+            "",
+            "abc",
+            "0123456789",
+            "091234567",
+            "09123456789",
+            "0241234567",
+            "0521234567",
+        ] {
             assert_eq!(n(raw).0, "", "{raw}");
             assert!(n(raw).2.contains(&"SB001"), "{raw}");
         }

@@ -28,15 +28,18 @@ impl Encoding {
 
     /// `--encoding` names, with the usual aliases.
     pub fn parse(name: &str) -> Option<Encoding> {
-        Some(match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "utf-8" | "utf8" => Encoding::Utf8,
-            "utf-8-bom" | "utf-8-sig" => Encoding::Utf8Bom,
-            "utf-16le" | "utf-16" => Encoding::Utf16Le,
-            "utf-16be" => Encoding::Utf16Be,
-            "windows-1258" | "cp1258" => Encoding::Windows1258,
-            "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" | "tcvn3" | "vni" => Encoding::Windows1252,
-            _ => return None,
-        })
+        Some(
+            match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "utf-8" | "utf8" => Encoding::Utf8,
+                "utf-8-bom" | "utf-8-sig" => Encoding::Utf8Bom,
+                "utf-16le" | "utf-16" => Encoding::Utf16Le,
+                "utf-16be" => Encoding::Utf16Be,
+                "windows-1258" | "cp1258" => Encoding::Windows1258,
+                "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" | "tcvn3"
+                | "vni" => Encoding::Windows1252,
+                _ => return None,
+            },
+        )
     }
 }
 
@@ -51,7 +54,13 @@ pub struct Decoded {
 /// cp1258 writes tones as separate combining bytes (0xCC grave, 0xEC acute, 0xD2 hook, 0xDE tilde,
 /// 0xF2 dot below) right after a vowel; in TCVN3/VNI those bytes are letters that rarely follow a vowel.
 fn looks_like_cp1258(bytes: &[u8]) -> bool {
-    let is_vowel = |b: u8| b"aeiouyAEIOUY".contains(&b) || matches!(b, 0xE2 | 0xEA | 0xF4 | 0xF5 | 0xFD | 0xE3 | 0xC2 | 0xCA | 0xD4 | 0xD5 | 0xDD | 0xC3);
+    let is_vowel = |b: u8| {
+        b"aeiouyAEIOUY".contains(&b)
+            || matches!(
+                b,
+                0xE2 | 0xEA | 0xF4 | 0xF5 | 0xFD | 0xE3 | 0xC2 | 0xCA | 0xD4 | 0xD5 | 0xDD | 0xC3
+            )
+    };
     let (mut after_vowel, mut total) = (0usize, 0usize);
     for w in bytes.windows(2) {
         if matches!(w[1], 0xCC | 0xEC | 0xD2 | 0xDE | 0xF2) {
@@ -66,7 +75,11 @@ fn looks_like_cp1258(bytes: &[u8]) -> bool {
 
 fn with(enc: &'static encoding_rs::Encoding, bytes: &[u8], nfc: bool) -> (String, bool) {
     let (text, _, had_errors) = enc.decode(bytes);
-    let text = if nfc { text.nfc().collect() } else { text.into_owned() };
+    let text = if nfc {
+        text.nfc().collect()
+    } else {
+        text.into_owned()
+    };
     (text, had_errors)
 }
 
@@ -80,15 +93,30 @@ pub fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
                     s.drain(..body);
                     (s, false)
                 }
-                Err(e) => (String::from_utf8_lossy(&e.into_bytes()[body..]).into_owned(), true),
+                Err(e) => (
+                    String::from_utf8_lossy(&e.into_bytes()[body..]).into_owned(),
+                    true,
+                ),
             }
         }
-        Encoding::Utf16Le => with(encoding_rs::UTF_16LE, bytes.strip_prefix(b"\xFF\xFE").unwrap_or(&bytes), false),
-        Encoding::Utf16Be => with(encoding_rs::UTF_16BE, bytes.strip_prefix(b"\xFE\xFF").unwrap_or(&bytes), false),
+        Encoding::Utf16Le => with(
+            encoding_rs::UTF_16LE,
+            bytes.strip_prefix(b"\xFF\xFE").unwrap_or(&bytes),
+            false,
+        ),
+        Encoding::Utf16Be => with(
+            encoding_rs::UTF_16BE,
+            bytes.strip_prefix(b"\xFE\xFF").unwrap_or(&bytes),
+            false,
+        ),
         Encoding::Windows1258 => with(encoding_rs::WINDOWS_1258, &bytes, true),
         Encoding::Windows1252 => with(encoding_rs::WINDOWS_1252, &bytes, false),
     };
-    Decoded { text, encoding, lossy }
+    Decoded {
+        text,
+        encoding,
+        lossy,
+    }
 }
 
 /// BOMs first; then valid UTF-8 (also when only a few records are broken); else a single-byte code page.
@@ -108,7 +136,10 @@ pub fn detect(bytes: &[u8]) -> Encoding {
     // Mostly UTF-8 with a few broken records: keep UTF-8 and reject those records.
     let lossy = String::from_utf8_lossy(bytes);
     let bad = lossy.matches('\u{FFFD}').count();
-    let multibyte = lossy.chars().filter(|c| (*c as u32) > 0x7F && *c != '\u{FFFD}').count();
+    let multibyte = lossy
+        .chars()
+        .filter(|c| (*c as u32) > 0x7F && *c != '\u{FFFD}')
+        .count();
     if multibyte > 0 && bad * 20 <= multibyte {
         return Encoding::Utf8;
     }
@@ -127,7 +158,10 @@ mod tests {
     fn boms_and_code_pages() {
         let d = decode(b"\xEF\xBB\xBFa,b".to_vec(), None);
         assert_eq!((d.text.as_str(), d.encoding), ("a,b", Encoding::Utf8Bom));
-        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Hà".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Hà".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         let d = decode(utf16, None);
         assert_eq!((d.text.as_str(), d.encoding), ("Hà", Encoding::Utf16Le));
         // "Hoà" in cp1258: o, a, combining grave 0xCC.
@@ -136,7 +170,10 @@ mod tests {
         assert_eq!(d.text, "Hoà Hoà Nguyễn");
         // TCVN3 "NguyÔn" as bytes: 0xD4 is not a cp1258 tone byte.
         let d = decode(b"Nguy\xD4n V\xA8n".to_vec(), None);
-        assert_eq!((d.text.as_str(), d.encoding), ("NguyÔn V¨n", Encoding::Windows1252));
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("NguyÔn V¨n", Encoding::Windows1252)
+        );
     }
 
     #[test]

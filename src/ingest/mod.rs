@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 use crate::findings::Finding;
 use crate::ident::{date, DateOrder, IdKind, Sex};
 use crate::rules::RuleCode;
-use crate::schema::{canonical_carrier, canonical_nationality, Coded, Field, PointType, Status, SubscriberType};
+use crate::schema::{
+    canonical_carrier, canonical_nationality, Coded, Field, PointType, Status, SubscriberType,
+};
 pub use decode::Encoding;
 use profile::Profile;
 use sha2::{Digest, Sha256};
@@ -41,16 +43,25 @@ pub struct Loaded {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Read every input; fails before any work when a file is unreadable or lacks a required column.
 pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     if paths.is_empty() {
-        return Err(Error::Input("no input files: give at least one extract (CSV, Parquet)".into()));
+        return Err(Error::Input(
+            "no input files: give at least one extract (CSV, Parquet)".into(),
+        ));
     }
     if paths.len() > u16::MAX as usize {
-        return Err(Error::Input(format!("{} input files is too many (at most {})", paths.len(), u16::MAX)));
+        return Err(Error::Input(format!(
+            "{} input files is too many (at most {})",
+            paths.len(),
+            u16::MAX
+        )));
     }
     // Files are numbered in file-name order, so that order by file index is order by name.
     let mut paths: Vec<&PathBuf> = paths.iter().collect();
@@ -65,7 +76,12 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             )));
         }
     }
-    let forced_profile = opts.profile.as_deref().map(profile::resolve).transpose().map_err(Error::Input)?;
+    let forced_profile = opts
+        .profile
+        .as_deref()
+        .map(profile::resolve)
+        .transpose()
+        .map_err(Error::Input)?;
     let shipped = Profile::shipped();
     let carrier_given = opts.carrier.as_deref().map(canonical_carrier);
 
@@ -80,9 +96,14 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             sha256: format!("{:x}", Sha256::digest(&bytes)),
             ..Default::default()
         };
-        let encoding = match (opts.encoding, forced_profile.as_ref().and_then(|p| p.encoding.as_deref())) {
+        let encoding = match (
+            opts.encoding,
+            forced_profile.as_ref().and_then(|p| p.encoding.as_deref()),
+        ) {
             (Some(e), _) => Some(e),
-            (None, Some(name)) => Some(Encoding::parse(name).ok_or_else(|| Error::Input(format!("profile encoding \"{name}\" is not supported")))?),
+            (None, Some(name)) => Some(Encoding::parse(name).ok_or_else(|| {
+                Error::Input(format!("profile encoding \"{name}\" is not supported"))
+            })?),
             (None, None) => None,
         };
         let src = Source::open(path, bytes, encoding)?;
@@ -113,9 +134,19 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let mut files = Vec::new();
     for (idx, mut info, src, profile) in opened {
         let columns = profile.map_headers(src.headers());
-        let fixed = carrier_given.clone().or_else(|| profile.fixed_carrier.clone());
+        let fixed = carrier_given
+            .clone()
+            .or_else(|| profile.fixed_carrier.clone());
         let orders = date_orders(&src, &columns, &profile);
-        let mut mapper = RowMapper { file: idx, profile: &profile, columns, fixed_carrier: fixed, orders, coded: HashMap::new() };
+        let mut mapper = RowMapper {
+            file: idx,
+            profile: &profile,
+            columns,
+            fixed_carrier: fixed,
+            orders,
+            coded: HashMap::new(),
+            spelled: HashMap::new(),
+        };
         let first = builder.len();
         src.for_each(|rec| {
             info.rows_read += 1;
@@ -124,18 +155,43 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
                     mapper.accept(&mut builder, &mut findings, row, fields);
                     info.rows_accepted += 1;
                 }
-                Record::Bad { row, line, reason, raw } => {
-                    findings.push(Finding { file: idx, row, subject: None, rule: RuleCode::DQ001, detail: reason.clone() });
-                    rejects.push(Reject { file: idx, row, line, reason, raw: raw.to_string() });
+                Record::Bad {
+                    row,
+                    line,
+                    reason,
+                    raw,
+                } => {
+                    findings.push(Finding {
+                        file: idx,
+                        row,
+                        subject: None,
+                        rule: RuleCode::DQ001,
+                        detail: reason.clone(),
+                    });
+                    rejects.push(Reject {
+                        file: idx,
+                        row,
+                        line,
+                        reason,
+                        raw: raw.to_string(),
+                    });
                     info.rows_rejected += 1;
                 }
             }
         });
         // A file's carrier, for attributing its rejected rows: the fixed one, else the only one seen.
-        info.carrier = mapper.fixed_carrier.clone().or_else(|| single_carrier(&builder, first));
+        info.carrier = mapper
+            .fixed_carrier
+            .clone()
+            .or_else(|| single_carrier(&builder, first));
         files.push(info);
     }
-    Ok(Loaded { table: builder.finish(), files, rejects, findings })
+    Ok(Loaded {
+        table: builder.finish(),
+        files,
+        rejects,
+        findings,
+    })
 }
 
 fn single_carrier(b: &TableBuilder, first: usize) -> Option<String> {
@@ -150,7 +206,11 @@ fn single_carrier(b: &TableBuilder, first: usize) -> Option<String> {
 
 fn missing_columns(path: &Path, p: &Profile, missing: &[Field], headers: &[String]) -> Error {
     let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
-    let hint = if missing.contains(&Field::Carrier) { " (or pass --carrier CODE)" } else { "" };
+    let hint = if missing.contains(&Field::Carrier) {
+        " (or pass --carrier CODE)"
+    } else {
+        ""
+    };
     Error::Input(format!(
         "{}: required column {} not found with profile \"{}\"{hint}. Headers seen: {}. Use --profile FILE with aliases for these headers.",
         path.display(),
@@ -160,13 +220,23 @@ fn missing_columns(path: &Path, p: &Profile, missing: &[Field], headers: &[Strin
     ))
 }
 
-const DATE_FIELDS: [Field; 3] = [Field::DateOfBirth, Field::IdIssueDate, Field::ActivationTime];
+const DATE_FIELDS: [Field; 3] = [
+    Field::DateOfBirth,
+    Field::IdIssueDate,
+    Field::ActivationTime,
+];
 
 /// The day/month order of each date column of a file: the profile's, or decided from a sample.
-fn date_orders(src: &Source, columns: &BTreeMap<Field, usize>, profile: &Profile) -> [DateOrder; 3] {
+fn date_orders(
+    src: &Source,
+    columns: &BTreeMap<Field, usize>,
+    profile: &Profile,
+) -> [DateOrder; 3] {
     DATE_FIELDS.map(|f| match (profile.date_order, columns.get(&f)) {
         (Some(o), _) => o,
-        (None, Some(&i)) => src.sample_column(i, 200_000, |vals| date::detect_order(vals.iter().map(String::as_str))),
+        (None, Some(&i)) => src.sample_column(i, 200_000, |vals| {
+            date::detect_order(vals.iter().map(String::as_str))
+        }),
         (None, None) => DateOrder::Dmy,
     })
 }
@@ -178,28 +248,67 @@ struct RowMapper<'a> {
     fixed_carrier: Option<String>,
     orders: [DateOrder; 3],
     /// Coded values are few: read each distinct one once per file.
-    coded: HashMap<(Field, String), std::result::Result<Option<Coded>, ()>>,
+    coded: HashMap<Field, HashMap<String, std::result::Result<Option<Coded>, ()>>>,
+    /// Carrier and nationality spellings, read once each: (field, raw) → canonical.
+    spelled: HashMap<Field, HashMap<String, String>>,
+}
+
+/// The cached value of `key` in `cache`, computed by `make` the first time (no allocation on a hit).
+fn cached<'c, V>(cache: &'c mut HashMap<String, V>, key: &str, make: impl FnOnce() -> V) -> &'c V {
+    if !cache.contains_key(key) {
+        let v = make();
+        cache.insert(key.to_string(), v);
+    }
+    &cache[key]
 }
 
 impl RowMapper<'_> {
-    fn accept(&mut self, b: &mut TableBuilder, findings: &mut Vec<Finding>, row: u32, fields: &[&str]) {
+    fn accept(
+        &mut self,
+        b: &mut TableBuilder,
+        findings: &mut Vec<Finding>,
+        row: u32,
+        fields: &[&str],
+    ) {
         let at = b.len();
         // Only ASCII white space is trimmed: a trailing U+00A0 may be half of a mis-decoded letter (Ã + U+00A0 = à).
-        let get = |f: Field| self.columns.get(&f).and_then(|&i| fields.get(i)).map_or("", |s| s.trim_matches(|c: char| c.is_ascii_whitespace()));
-        let mut dq = |detail: String| findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail));
+        let get = |f: Field| {
+            self.columns
+                .get(&f)
+                .and_then(|&i| fields.get(i))
+                .map_or("", |s| s.trim_matches(|c: char| c.is_ascii_whitespace()))
+        };
+        let mut dq = |detail: String| {
+            findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail))
+        };
 
         b.file.push(self.file);
         b.row.push(row);
         let carrier = get(Field::Carrier);
         match (carrier.is_empty(), &self.fixed_carrier) {
             (true, Some(fixed)) => b.carrier.push(fixed),
-            _ => b.carrier.push(&canonical_carrier(carrier)),
+            _ => b.carrier.push(
+                cached(
+                    self.spelled.entry(Field::Carrier).or_default(),
+                    carrier,
+                    || canonical_carrier(carrier),
+                )
+                .as_str(),
+            ),
         }
         b.msisdn.push(get(Field::Msisdn));
         b.full_name.push(get(Field::FullName));
         b.id_number.push(get(Field::IdNumber));
         b.id_issue_place.push(get(Field::IdIssuePlace));
-        b.nationality.push(&canonical_nationality(get(Field::Nationality)));
+        let nationality = get(Field::Nationality);
+        b.nationality.push(
+            cached(
+                self.spelled.entry(Field::Nationality).or_default(),
+                nationality,
+                || canonical_nationality(nationality),
+            )
+            .as_str(),
+        );
         b.point_id.push(get(Field::PointId));
         b.point_name.push(get(Field::PointName));
         b.district.push(get(Field::District));
@@ -210,12 +319,22 @@ impl RowMapper<'_> {
                 return None;
             }
             let profile = self.profile;
-            let read = self.coded.entry((field, raw.to_string())).or_insert_with(|| profile.code(field, raw));
+            let read = cached(self.coded.entry(field).or_default(), raw, || {
+                profile.code(field, raw)
+            });
             match read {
                 Ok(c) => *c,
                 Err(()) => {
-                    let then = if field == Field::IdType { "; the type is inferred from the number" } else { "" };
-                    dq(format!("{} '{}' is not a known value{then}", field.name(), raw));
+                    let then = if field == Field::IdType {
+                        "; the type is inferred from the number"
+                    } else {
+                        ""
+                    };
+                    dq(format!(
+                        "{} '{}' is not a known value{then}",
+                        field.name(),
+                        raw
+                    ));
                     None
                 }
             }
@@ -241,7 +360,9 @@ impl RowMapper<'_> {
             _ => PointType::Unknown,
         });
 
-        let mut dq = |detail: String| findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail));
+        let mut dq = |detail: String| {
+            findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail))
+        };
         let mut read_date = |f: Field, order: DateOrder| -> DateCell {
             let raw = get(f);
             match date::parse(raw, order) {

@@ -2,14 +2,25 @@
 //! canonical schema. Shipped profiles are embedded; `--profile` may name one or point at a file.
 
 use crate::ident::DateOrder;
-use crate::schema::{canonical_carrier, coded_from_canonical, fold_label, Coded, Field, BUILTIN_VALUES};
+use crate::schema::{
+    canonical_carrier, coded_from_canonical, fold_label, Coded, Field, BUILTIN_VALUES,
+};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("canonical", include_str!("../../rules/profiles/canonical.toml")),
-    ("vn-upper", include_str!("../../rules/profiles/vn-upper.toml")),
-    ("vn-diacritics", include_str!("../../rules/profiles/vn-diacritics.toml")),
+    (
+        "canonical",
+        include_str!("../../rules/profiles/canonical.toml"),
+    ),
+    (
+        "vn-upper",
+        include_str!("../../rules/profiles/vn-upper.toml"),
+    ),
+    (
+        "vn-diacritics",
+        include_str!("../../rules/profiles/vn-diacritics.toml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -47,12 +58,15 @@ pub struct Profile {
 
 impl Profile {
     pub fn parse(text: &str, origin: &str) -> Result<Profile, String> {
-        let file: ProfileFile = toml::from_str(text).map_err(|e| format!("profile {origin}: {e}"))?;
+        let file: ProfileFile =
+            toml::from_str(text).map_err(|e| format!("profile {origin}: {e}"))?;
         let date_order = match file.date_order.as_deref() {
             None | Some("auto") => None,
             Some("dmy") => Some(DateOrder::Dmy),
             Some("mdy") => Some(DateOrder::Mdy),
-            Some(o) => return Err(format!("profile {origin}: date_order must be \"auto\", \"dmy\" or \"mdy\", not \"{o}\"")),
+            Some(o) => return Err(format!(
+                "profile {origin}: date_order must be \"auto\", \"dmy\" or \"mdy\", not \"{o}\""
+            )),
         };
         let mut aliases = BTreeMap::new();
         let mut folded = HashMap::new();
@@ -61,7 +75,9 @@ impl Profile {
             folded.insert(fold_label(f.name()), *f);
         }
         for (col, names) in file.columns {
-            let field = Field::parse(&col).ok_or_else(|| format!("profile {origin}: [columns] names an unknown column \"{col}\""))?;
+            let field = Field::parse(&col).ok_or_else(|| {
+                format!("profile {origin}: [columns] names an unknown column \"{col}\"")
+            })?;
             for n in &names {
                 folded.insert(fold_label(n), field);
             }
@@ -71,18 +87,31 @@ impl Profile {
         for (col, value) in file.fixed {
             match col.as_str() {
                 "carrier" => fixed_carrier = Some(canonical_carrier(&value)),
-                other => return Err(format!("profile {origin}: [fixed] supports only carrier, not \"{other}\"")),
+                other => {
+                    return Err(format!(
+                        "profile {origin}: [fixed] supports only carrier, not \"{other}\""
+                    ))
+                }
             }
         }
         let mut values = HashMap::new();
-        for (field, (folded_word, word)) in BUILTIN_VALUES.iter().map(|(f, a, w)| (*f, (a.to_string(), *w))) {
-            values.insert((field, folded_word), coded_from_canonical(field, word).expect("builtin values are canonical"));
+        for (field, (folded_word, word)) in BUILTIN_VALUES
+            .iter()
+            .map(|(f, a, w)| (*f, (a.to_string(), *w)))
+        {
+            values.insert(
+                (field, folded_word),
+                coded_from_canonical(field, word).expect("builtin values are canonical"),
+            );
         }
         for (col, map) in file.values {
-            let field = Field::parse(&col).ok_or_else(|| format!("profile {origin}: [values] names an unknown column \"{col}\""))?;
+            let field = Field::parse(&col).ok_or_else(|| {
+                format!("profile {origin}: [values] names an unknown column \"{col}\"")
+            })?;
             for (raw, word) in map {
-                let coded = coded_from_canonical(field, &word)
-                    .ok_or_else(|| format!("profile {origin}: \"{word}\" is not a value of {col}"))?;
+                let coded = coded_from_canonical(field, &word).ok_or_else(|| {
+                    format!("profile {origin}: \"{word}\" is not a value of {col}")
+                })?;
                 values.insert((field, fold_label(&raw)), coded);
             }
         }
@@ -99,7 +128,10 @@ impl Profile {
     }
 
     pub fn shipped() -> Vec<Profile> {
-        SHIPPED.iter().map(|(name, text)| Profile::parse(text, name).expect("shipped profiles are valid")).collect()
+        SHIPPED
+            .iter()
+            .map(|(name, text)| Profile::parse(text, name).expect("shipped profiles are valid"))
+            .collect()
     }
 
     /// Map each header to a canonical field (first header wins when two map to one field).
@@ -129,7 +161,11 @@ impl Profile {
         if folded.is_empty() {
             return Ok(None);
         }
-        self.values.get(&(field, folded)).copied().map(Some).ok_or(())
+        self.values
+            .get(&(field, folded))
+            .copied()
+            .map(Some)
+            .ok_or(())
     }
 }
 
@@ -140,14 +176,21 @@ pub fn resolve(spec: &str) -> Result<Profile, String> {
     }
     let text = std::fs::read_to_string(spec).map_err(|e| {
         let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-        format!("--profile {spec}: not a shipped profile ({}) and not a readable file ({e})", names.join(", "))
+        format!(
+            "--profile {spec}: not a shipped profile ({}) and not a readable file ({e})",
+            names.join(", ")
+        )
     })?;
     Profile::parse(&text, spec)
 }
 
 /// Pick the profile that covers every required column and maps the most headers (ties: the earlier one).
 /// On failure, the closest profile and the columns it lacks.
-pub fn choose<'a>(profiles: &'a [Profile], headers: &[String], carrier_given: bool) -> Result<&'a Profile, (&'a Profile, Vec<Field>)> {
+pub fn choose<'a>(
+    profiles: &'a [Profile],
+    headers: &[String],
+    carrier_given: bool,
+) -> Result<&'a Profile, (&'a Profile, Vec<Field>)> {
     let folded_headers: Vec<String> = headers.iter().map(|h| fold_label(h)).collect();
     let (p, missing, _) = profiles
         .iter()
@@ -155,8 +198,16 @@ pub fn choose<'a>(profiles: &'a [Profile], headers: &[String], carrier_given: bo
             let mapped = p.map_headers(headers);
             let missing = p.missing(&mapped, carrier_given);
             // Headers written exactly as this profile's own aliases break ties between look-alike profiles.
-            let own = folded_headers.iter().filter(|h| p.aliases.values().flatten().any(|a| fold_label(a) == **h)).count();
-            let key = (missing.is_empty(), std::cmp::Reverse(missing.len()), mapped.len(), own);
+            let own = folded_headers
+                .iter()
+                .filter(|h| p.aliases.values().flatten().any(|a| fold_label(a) == **h))
+                .count();
+            let key = (
+                missing.is_empty(),
+                std::cmp::Reverse(missing.len()),
+                mapped.len(),
+                own,
+            );
             (p, missing, key)
         })
         .rev()
@@ -181,11 +232,20 @@ mod tests {
     #[test]
     fn automatic_choice() {
         let ps = Profile::shipped();
-        let canonical = headers("carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id", ',');
+        let canonical = headers(
+            "carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id",
+            ',',
+        );
         assert_eq!(choose(&ps, &canonical, false).unwrap().name, "canonical");
-        let upper = headers("SO_THUE_BAO;HO_TEN;NGAY_SINH;SO_GIAY_TO;NGAY_KICH_HOAT;MA_DIEM;NHA_MANG", ';');
+        let upper = headers(
+            "SO_THUE_BAO;HO_TEN;NGAY_SINH;SO_GIAY_TO;NGAY_KICH_HOAT;MA_DIEM;NHA_MANG",
+            ';',
+        );
         assert_eq!(choose(&ps, &upper, false).unwrap().name, "vn-upper");
-        let dia = headers("Số thuê bao,Họ và tên,Ngày sinh,Số giấy tờ,Ngày kích hoạt,Mã điểm,Nhà mạng", ',');
+        let dia = headers(
+            "Số thuê bao,Họ và tên,Ngày sinh,Số giấy tờ,Ngày kích hoạt,Mã điểm,Nhà mạng",
+            ',',
+        );
         assert_eq!(choose(&ps, &dia, false).unwrap().name, "vn-diacritics");
         let lacking = headers("SO_THUE_BAO;HO_TEN;NGAY_SINH;NGAY_KICH_HOAT;MA_DIEM", ';');
         let (_, missing) = choose(&ps, &lacking, true).unwrap_err();
@@ -204,12 +264,25 @@ mod tests {
     #[test]
     fn value_maps() {
         let p = resolve("canonical").unwrap();
-        assert_eq!(p.code(Field::IdType, "Hộ chiếu"), Ok(Some(Coded::IdKind(IdKind::Passport))));
-        assert_eq!(p.code(Field::Status, "Khóa 1 chiều"), Ok(Some(Coded::Status(crate::schema::Status::OneWayLocked))));
+        assert_eq!(
+            p.code(Field::IdType, "Hộ chiếu"),
+            Ok(Some(Coded::IdKind(IdKind::Passport)))
+        );
+        assert_eq!(
+            p.code(Field::Status, "Khóa 1 chiều"),
+            Ok(Some(Coded::Status(crate::schema::Status::OneWayLocked)))
+        );
         assert_eq!(p.code(Field::Gender, ""), Ok(None));
         assert_eq!(p.code(Field::Gender, "X"), Err(()));
-        let custom = Profile::parse("name='x'\n[columns]\n[fixed]\ncarrier='vnpt'\n[values.gender]\n'2' = 'female'\n", "x").unwrap();
+        let custom = Profile::parse(
+            "name='x'\n[columns]\n[fixed]\ncarrier='vnpt'\n[values.gender]\n'2' = 'female'\n",
+            "x",
+        )
+        .unwrap();
         assert_eq!(custom.fixed_carrier.as_deref(), Some("VINAPHONE"));
-        assert_eq!(custom.code(Field::Gender, "2"), Ok(Some(Coded::Sex(crate::ident::Sex::Female))));
+        assert_eq!(
+            custom.code(Field::Gender, "2"),
+            Ok(Some(Coded::Sex(crate::ident::Sex::Female)))
+        );
     }
 }

@@ -7,13 +7,30 @@ use polars::prelude::*;
 use std::path::Path;
 
 pub enum Record<'a> {
-    Fields { row: u32, fields: &'a [&'a str] },
-    Bad { row: u32, line: u64, reason: String, raw: &'a str },
+    Fields {
+        row: u32,
+        fields: &'a [&'a str],
+    },
+    Bad {
+        row: u32,
+        line: u64,
+        reason: String,
+        raw: &'a str,
+    },
 }
 
 pub enum Source {
-    Delimited { text: String, encoding: Encoding, lossy: bool, delimiter: u8, headers: Vec<String> },
-    Parquet { df: DataFrame, headers: Vec<String> },
+    Delimited {
+        text: String,
+        encoding: Encoding,
+        lossy: bool,
+        delimiter: u8,
+        headers: Vec<String>,
+    },
+    Parquet {
+        df: DataFrame,
+        headers: Vec<String>,
+    },
 }
 
 /// The delimiter that occurs most often outside quotes in the header line (`,` wins ties).
@@ -42,7 +59,11 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 }
 
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
 }
 
 impl Source {
@@ -50,8 +71,17 @@ impl Source {
         if bytes.starts_with(b"PAR1") {
             let df = ParquetReader::new(std::io::Cursor::new(bytes))
                 .finish()
-                .map_err(|e| Error::Input(format!("{}: not a readable Parquet file ({e})", path.display())))?;
-            let headers = df.get_column_names().iter().map(|s| s.to_string()).collect();
+                .map_err(|e| {
+                    Error::Input(format!(
+                        "{}: not a readable Parquet file ({e})",
+                        path.display()
+                    ))
+                })?;
+            let headers = df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             return Ok(Source::Parquet { df, headers });
         }
         if bytes.starts_with(b"PK\x03\x04") {
@@ -61,10 +91,16 @@ impl Source {
             )));
         }
         if bytes.starts_with(&[0x1f, 0x8b]) {
-            return Err(Error::Input(format!("{}: gzip-compressed input is not supported yet; decompress it first", path.display())));
+            return Err(Error::Input(format!(
+                "{}: gzip-compressed input is not supported yet; decompress it first",
+                path.display()
+            )));
         }
         if bytes.is_empty() {
-            return Err(Error::Input(format!("{}: the file is empty; an extract needs a header row", path.display())));
+            return Err(Error::Input(format!(
+                "{}: the file is empty; an extract needs a header row",
+                path.display()
+            )));
         }
         let decoded = decode::decode(bytes, encoding);
         if decoded.text.contains('\0') {
@@ -77,10 +113,19 @@ impl Source {
         let mut rdr = csv_reader(&decoded.text, delimiter);
         let mut rec = csv::StringRecord::new();
         let headers = match rdr.read_record(&mut rec) {
-            Ok(true) => rec.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
+            Ok(true) => rec
+                .iter()
+                .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+                .collect(),
             _ => return Err(Error::Input(format!("{}: no header row", path.display()))),
         };
-        Ok(Source::Delimited { text: decoded.text, encoding: decoded.encoding, lossy: decoded.lossy, delimiter, headers })
+        Ok(Source::Delimited {
+            text: decoded.text,
+            encoding: decoded.encoding,
+            lossy: decoded.lossy,
+            delimiter,
+            headers,
+        })
     }
 
     pub fn format(&self) -> &'static str {
@@ -114,7 +159,9 @@ impl Source {
     pub fn sample_column<T>(&self, i: usize, n: usize, decide: impl FnOnce(&[String]) -> T) -> T {
         let mut values = Vec::new();
         match self {
-            Source::Delimited { text, delimiter, .. } => {
+            Source::Delimited {
+                text, delimiter, ..
+            } => {
                 let mut rdr = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let _ = rdr.read_record(&mut rec); // header
@@ -140,7 +187,13 @@ impl Source {
     /// Every record after the header, in order.
     pub fn for_each(&self, mut handle: impl FnMut(Record<'_>)) {
         match self {
-            Source::Delimited { text, delimiter, lossy, headers, .. } => {
+            Source::Delimited {
+                text,
+                delimiter,
+                lossy,
+                headers,
+                ..
+            } => {
                 let mut rdr = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let _ = rdr.read_record(&mut rec); // header
@@ -149,24 +202,49 @@ impl Source {
                     let start = rdr.position().clone();
                     let result = rdr.read_record(&mut rec);
                     let end = rdr.position().byte() as usize;
-                    let raw = text.get(start.byte() as usize..end).unwrap_or("").trim_matches(['\r', '\n']);
+                    let raw = text
+                        .get(start.byte() as usize..end)
+                        .unwrap_or("")
+                        .trim_matches(['\r', '\n']);
                     match result {
                         Ok(false) => break,
                         Ok(true) => {
                             row += 1;
                             let fields: Vec<&str> = rec.iter().collect();
                             if *lossy && raw.contains('\u{FFFD}') {
-                                handle(Record::Bad { row, line: start.line(), reason: "undecodable bytes (not valid UTF-8)".into(), raw });
+                                handle(Record::Bad {
+                                    row,
+                                    line: start.line(),
+                                    reason: "undecodable bytes (not valid UTF-8)".into(),
+                                    raw,
+                                });
                             } else if fields.len() != headers.len() {
-                                let reason = format!("expected {} fields, found {}", headers.len(), fields.len());
-                                handle(Record::Bad { row, line: start.line(), reason, raw });
+                                let reason = format!(
+                                    "expected {} fields, found {}",
+                                    headers.len(),
+                                    fields.len()
+                                );
+                                handle(Record::Bad {
+                                    row,
+                                    line: start.line(),
+                                    reason,
+                                    raw,
+                                });
                             } else {
-                                handle(Record::Fields { row, fields: &fields });
+                                handle(Record::Fields {
+                                    row,
+                                    fields: &fields,
+                                });
                             }
                         }
                         Err(e) => {
                             row += 1;
-                            handle(Record::Bad { row, line: start.line(), reason: format!("unreadable record: {e}"), raw });
+                            handle(Record::Bad {
+                                row,
+                                line: start.line(),
+                                reason: format!("unreadable record: {e}"),
+                                raw,
+                            });
                         }
                     }
                 }
@@ -175,14 +253,22 @@ impl Source {
                 let strings: Vec<StringChunked> = df
                     .columns()
                     .iter()
-                    .map(|c| c.cast(&DataType::String).ok().and_then(|s| s.str().ok().cloned()).unwrap_or_else(|| StringChunked::full_null(c.name().clone(), c.len())))
+                    .map(|c| {
+                        c.cast(&DataType::String)
+                            .ok()
+                            .and_then(|s| s.str().ok().cloned())
+                            .unwrap_or_else(|| StringChunked::full_null(c.name().clone(), c.len()))
+                    })
                     .collect();
                 let mut iters: Vec<_> = strings.iter().map(|ca| ca.iter()).collect();
                 let mut fields: Vec<&str> = Vec::with_capacity(iters.len());
                 for i in 0..df.height() {
                     fields.clear();
                     fields.extend(iters.iter_mut().map(|it| it.next().flatten().unwrap_or("")));
-                    handle(Record::Fields { row: i as u32 + 1, fields: &fields });
+                    handle(Record::Fields {
+                        row: i as u32 + 1,
+                        fields: &fields,
+                    });
                 }
             }
         }
@@ -204,13 +290,27 @@ mod tests {
 
     #[test]
     fn records_rejects_and_quoted_newlines() {
-        let text = "a,b\n1,\"x\ny\"\n2\n3,Nguyen \"Ti\" Van\n".as_bytes().to_vec();
+        let text = "a,b\n1,\"x\ny\"\n2\n3,Nguyen \"Ti\" Van\n"
+            .as_bytes()
+            .to_vec();
         let src = Source::open(Path::new("t.csv"), text, None).unwrap();
         let mut seen = Vec::new();
         src.for_each(|r| match r {
             Record::Fields { row, fields } => seen.push(format!("{row}:{}", fields.join("|"))),
-            Record::Bad { row, line, reason, raw } => seen.push(format!("{row}@{line}:{reason}:{raw}")),
+            Record::Bad {
+                row,
+                line,
+                reason,
+                raw,
+            } => seen.push(format!("{row}@{line}:{reason}:{raw}")),
         });
-        assert_eq!(seen, vec!["1:1|x\ny", "2@4:expected 2 fields, found 1:2", "3:3|Nguyen \"Ti\" Van"]);
+        assert_eq!(
+            seen,
+            vec![
+                "1:1|x\ny",
+                "2@4:expected 2 fields, found 1:2",
+                "3:3|Nguyen \"Ti\" Van"
+            ]
+        );
     }
 }

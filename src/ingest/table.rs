@@ -4,7 +4,7 @@
 
 use crate::ident::{IdKind, Sex, When};
 use crate::schema::{PointType, Status, SubscriberType};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A dictionary-encoded text column. Code 0 is the empty value.
 #[derive(Debug, Default, Clone)]
@@ -25,15 +25,20 @@ impl TextColumn {
 /// Builds a [`TextColumn`], interning each distinct value once.
 #[derive(Debug)]
 pub struct Interner {
-    index: HashMap<Box<str>, u32>,
+    /// FxHash: interning hashes every cell of every text column, and SipHash's DoS resistance buys
+    /// nothing for a batch tool reading the user's own files.
+    index: FxHashMap<Box<str>, u32>,
     codes: Vec<u32>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut index = HashMap::new();
+        let mut index = FxHashMap::default();
         index.insert(Box::<str>::from(""), 0);
-        Interner { index, codes: Vec::new() }
+        Interner {
+            index,
+            codes: Vec::new(),
+        }
     }
 }
 
@@ -55,7 +60,10 @@ impl Interner {
         for (v, c) in self.index {
             values[c as usize] = v;
         }
-        TextColumn { codes: self.codes, values }
+        TextColumn {
+            codes: self.codes,
+            values,
+        }
     }
 }
 
@@ -202,7 +210,10 @@ impl Interner {
     }
     /// The value of a code (a scan: for small dictionaries only).
     pub fn value_of(&self, code: u32) -> Option<&str> {
-        self.index.iter().find(|(_, c)| **c == code).map(|(v, _)| &**v)
+        self.index
+            .iter()
+            .find(|(_, c)| **c == code)
+            .map(|(v, _)| &**v)
     }
 }
 

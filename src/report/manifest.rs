@@ -10,10 +10,18 @@ use std::time::SystemTime;
 fn rfc3339(t: SystemTime) -> String {
     let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
     chrono::DateTime::from_timestamp(d.as_secs() as i64, d.subsec_nanos())
-        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .map_or_else(String::new, |t| {
+            t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        })
 }
 
-pub fn write(path: &Path, audit: &Audit, outputs: &[String], masked: bool, started: SystemTime) -> Result<()> {
+pub fn write(
+    path: &Path,
+    audit: &Audit,
+    outputs: &[String],
+    masked: bool,
+    started: SystemTime,
+) -> Result<()> {
     let finished = SystemTime::now();
     let inputs: Vec<_> = audit
         .files
@@ -26,7 +34,11 @@ pub fn write(path: &Path, audit: &Audit, outputs: &[String], masked: bool, start
             })
         })
         .collect();
-    let stages: serde_json::Map<String, serde_json::Value> = audit.stages.iter().map(|(n, s)| (n.to_string(), json!((s * 1000.0).round() / 1000.0))).collect();
+    let stages: serde_json::Map<String, serde_json::Value> = audit
+        .stages
+        .iter()
+        .map(|(n, s)| (n.to_string(), json!((s * 1000.0).round() / 1000.0)))
+        .collect();
     let doc = json!({
         "tool": "simaudit",
         "version": env!("CARGO_PKG_VERSION"),
@@ -46,6 +58,7 @@ pub fn write(path: &Path, audit: &Audit, outputs: &[String], masked: bool, start
         "stage_seconds": stages,
         "outputs": outputs,
     });
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::write(path, std::io::Error::other(e)))?;
+    let text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| Error::write(path, std::io::Error::other(e)))?;
     super::write::atomic(path, |w| std::io::Write::write_all(w, text.as_bytes()))
 }

@@ -22,17 +22,25 @@ pub struct Formats {
 }
 
 impl Formats {
-    pub const ALL: Formats = Formats { csv: true, parquet: true };
+    pub const ALL: Formats = Formats {
+        csv: true,
+        parquet: true,
+    };
 
     /// `csv,parquet,xlsx,html`; xlsx and html are accepted and reported as not yet written.
     pub fn parse(spec: &str) -> std::result::Result<Formats, String> {
-        let mut f = Formats { csv: false, parquet: false };
+        let mut f = Formats {
+            csv: false,
+            parquet: false,
+        };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
                 "csv" => f.csv = true,
                 "parquet" => f.parquet = true,
                 "xlsx" | "html" => {}
-                other => return Err(format!("--format: unknown format \"{other}\" (choose from csv, parquet, xlsx, html)")),
+                other => return Err(format!(
+                    "--format: unknown format \"{other}\" (choose from csv, parquet, xlsx, html)"
+                )),
             }
         }
         Ok(f)
@@ -40,7 +48,14 @@ impl Formats {
 }
 
 /// Write every output into `out` and return the summaries and the files written.
-pub fn write_all(audit: &mut Audit, out: &Path, formats: Formats, privacy: &Privacy, points: Option<&PointRegistry>, started: std::time::SystemTime) -> Result<(Summaries, Vec<String>)> {
+pub fn write_all(
+    audit: &mut Audit,
+    out: &Path,
+    formats: Formats,
+    privacy: &Privacy,
+    points: Option<&PointRegistry>,
+    started: std::time::SystemTime,
+) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let clock = Instant::now();
     let marks = RowMarks::compute(audit);
@@ -62,11 +77,22 @@ pub fn write_all(audit: &mut Audit, out: &Path, formats: Formats, privacy: &Priv
     write::rejects_csv(&put("rejects.csv", &mut written), audit, privacy)?;
     if formats.parquet {
         write::findings_parquet(&put("findings.parquet", &mut written), audit, privacy)?;
-        write::subscriptions_parquet(&put("subscriptions.parquet", &mut written), audit, &marks, privacy)?;
+        write::subscriptions_parquet(
+            &put("subscriptions.parquet", &mut written),
+            audit,
+            &marks,
+            privacy,
+        )?;
     }
     audit.stages.push(("report", clock.elapsed().as_secs_f64()));
     written.push("manifest.json".into());
-    manifest::write(&out.join("manifest.json"), audit, &written, privacy.is_masked(), started)?;
+    manifest::write(
+        &out.join("manifest.json"),
+        audit,
+        &written,
+        privacy.is_masked(),
+        started,
+    )?;
     Ok((summaries, written))
 }
 

@@ -19,8 +19,15 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
         k[..key.len()].copy_from_slice(key);
     }
     let pad = |b: u8| k.iter().map(move |x| x ^ b);
-    let inner = Sha256::new().chain_update(pad(0x36).collect::<Vec<u8>>()).chain_update(message).finalize();
-    Sha256::new().chain_update(pad(0x5c).collect::<Vec<u8>>()).chain_update(inner).finalize().into()
+    let inner = Sha256::new()
+        .chain_update(pad(0x36).collect::<Vec<u8>>())
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c).collect::<Vec<u8>>())
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 /// A per-run random key from the OS-seeded hasher keys (no key is ever written out).
@@ -30,7 +37,11 @@ fn random_key() -> Vec<u8> {
         .flat_map(|i: u64| {
             let mut h = std::collections::hash_map::RandomState::new().build_hasher();
             h.write_u64(i);
-            h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
             h.finish().to_le_bytes()
         })
         .collect()
@@ -39,7 +50,11 @@ fn random_key() -> Vec<u8> {
 impl Privacy {
     /// Masking on: the key from `SIMAUDIT_MASK_KEY`, else a random one.
     pub fn masked_from_env() -> Privacy {
-        let key = std::env::var("SIMAUDIT_MASK_KEY").ok().filter(|k| !k.is_empty()).map(String::into_bytes).unwrap_or_else(random_key);
+        let key = std::env::var("SIMAUDIT_MASK_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .map(String::into_bytes)
+            .unwrap_or_else(random_key);
         Privacy::Masked { key }
     }
 
@@ -78,16 +93,22 @@ impl Privacy {
     pub fn name<'a>(&self, name: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(name),
-            Privacy::Masked { .. } => {
-                Cow::Owned(name.split_whitespace().filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect::<Vec<_>>().join(" "))
-            }
+            Privacy::Masked { .. } => Cow::Owned(
+                name.split_whitespace()
+                    .filter_map(|w| w.chars().next())
+                    .map(|c| format!("{c}."))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         }
     }
 
     /// A finding's detail: the row's ID key replaced by its masked form.
     pub fn detail<'a>(&self, detail: &'a str, id_key: &str) -> Cow<'a, str> {
         match self {
-            Privacy::Masked { .. } if !id_key.is_empty() && detail.contains(id_key) => Cow::Owned(detail.replace(id_key, &self.id(id_key))),
+            Privacy::Masked { .. } if !id_key.is_empty() && detail.contains(id_key) => {
+                Cow::Owned(detail.replace(id_key, &self.id(id_key)))
+            }
             _ => Cow::Borrowed(detail),
         }
     }
@@ -96,7 +117,9 @@ impl Privacy {
     pub fn raw_record<'a>(&self, raw: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(raw),
-            Privacy::Masked { .. } => Cow::Owned(format!("[masked: {} characters]", raw.chars().count())),
+            Privacy::Masked { .. } => {
+                Cow::Owned(format!("[masked: {} characters]", raw.chars().count()))
+            }
         }
     }
 }
@@ -109,7 +132,10 @@ mod tests {
     fn hmac_matches_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
@@ -120,7 +146,10 @@ mod tests {
         assert_eq!(m, p.id("033085012345"));
         assert_ne!(m, p.id("033085012346"));
         assert_eq!(p.name("Nguyễn Văn Đức"), "N. V. Đ.");
-        assert_eq!(p.detail("ID 033085012345 holds 5", "033085012345"), format!("ID {m} holds 5"));
+        assert_eq!(
+            p.detail("ID 033085012345 holds 5", "033085012345"),
+            format!("ID {m} holds 5")
+        );
         assert_eq!(Privacy::Clear.id("033085012345"), "033085012345");
     }
 }

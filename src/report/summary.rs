@@ -85,7 +85,11 @@ fn severity_masks(audit: &Audit) -> (u64, u64) {
 }
 
 fn pct(part: usize, whole: usize) -> Cell {
-    Cell::Pct(if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 })
+    Cell::Pct(if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    })
 }
 
 fn rule_columns() -> impl Iterator<Item = String> {
@@ -126,10 +130,19 @@ pub struct Summaries {
     pub over_limit: Vec<IdOverLimit>,
 }
 
-pub fn summarise(audit: &Audit, marks: &RowMarks, points: Option<&crate::rules::row::PointRegistry>) -> Summaries {
+pub fn summarise(
+    audit: &Audit,
+    marks: &RowMarks,
+    points: Option<&crate::rules::row::PointRegistry>,
+) -> Summaries {
     let t = &audit.table;
     let masks = severity_masks(audit);
-    let cx = Context { table: t, norm: &audit.norm, rules: &audit.rules, points };
+    let cx = Context {
+        table: t,
+        norm: &audit.norm,
+        rules: &audit.rules,
+        points,
+    };
     let over_limit = cross::ids_over_limit(&cx);
 
     // Per carrier.
@@ -145,7 +158,10 @@ pub fn summarise(audit: &Audit, marks: &RowMarks, points: Option<&crate::rules::
     }
     let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
     for r in &audit.rejects {
-        let carrier = audit.files[r.file as usize].carrier.clone().unwrap_or_default();
+        let carrier = audit.files[r.file as usize]
+            .carrier
+            .clone()
+            .unwrap_or_default();
         *rejected.entry(carrier).or_default() += 1;
     }
     let ids = distinct_ids_per_carrier(audit, &audit.norm);
@@ -160,7 +176,11 @@ pub fn summarise(audit: &Audit, marks: &RowMarks, points: Option<&crate::rules::
             }
         }
     }
-    let names: BTreeMap<&str, ()> = carriers.keys().map(|k| (k.as_str(), ())).chain(rejected.keys().map(|k| (k.as_str(), ()))).collect();
+    let names: BTreeMap<&str, ()> = carriers
+        .keys()
+        .map(|k| (k.as_str(), ()))
+        .chain(rejected.keys().map(|k| (k.as_str(), ())))
+        .collect();
     let mut rows = Vec::new();
     for name in names.keys() {
         let c = carriers.get(*name).cloned().unwrap_or_default();
@@ -179,18 +199,33 @@ pub fn summarise(audit: &Audit, marks: &RowMarks, points: Option<&crate::rules::
         let rejected_here = rejected.get(*name).copied().unwrap_or(0);
         for (i, r) in RuleCode::ALL.iter().enumerate() {
             // DQ001 rows are the rejected records attributed to this carrier.
-            let n = if *r == RuleCode::DQ001 { rejected_here } else { c.per_rule.get(i).copied().unwrap_or(0) };
+            let n = if *r == RuleCode::DQ001 {
+                rejected_here
+            } else {
+                c.per_rule.get(i).copied().unwrap_or(0)
+            };
             row.push(n.into());
         }
         rows.push(row);
     }
     let by_carrier = Sheet {
         name: "by_carrier",
-        columns: ["carrier", "subscriptions", "live", "flagged", "flagged_pct", "with_violation", "with_warning", "rejected_rows", "distinct_ids", "ids_over_limit"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(rule_columns())
-            .collect(),
+        columns: [
+            "carrier",
+            "subscriptions",
+            "live",
+            "flagged",
+            "flagged_pct",
+            "with_violation",
+            "with_warning",
+            "rejected_rows",
+            "distinct_ids",
+            "ids_over_limit",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(rule_columns())
+        .collect(),
         rows,
     };
 
@@ -205,12 +240,16 @@ pub fn summarise(audit: &Audit, marks: &RowMarks, points: Option<&crate::rules::
 
 fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String, usize> {
     let t = &audit.table;
-    let mut pairs: Vec<(u32, u32)> = (0..t.len()).map(|i| (t.carrier.codes[i], norm.id_key(t, i))).filter(|p| p.1 != 0).collect();
+    let mut pairs: Vec<(u32, u32)> = (0..t.len())
+        .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
+        .filter(|p| p.1 != 0)
+        .collect();
     pairs.sort_unstable();
     pairs.dedup();
     let mut out = HashMap::new();
     for (c, _) in pairs {
-        *out.entry(t.carrier.values[c as usize].to_string()).or_default() += 1;
+        *out.entry(t.carrier.values[c as usize].to_string())
+            .or_default() += 1;
     }
     out
 }
@@ -234,7 +273,10 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
     let t = &audit.table;
     let mut groups: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
     for i in 0..t.len() {
-        groups.entry((t.carrier.codes[i], t.point_id.codes[i])).or_default().push(i as u32);
+        groups
+            .entry((t.carrier.codes[i], t.point_id.codes[i]))
+            .or_default()
+            .push(i as u32);
     }
     struct Point {
         carrier: String,
@@ -252,7 +294,9 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
                 c.add(marks.rules[i as usize], t.status[i as usize].live(), masks);
             }
             let first = rows[0] as usize;
-            let pick = |f: fn(&crate::ingest::Table, usize) -> &str| modal(&mut rows.iter().map(|&i| f(t, i as usize)).collect::<Vec<_>>());
+            let pick = |f: fn(&crate::ingest::Table, usize) -> &str| {
+                modal(&mut rows.iter().map(|&i| f(t, i as usize)).collect::<Vec<_>>())
+            };
             Point {
                 carrier: t.carrier.get(first).to_string(),
                 point: t.point_id.get(first).to_string(),
@@ -293,11 +337,23 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
         .collect();
     Sheet {
         name: "by_point",
-        columns: ["rank", "carrier", "point_id", "point_name", "point_type", "district", "subscriptions", "flagged", "flagged_pct", "with_violation", "with_warning"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(rule_columns())
-            .collect(),
+        columns: [
+            "rank",
+            "carrier",
+            "point_id",
+            "point_name",
+            "point_type",
+            "district",
+            "subscriptions",
+            "flagged",
+            "flagged_pct",
+            "with_violation",
+            "with_warning",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(rule_columns())
+        .collect(),
         rows,
     }
 }
@@ -313,7 +369,12 @@ fn by_rule(audit: &Audit, marks: &RowMarks) -> Sheet {
         if *r == RuleCode::DQ001 {
             for rej in &audit.rejects {
                 n += 1;
-                carriers.insert(audit.files[rej.file as usize].carrier.clone().unwrap_or_default());
+                carriers.insert(
+                    audit.files[rej.file as usize]
+                        .carrier
+                        .clone()
+                        .unwrap_or_default(),
+                );
             }
         } else {
             for i in (0..t.len()).filter(|&i| marks.has(i, *r)) {
@@ -332,15 +393,30 @@ fn by_rule(audit: &Audit, marks: &RowMarks) -> Sheet {
             points.len().into(),
         ]);
     }
-    Sheet { name: "by_rule", columns: ["rule", "name", "severity", "rows", "carriers", "points"].map(String::from).to_vec(), rows }
+    Sheet {
+        name: "by_rule",
+        columns: ["rule", "name", "severity", "rows", "carriers", "points"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }
 }
 
 fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
     Sheet {
         name: "ids_over_limit",
-        columns: ["id_number", "id_type", "live_subscriptions", "per_carrier", "points", "names_seen", "first_activation", "last_activation"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "id_number",
+            "id_type",
+            "live_subscriptions",
+            "per_carrier",
+            "points",
+            "names_seen",
+            "first_activation",
+            "last_activation",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: over
             .iter()
             .map(|o| {

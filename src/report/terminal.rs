@@ -50,17 +50,50 @@ pub fn render(audit: &Audit, s: &Summaries, out: Option<&std::path::Path>, lang:
         lang.pick("phát hiện", "findings"),
         audit.findings.len()
     );
-    let _ = writeln!(o, "\n{}", lang.pick("Theo nhà mạng (thuê bao / bị đánh dấu / %):", "By carrier (subscriptions / flagged / %):"));
+    let _ = writeln!(
+        o,
+        "\n{}",
+        lang.pick(
+            "Theo nhà mạng (thuê bao / bị đánh dấu / %):",
+            "By carrier (subscriptions / flagged / %):"
+        )
+    );
     for r in &s.by_carrier.rows {
-        let _ = writeln!(o, "  {:<14} {:>10} {:>10} {:>7}%", text(&r[0]), int(&r[1]), int(&r[3]), text(&r[4]));
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>10} {:>10} {:>7}%",
+            text(&r[0]),
+            int(&r[1]),
+            int(&r[3]),
+            text(&r[4])
+        );
     }
     let mut rules: Vec<&Vec<Cell>> = s.by_rule.rows.iter().filter(|r| int(&r[3]) > 0).collect();
-    rules.sort_by(|a, b| int(&b[3]).cmp(&int(&a[3])).then_with(|| text(&a[0]).cmp(&text(&b[0]))));
-    let _ = writeln!(o, "\n{}", lang.pick("5 quy tắc vi phạm nhiều nhất:", "Top 5 rules:"));
+    rules.sort_by(|a, b| {
+        int(&b[3])
+            .cmp(&int(&a[3]))
+            .then_with(|| text(&a[0]).cmp(&text(&b[0])))
+    });
+    let _ = writeln!(
+        o,
+        "\n{}",
+        lang.pick("5 quy tắc vi phạm nhiều nhất:", "Top 5 rules:")
+    );
     for r in rules.iter().take(5) {
-        let _ = writeln!(o, "  {} {:<26} {:<9} {:>10}", text(&r[0]), text(&r[1]), text(&r[2]), int(&r[3]));
+        let _ = writeln!(
+            o,
+            "  {} {:<26} {:<9} {:>10}",
+            text(&r[0]),
+            text(&r[1]),
+            text(&r[2]),
+            int(&r[3])
+        );
     }
-    let _ = writeln!(o, "\n{}", lang.pick("5 điểm đăng ký đáng chú ý nhất:", "Top 5 points:"));
+    let _ = writeln!(
+        o,
+        "\n{}",
+        lang.pick("5 điểm đăng ký đáng chú ý nhất:", "Top 5 points:")
+    );
     for r in s.by_point.rows.iter().take(5).filter(|r| int(&r[7]) > 0) {
         let _ = writeln!(
             o,
@@ -75,7 +108,12 @@ pub fn render(audit: &Audit, s: &Summaries, out: Option<&std::path::Path>, lang:
         );
     }
     if let Some(out) = out {
-        let _ = writeln!(o, "\n{} {}", lang.pick("Kết quả đã ghi vào", "Outputs written to"), out.display());
+        let _ = writeln!(
+            o,
+            "\n{} {}",
+            lang.pick("Kết quả đã ghi vào", "Outputs written to"),
+            out.display()
+        );
     }
     o
 }

@@ -12,8 +12,14 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Write `path` through `fill`, atomically.
-pub fn atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
-    let tmp: PathBuf = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+pub fn atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let tmp: PathBuf = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
     let run = || -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         fill(&mut w)?;
@@ -28,7 +34,9 @@ pub fn atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> std::io::R
 }
 
 fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Necessary).from_writer(w)
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(w)
 }
 
 fn io(e: csv::Error) -> std::io::Error {
@@ -40,7 +48,8 @@ pub fn sheet_csv(path: &Path, sheet: &Sheet) -> Result<()> {
         let mut c = csv_writer(w);
         c.write_record(&sheet.columns).map_err(io)?;
         for row in &sheet.rows {
-            c.write_record(row.iter().map(|cell| cell.csv())).map_err(io)?;
+            c.write_record(row.iter().map(|cell| cell.csv()))
+                .map_err(io)?;
         }
         c.flush()
     })
@@ -62,11 +71,27 @@ pub struct FindingRow<'a> {
     pub detail: std::borrow::Cow<'a, str>,
 }
 
-pub const FINDING_COLUMNS: [&str; 12] =
-    ["file", "row", "carrier", "msisdn", "subscriber_type", "id_type", "id_number", "full_name", "point_id", "rule", "severity", "detail"];
+pub const FINDING_COLUMNS: [&str; 12] = [
+    "file",
+    "row",
+    "carrier",
+    "msisdn",
+    "subscriber_type",
+    "id_type",
+    "id_number",
+    "full_name",
+    "point_id",
+    "rule",
+    "severity",
+    "detail",
+];
 
 /// The output view of a finding (a rejected record has only file, row, rule, severity and detail).
-pub fn finding_row<'a>(audit: &'a Audit, privacy: &'a super::Privacy, f: &'a Finding) -> FindingRow<'a> {
+pub fn finding_row<'a>(
+    audit: &'a Audit,
+    privacy: &'a super::Privacy,
+    f: &'a Finding,
+) -> FindingRow<'a> {
     let file = audit.files[f.file as usize].name.as_str();
     let rule = f.rule.code();
     let severity = audit.rules.severity(f.rule).code();
@@ -96,7 +121,11 @@ pub fn finding_row<'a>(audit: &'a Audit, privacy: &'a super::Privacy, f: &'a Fin
         carrier: t.carrier.get(i),
         msisdn: n.msisdn_keys.get(n.msisdn_key(t, i)),
         subscriber_type: t.subscriber_type[i].code(),
-        id_type: if key.is_empty() && t.id_type[i].is_none() { "" } else { id.kind.map_or("", |k| k.code()) },
+        id_type: if key.is_empty() && t.id_type[i].is_none() {
+            ""
+        } else {
+            id.kind.map_or("", |k| k.code())
+        },
         id_number: privacy.id(key),
         full_name: privacy.name(&n.name_of(t, i).canonical),
         point_id: t.point_id.get(i),
@@ -136,30 +165,50 @@ pub fn findings_csv(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Res
 pub fn rejects_csv(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
     atomic(path, |w| {
         let mut c = csv_writer(w);
-        c.write_record(["file", "row", "line", "reason", "raw"]).map_err(io)?;
+        c.write_record(["file", "row", "line", "reason", "raw"])
+            .map_err(io)?;
         for r in &audit.rejects {
             let (row, line) = (r.row.to_string(), r.line.to_string());
-            c.write_record([audit.files[r.file as usize].name.as_str(), &row, &line, &r.reason, &privacy.raw_record(&r.raw)]).map_err(io)?;
+            c.write_record([
+                audit.files[r.file as usize].name.as_str(),
+                &row,
+                &line,
+                &r.reason,
+                &privacy.raw_record(&r.raw),
+            ])
+            .map_err(io)?;
         }
         c.flush()
     })
 }
 
 fn text_column<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column {
-    StringChunked::from_iter_values(name.into(), values).into_series().into_column()
+    StringChunked::from_iter_values(name.into(), values)
+        .into_series()
+        .into_column()
 }
 
 fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     atomic(path, |w| {
-        ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).finish(&mut df).map(|_| ()).map_err(std::io::Error::other)
+        ParquetWriter::new(w)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut df)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
     })
 }
 
 pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
-    let rows: Vec<FindingRow> = audit.findings.iter().map(|f| finding_row(audit, privacy, f)).collect();
+    let rows: Vec<FindingRow> = audit
+        .findings
+        .iter()
+        .map(|f| finding_row(audit, privacy, f))
+        .collect();
     let columns = vec![
         text_column("file", rows.iter().map(|r| r.file)),
-        UInt32Chunked::from_vec("row".into(), rows.iter().map(|r| r.row).collect()).into_series().into_column(),
+        UInt32Chunked::from_vec("row".into(), rows.iter().map(|r| r.row).collect())
+            .into_series()
+            .into_column(),
         text_column("carrier", rows.iter().map(|r| r.carrier)),
         text_column("msisdn", rows.iter().map(|r| r.msisdn)),
         text_column("subscriber_type", rows.iter().map(|r| r.subscriber_type)),
@@ -171,27 +220,67 @@ pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) ->
         text_column("severity", rows.iter().map(|r| r.severity)),
         text_column("detail", rows.iter().map(|r| r.detail.as_ref())),
     ];
-    let df = DataFrame::new_infer_height(columns).map_err(|e| Error::Input(format!("findings.parquet: {e}")))?;
+    let df = DataFrame::new_infer_height(columns)
+        .map_err(|e| Error::Input(format!("findings.parquet: {e}")))?;
     write_parquet(path, df)
 }
 
 /// subscriptions.parquet: every accepted row, normalised, with its rule codes.
-pub fn subscriptions_parquet(path: &Path, audit: &Audit, marks: &RowMarks, privacy: &super::Privacy) -> Result<()> {
+pub fn subscriptions_parquet(
+    path: &Path,
+    audit: &Audit,
+    marks: &RowMarks,
+    privacy: &super::Privacy,
+) -> Result<()> {
     let t = &audit.table;
     let n = &audit.norm;
     let rows = 0..t.len();
     let ids: Vec<_> = rows.clone().map(|i| n.id_facts(t, i)).collect();
-    let id_numbers: Vec<_> = rows.clone().map(|i| privacy.id(n.id_keys.get(n.id_key(t, i)))).collect();
-    let id_raw: Vec<_> = rows.clone().map(|i| privacy.raw_id(t.id_number.get(i))).collect();
-    let names: Vec<_> = rows.clone().map(|i| privacy.name(&n.name_of(t, i).canonical)).collect();
-    let names_raw: Vec<_> = rows.clone().map(|i| privacy.name(t.full_name.get(i))).collect();
-    let name_keys: Vec<_> = rows.clone().map(|i| privacy.name(n.name_keys.get(n.name_key(t, i)))).collect();
-    let dob: Vec<String> = rows.clone().map(|i| t.date_of_birth[i].value().map_or_else(String::new, |w| w.iso())).collect();
+    let id_numbers: Vec<_> = rows
+        .clone()
+        .map(|i| privacy.id(n.id_keys.get(n.id_key(t, i))))
+        .collect();
+    let id_raw: Vec<_> = rows
+        .clone()
+        .map(|i| privacy.raw_id(t.id_number.get(i)))
+        .collect();
+    let names: Vec<_> = rows
+        .clone()
+        .map(|i| privacy.name(&n.name_of(t, i).canonical))
+        .collect();
+    let names_raw: Vec<_> = rows
+        .clone()
+        .map(|i| privacy.name(t.full_name.get(i)))
+        .collect();
+    let name_keys: Vec<_> = rows
+        .clone()
+        .map(|i| privacy.name(n.name_keys.get(n.name_key(t, i))))
+        .collect();
+    let dob: Vec<String> = rows
+        .clone()
+        .map(|i| {
+            t.date_of_birth[i]
+                .value()
+                .map_or_else(String::new, |w| w.iso())
+        })
+        .collect();
     let issue: Vec<Option<i32>> = rows
         .clone()
-        .map(|i| t.id_issue_date[i].value().map(|w| (w.date() - crate::ident::Date::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32))
+        .map(|i| {
+            t.id_issue_date[i].value().map(|w| {
+                (w.date() - crate::ident::Date::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
+                    as i32
+            })
+        })
         .collect();
-    let activation: Vec<Option<i64>> = rows.clone().map(|i| t.activation_time[i].value().map(|w| w.at.and_utc().timestamp_millis())).collect();
+    let activation: Vec<Option<i64>> = rows
+        .clone()
+        .map(|i| {
+            t.activation_time[i]
+                .value()
+                .map(|w| w.at.and_utc().timestamp_millis())
+        })
+        .collect();
     let (violation, warning) = {
         let mut v = 0u64;
         for r in RuleCode::ALL {
@@ -201,28 +290,64 @@ pub fn subscriptions_parquet(path: &Path, audit: &Audit, marks: &RowMarks, priva
         }
         (v, 0u64)
     };
-    let flagged: Vec<bool> = marks.rules.iter().map(|m| m & (violation | warning) != 0).collect();
+    let flagged: Vec<bool> = marks
+        .rules
+        .iter()
+        .map(|m| m & (violation | warning) != 0)
+        .collect();
     let mut rules = ListStringChunkedBuilder::new("rules".into(), t.len(), t.len());
     for m in &marks.rules {
-        rules.append_values_iter(RuleCode::ALL.iter().filter(|r| m & (1 << (**r as u32)) != 0).map(|r| r.code()));
+        rules.append_values_iter(
+            RuleCode::ALL
+                .iter()
+                .filter(|r| m & (1 << (**r as u32)) != 0)
+                .map(|r| r.code()),
+        );
     }
     let columns = vec![
-        text_column("file", rows.clone().map(|i| audit.files[t.file[i] as usize].name.as_str())),
-        UInt32Chunked::from_vec("row".into(), t.row.clone()).into_series().into_column(),
+        text_column(
+            "file",
+            rows.clone()
+                .map(|i| audit.files[t.file[i] as usize].name.as_str()),
+        ),
+        UInt32Chunked::from_vec("row".into(), t.row.clone())
+            .into_series()
+            .into_column(),
         text_column("carrier", rows.clone().map(|i| t.carrier.get(i))),
-        text_column("msisdn", rows.clone().map(|i| n.msisdn_keys.get(n.msisdn_key(t, i)))),
-        text_column("subscriber_type", rows.clone().map(|i| t.subscriber_type[i].code())),
+        text_column(
+            "msisdn",
+            rows.clone().map(|i| n.msisdn_keys.get(n.msisdn_key(t, i))),
+        ),
+        text_column(
+            "subscriber_type",
+            rows.clone().map(|i| t.subscriber_type[i].code()),
+        ),
         text_column("full_name", names.iter().map(|s| s.as_ref())),
         text_column("date_of_birth", dob.iter().map(String::as_str)),
-        text_column("gender", rows.clone().map(|i| t.gender[i].map_or("", |g| g.code()))),
-        text_column("id_type", ids.iter().map(|f| f.kind.map_or("", |k| k.code()))),
+        text_column(
+            "gender",
+            rows.clone().map(|i| t.gender[i].map_or("", |g| g.code())),
+        ),
+        text_column(
+            "id_type",
+            ids.iter().map(|f| f.kind.map_or("", |k| k.code())),
+        ),
         text_column("id_number", id_numbers.iter().map(|s| s.as_ref())),
-        Int32Chunked::from_iter_options("id_issue_date".into(), issue.into_iter()).into_date().into_series().into_column(),
-        text_column("id_issue_place", rows.clone().map(|i| t.id_issue_place.get(i))),
-        text_column("nationality", rows.clone().map(|i| match t.nationality.get(i) {
-            "" => "VN",
-            other => other,
-        })),
+        Int32Chunked::from_iter_options("id_issue_date".into(), issue.into_iter())
+            .into_date()
+            .into_series()
+            .into_column(),
+        text_column(
+            "id_issue_place",
+            rows.clone().map(|i| t.id_issue_place.get(i)),
+        ),
+        text_column(
+            "nationality",
+            rows.clone().map(|i| match t.nationality.get(i) {
+                "" => "VN",
+                other => other,
+            }),
+        ),
         Int64Chunked::from_iter_options("activation_time".into(), activation.into_iter())
             .into_datetime(TimeUnit::Milliseconds, None)
             .into_series()
@@ -237,8 +362,11 @@ pub fn subscriptions_parquet(path: &Path, audit: &Audit, marks: &RowMarks, priva
         text_column("id_number_raw", id_raw.iter().map(|s| s.as_ref())),
         text_column("full_name_raw", names_raw.iter().map(|s| s.as_ref())),
         rules.finish().into_series().into_column(),
-        BooleanChunked::from_slice("flagged".into(), &flagged).into_series().into_column(),
+        BooleanChunked::from_slice("flagged".into(), &flagged)
+            .into_series()
+            .into_column(),
     ];
-    let df = DataFrame::new_infer_height(columns).map_err(|e| Error::Input(format!("subscriptions.parquet: {e}")))?;
+    let df = DataFrame::new_infer_height(columns)
+        .map_err(|e| Error::Input(format!("subscriptions.parquet: {e}")))?;
     write_parquet(path, df)
 }

@@ -77,8 +77,13 @@ pub struct RuleSet {
 }
 
 fn hhmm(s: &str) -> Result<u32, String> {
-    let (h, m) = s.split_once(':').ok_or_else(|| format!("'{s}' is not HH:MM"))?;
-    let (h, m): (u32, u32) = (h.parse().map_err(|_| format!("'{s}' is not HH:MM"))?, m.parse().map_err(|_| format!("'{s}' is not HH:MM"))?);
+    let (h, m) = s
+        .split_once(':')
+        .ok_or_else(|| format!("'{s}' is not HH:MM"))?;
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| format!("'{s}' is not HH:MM"))?,
+        m.parse().map_err(|_| format!("'{s}' is not HH:MM"))?,
+    );
     if h > 24 || m > 59 {
         return Err(format!("'{s}' is not a time of day"));
     }
@@ -96,12 +101,17 @@ impl RuleSet {
         let tone_style = match file.tone_style.as_str() {
             "old" => ToneStyle::Old,
             "new" => ToneStyle::New,
-            other => return Err(format!("tone_style must be \"old\" or \"new\", not \"{other}\"")),
+            other => {
+                return Err(format!(
+                    "tone_style must be \"old\" or \"new\", not \"{other}\""
+                ))
+            }
         };
         let mut enabled = vec![true; RULES.len()];
         let mut severity: Vec<Severity> = RULES.iter().map(|r| r.severity).collect();
         for (code, switch) in &file.rules {
-            let rule = RuleCode::parse(code).ok_or_else(|| format!("[rules] names an unknown rule code \"{code}\""))?;
+            let rule = RuleCode::parse(code)
+                .ok_or_else(|| format!("[rules] names an unknown rule code \"{code}\""))?;
             if let Some(e) = switch.enabled {
                 enabled[rule as usize] = e;
             }
@@ -110,8 +120,13 @@ impl RuleSet {
             }
         }
         let t = &file.thresholds;
-        let cmnd_last_valid = Date::parse_from_str(&t.cmnd_last_valid, "%Y-%m-%d")
-            .map_err(|_| format!("cmnd_last_valid must be YYYY-MM-DD, not \"{}\"", t.cmnd_last_valid))?;
+        let cmnd_last_valid =
+            Date::parse_from_str(&t.cmnd_last_valid, "%Y-%m-%d").map_err(|_| {
+                format!(
+                    "cmnd_last_valid must be YYYY-MM-DD, not \"{}\"",
+                    t.cmnd_last_valid
+                )
+            })?;
         use sha2::Digest;
         Ok(RuleSet {
             business_start_minute: hhmm(&t.business_hours[0])?,
@@ -122,8 +137,18 @@ impl RuleSet {
             tone_style,
             thresholds: file.thresholds,
             lists: Lists {
-                placeholder_names: file.lists.placeholder_names.iter().map(|n| crate::text::name_key(n)).collect(),
-                diacritic_surnames: file.lists.diacritic_surnames.iter().map(|n| crate::text::name_key(n)).collect(),
+                placeholder_names: file
+                    .lists
+                    .placeholder_names
+                    .iter()
+                    .map(|n| crate::text::name_key(n))
+                    .collect(),
+                diacritic_surnames: file
+                    .lists
+                    .diacritic_surnames
+                    .iter()
+                    .map(|n| crate::text::name_key(n))
+                    .collect(),
             },
             enabled,
             severity,
@@ -149,14 +174,18 @@ mod tests {
         let r = RuleSet::default_set();
         assert_eq!(r.name, "vn-2024");
         assert_eq!(r.thresholds.max_per_carrier, 3);
-        assert_eq!((r.business_start_minute, r.business_end_minute), (360, 1320));
+        assert_eq!(
+            (r.business_start_minute, r.business_end_minute),
+            (360, 1320)
+        );
         assert!(r.enabled(RuleCode::ID010));
         assert_eq!(r.severity(RuleCode::XR002), Severity::Violation);
     }
 
     #[test]
     fn switches_and_errors() {
-        let text = DEFAULT_RULE_SET.to_string() + "\n[rules.PT002]\nenabled = false\n[rules.SB004]\nseverity = \"warning\"\n";
+        let text = DEFAULT_RULE_SET.to_string()
+            + "\n[rules.PT002]\nenabled = false\n[rules.SB004]\nseverity = \"warning\"\n";
         let r = RuleSet::parse(&text).unwrap();
         assert!(!r.enabled(RuleCode::PT002));
         assert_eq!(r.severity(RuleCode::SB004), Severity::Warning);

@@ -12,7 +12,9 @@ use rayon::prelude::*;
 /// then normalised number, then file and row.
 fn order_key(cx: &Context, i: usize) -> (i64, u32, u16, u32) {
     let t = cx.table;
-    let at = t.activation_time[i].value().map_or(i64::MAX, |w| w.at.and_utc().timestamp());
+    let at = t.activation_time[i]
+        .value()
+        .map_or(i64::MAX, |w| w.at.and_utc().timestamp());
     (at, cx.norm.msisdn_key(t, i), t.file[i], t.row[i])
 }
 
@@ -25,7 +27,11 @@ fn holder_rows<K: Ord + Send>(cx: &Context, then: impl Fn(usize) -> K + Sync) ->
     let t = cx.table;
     let mut rows: Vec<u32> = (0..t.len())
         .into_par_iter()
-        .filter(|&i| live(cx, i) && t.subscriber_type[i] == SubscriberType::Individual && cx.norm.id_key(t, i) != 0)
+        .filter(|&i| {
+            live(cx, i)
+                && t.subscriber_type[i] == SubscriberType::Individual
+                && cx.norm.id_key(t, i) != 0
+        })
         .map(|i| i as u32)
         .collect();
     rows.par_sort_by_cached_key(|&i| (cx.norm.id_key(t, i as usize), then(i as usize)));
@@ -33,7 +39,10 @@ fn holder_rows<K: Ord + Send>(cx: &Context, then: impl Fn(usize) -> K + Sync) ->
 }
 
 /// Consecutive runs of equal `key` in `rows`.
-fn runs<'a, K: PartialEq>(rows: &'a [u32], key: impl Fn(u32) -> K + 'a) -> impl Iterator<Item = &'a [u32]> + 'a {
+fn runs<'a, K: PartialEq>(
+    rows: &'a [u32],
+    key: impl Fn(u32) -> K + 'a,
+) -> impl Iterator<Item = &'a [u32]> + 'a {
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= rows.len() {
@@ -52,7 +61,13 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
     let t = cx.table;
     let mut fire = |i: u32, rule: R, detail: String| {
         if cx.rules.enabled(rule) {
-            out.push(Finding::on(i as usize, t.file[i as usize], t.row[i as usize], rule, detail));
+            out.push(Finding::on(
+                i as usize,
+                t.file[i as usize],
+                t.row[i as usize],
+                rule,
+                detail,
+            ));
         }
     };
     duplicates(cx, &mut fire);
@@ -65,12 +80,27 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
 /// SB002: one normalised number on more than one live row.
 fn duplicates(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
-    let mut rows: Vec<u32> = (0..t.len() as u32).filter(|&i| live(cx, i as usize) && cx.norm.msisdn_key(t, i as usize) != 0).collect();
-    rows.par_sort_unstable_by_key(|&i| (cx.norm.msisdn_key(t, i as usize), t.file[i as usize], t.row[i as usize]));
+    let mut rows: Vec<u32> = (0..t.len() as u32)
+        .filter(|&i| live(cx, i as usize) && cx.norm.msisdn_key(t, i as usize) != 0)
+        .collect();
+    rows.par_sort_unstable_by_key(|&i| {
+        (
+            cx.norm.msisdn_key(t, i as usize),
+            t.file[i as usize],
+            t.row[i as usize],
+        )
+    });
     for run in runs(&rows, |i| cx.norm.msisdn_key(t, i as usize)).filter(|r| r.len() > 1) {
-        let number = cx.norm.msisdn_keys.get(cx.norm.msisdn_key(t, run[0] as usize));
+        let number = cx
+            .norm
+            .msisdn_keys
+            .get(cx.norm.msisdn_key(t, run[0] as usize));
         for &i in run {
-            fire(i, R::SB002, format!("{number} is on {} live rows", run.len()));
+            fire(
+                i,
+                R::SB002,
+                format!("{number} is on {} live rows", run.len()),
+            );
         }
     }
 }
@@ -87,7 +117,11 @@ fn holders(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
             let n = at_carrier.len();
             for (pos, &i) in at_carrier.iter().enumerate().skip(th.max_per_carrier) {
                 let no = pos + 1;
-                fire(i, R::XR001, format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"));
+                fire(
+                    i,
+                    R::XR001,
+                    format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"),
+                );
                 if t.point_type[i as usize] == PointType::Online {
                     fire(i, R::XR002, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {} may be", th.max_per_carrier));
                 }
@@ -96,7 +130,14 @@ fn holders(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
         if holder.len() >= th.high_total {
             let carriers = runs(holder, |i| t.carrier.codes[i as usize]).count();
             for &i in holder {
-                fire(i, R::XR003, format!("ID {key} holds {} live subscriptions across {carriers} carrier(s)", holder.len()));
+                fire(
+                    i,
+                    R::XR003,
+                    format!(
+                        "ID {key} holds {} live subscriptions across {carriers} carrier(s)",
+                        holder.len()
+                    ),
+                );
             }
         }
         identity_conflicts(cx, holder, key, fire);
@@ -104,12 +145,20 @@ fn holders(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
 }
 
 /// XR004: rows whose (name key, date of birth) differs from the ID key's most frequent identity.
-fn identity_conflicts(cx: &Context, holder: &[u32], key: &str, fire: &mut impl FnMut(u32, R, String)) {
+fn identity_conflicts(
+    cx: &Context,
+    holder: &[u32],
+    key: &str,
+    fire: &mut impl FnMut(u32, R, String),
+) {
     let t = cx.table;
     let identity = |i: u32| {
         let i = i as usize;
         let name = cx.norm.name_key(t, i);
-        t.date_of_birth[i].value().filter(|_| name != 0).map(|dob| (name, dob))
+        t.date_of_birth[i]
+            .value()
+            .filter(|_| name != 0)
+            .map(|dob| (name, dob))
     };
     let mut ids: Vec<_> = holder.iter().filter_map(|&i| identity(i)).collect();
     ids.sort_unstable();
@@ -142,14 +191,24 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
 }
 
 /// Live rows with a point code, sorted by point then `then`.
-fn point_rows<K: Ord + Send>(cx: &Context, keep: impl Fn(usize) -> bool + Sync, then: impl Fn(usize) -> K + Sync) -> Vec<u32> {
+fn point_rows<K: Ord + Send>(
+    cx: &Context,
+    keep: impl Fn(usize) -> bool + Sync,
+    then: impl Fn(usize) -> K + Sync,
+) -> Vec<u32> {
     let t = cx.table;
     let mut rows: Vec<u32> = (0..t.len())
         .into_par_iter()
         .filter(|&i| live(cx, i) && t.point_id.codes[i] != 0 && keep(i))
         .map(|i| i as u32)
         .collect();
-    rows.par_sort_by_cached_key(|&i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize], then(i as usize)));
+    rows.par_sort_by_cached_key(|&i| {
+        (
+            t.carrier.codes[i as usize],
+            t.point_id.codes[i as usize],
+            then(i as usize),
+        )
+    });
     rows
 }
 
@@ -157,11 +216,17 @@ fn point_rows<K: Ord + Send>(cx: &Context, keep: impl Fn(usize) -> bool + Sync, 
 fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let th = &cx.rules.thresholds;
-    let secs = |i: u32| t.activation_time[i as usize].value().map_or(0, |w| w.at.and_utc().timestamp());
+    let secs = |i: u32| {
+        t.activation_time[i as usize]
+            .value()
+            .map_or(0, |w| w.at.and_utc().timestamp())
+    };
     let timed = |i: usize| t.activation_time[i].value().is_some_and(|w| w.has_time());
     let rows = point_rows(cx, timed, |i| secs(i as u32));
     let window = th.burst_window_minutes * 60;
-    for at_point in runs(&rows, |i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize])) {
+    for at_point in runs(&rows, |i| {
+        (t.carrier.codes[i as usize], t.point_id.codes[i as usize])
+    }) {
         if at_point.len() <= th.burst_max {
             continue;
         }
@@ -186,12 +251,18 @@ fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
         let point = t.point_id.get(at_point[0] as usize);
         for (j, b) in best.iter().enumerate() {
             if let Some((count, k)) = b {
-                let from = t.activation_time[at_point[*k] as usize].value().map(|w| w.at);
+                let from = t.activation_time[at_point[*k] as usize]
+                    .value()
+                    .map(|w| w.at);
                 let text = from.map_or_else(String::new, |f| {
                     let to = f + chrono::Duration::seconds(window);
                     format!("{} and {}", f.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
                 });
-                fire(at_point[j], R::PT001, format!("point {point} activated {count} SIMs between {text}"));
+                fire(
+                    at_point[j],
+                    R::PT001,
+                    format!("point {point} activated {count} SIMs between {text}"),
+                );
             }
         }
     }
@@ -201,17 +272,30 @@ fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
 fn same_id_at_point(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_point;
-    let individual = |i: usize| t.subscriber_type[i] == SubscriberType::Individual && cx.norm.id_key(t, i) != 0;
+    let individual =
+        |i: usize| t.subscriber_type[i] == SubscriberType::Individual && cx.norm.id_key(t, i) != 0;
     let rows = point_rows(cx, individual, |i| (cx.norm.id_key(t, i), order_key(cx, i)));
     let group = |i: u32| {
         let i = i as usize;
-        (t.carrier.codes[i], t.point_id.codes[i], cx.norm.id_key(t, i))
+        (
+            t.carrier.codes[i],
+            t.point_id.codes[i],
+            cx.norm.id_key(t, i),
+        )
     };
     for run in runs(&rows, group).filter(|r| r.len() > max) {
         let point = t.point_id.get(run[0] as usize);
         let key = cx.norm.id_keys.get(cx.norm.id_key(t, run[0] as usize));
         for (pos, &i) in run.iter().enumerate().skip(max) {
-            fire(i, R::PT003, format!("ID {key} holds {} live subscriptions at point {point}; this is no. {}", run.len(), pos + 1));
+            fire(
+                i,
+                R::PT003,
+                format!(
+                    "ID {key} holds {} live subscriptions at point {point}; this is no. {}",
+                    run.len(),
+                    pos + 1
+                ),
+            );
         }
     }
 }
@@ -236,34 +320,66 @@ pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
     let rows = holder_rows(cx, |i| (t.carrier.get(i).to_string(), order_key(cx, i)));
     let mut out = Vec::new();
     for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
-        let per: Vec<(&str, usize)> = runs(holder, |i| t.carrier.codes[i as usize]).map(|r| (t.carrier.get(r[0] as usize), r.len())).collect();
+        let per: Vec<(&str, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
+            .map(|r| (t.carrier.get(r[0] as usize), r.len()))
+            .collect();
         if per.iter().all(|(_, n)| *n <= max) {
             continue;
         }
-        let mut kinds: Vec<&str> = holder.iter().map(|&i| cx.norm.id_facts(t, i as usize).kind.map_or("UNKNOWN", |k| k.code())).collect();
+        let mut kinds: Vec<&str> = holder
+            .iter()
+            .map(|&i| {
+                cx.norm
+                    .id_facts(t, i as usize)
+                    .kind
+                    .map_or("UNKNOWN", |k| k.code())
+            })
+            .collect();
         kinds.sort_unstable();
         let kind_counts = runs_of(&kinds);
         let top = kind_counts.iter().map(|c| c.1).max().unwrap_or(0);
         let id_type = kind_counts.iter().find(|c| c.1 == top).map_or("", |c| c.0);
-        let mut points: Vec<(u32, u32)> = holder.iter().map(|&i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize])).collect();
+        let mut points: Vec<(u32, u32)> = holder
+            .iter()
+            .map(|&i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize]))
+            .collect();
         points.sort_unstable();
         points.dedup();
-        let mut names: Vec<u32> = holder.iter().map(|&i| cx.norm.name_key(t, i as usize)).filter(|n| *n != 0).collect();
+        let mut names: Vec<u32> = holder
+            .iter()
+            .map(|&i| cx.norm.name_key(t, i as usize))
+            .filter(|n| *n != 0)
+            .collect();
         names.sort_unstable();
         names.dedup();
-        let times: Vec<_> = holder.iter().filter_map(|&i| t.activation_time[i as usize].value()).collect();
+        let times: Vec<_> = holder
+            .iter()
+            .filter_map(|&i| t.activation_time[i as usize].value())
+            .collect();
         let iso = |w: Option<&crate::ident::When>| w.map_or_else(String::new, |w| w.iso());
         out.push(IdOverLimit {
-            id_number: cx.norm.id_keys.get(cx.norm.id_key(t, holder[0] as usize)).to_string(),
+            id_number: cx
+                .norm
+                .id_keys
+                .get(cx.norm.id_key(t, holder[0] as usize))
+                .to_string(),
             id_type: id_type.to_string(),
             live_subscriptions: holder.len(),
-            per_carrier: per.iter().map(|(c, n)| format!("{c}:{n}")).collect::<Vec<_>>().join("; "),
+            per_carrier: per
+                .iter()
+                .map(|(c, n)| format!("{c}:{n}"))
+                .collect::<Vec<_>>()
+                .join("; "),
             points: points.len(),
             names_seen: names.len(),
             first_activation: iso(times.iter().min()),
             last_activation: iso(times.iter().max()),
         });
     }
-    out.sort_by(|a, b| b.live_subscriptions.cmp(&a.live_subscriptions).then_with(|| a.id_number.cmp(&b.id_number)));
+    out.sort_by(|a, b| {
+        b.live_subscriptions
+            .cmp(&a.live_subscriptions)
+            .then_with(|| a.id_number.cmp(&b.id_number))
+    });
     out
 }

@@ -38,7 +38,10 @@ pub fn plus_years(d: Date, years: i32) -> Option<Date> {
 /// When a 12-digit card expires (None: never): at the first milestone birthday after the issue day,
 /// or at the next one when issued within `grace` years before it.
 pub fn card_expiry(dob: Date, issue: Date, milestones: &[i32], grace: i32) -> Option<Date> {
-    let days: Vec<Date> = milestones.iter().filter_map(|age| birthday_in(dob, dob.year() + age)).collect();
+    let days: Vec<Date> = milestones
+        .iter()
+        .filter_map(|age| birthday_in(dob, dob.year() + age))
+        .collect();
     let k = days.iter().position(|m| *m > issue)?;
     let within_grace = plus_years(days[k], -grace).is_some_and(|start| issue > start);
     if within_grace {
@@ -69,19 +72,31 @@ mod tests {
         // Issued at 20: expires at 25.
         assert_eq!(card_expiry(dob, d(2010, 1, 1), &M, 2), Some(d(2015, 6, 15)));
         // Issued 2 years before 25 exactly: not within the grace window (needs issue > birthday − 2 years).
-        assert_eq!(card_expiry(dob, d(2013, 6, 15), &M, 2), Some(d(2015, 6, 15)));
+        assert_eq!(
+            card_expiry(dob, d(2013, 6, 15), &M, 2),
+            Some(d(2015, 6, 15))
+        );
         // Issued a day later: lasts to 40.
-        assert_eq!(card_expiry(dob, d(2013, 6, 16), &M, 2), Some(d(2030, 6, 15)));
+        assert_eq!(
+            card_expiry(dob, d(2013, 6, 16), &M, 2),
+            Some(d(2030, 6, 15))
+        );
         // Issued after the 58th birthday: never expires.
         assert_eq!(card_expiry(dob, d(2048, 6, 16), &M, 2), None);
         assert_eq!(card_expiry(dob, d(2051, 1, 1), &M, 2), None);
         // 29 February birthday: milestone on 28 February.
-        assert_eq!(card_expiry(d(2004, 2, 29), d(2019, 1, 1), &M, 2), Some(d(2029, 2, 28)));
+        assert_eq!(
+            card_expiry(d(2004, 2, 29), d(2019, 1, 1), &M, 2),
+            Some(d(2029, 2, 28))
+        );
     }
 
     #[test]
     fn year_only_ranges() {
-        let y = When { at: d(2010, 1, 1).and_hms_opt(0, 0, 0).unwrap(), precision: Precision::Year };
+        let y = When {
+            at: d(2010, 1, 1).and_hms_opt(0, 0, 0).unwrap(),
+            precision: Precision::Year,
+        };
         assert_eq!(age_range(y, d(2024, 6, 1)), (13, 14));
         assert_eq!(possible_days(y).len(), 365);
     }

@@ -197,7 +197,10 @@ impl fmt::Display for RuleCode {
 pub fn markdown_table() -> String {
     let mut s = String::from("| code | name | severity | basis |\n|---|---|---|---|\n");
     for r in RULES {
-        s.push_str(&format!("| {} | {} | {} | {} |\n", r.code, r.name, r.severity, r.basis));
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.code, r.name, r.severity, r.basis
+        ));
     }
     s
 }

@@ -29,7 +29,13 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
         .fold(Vec::new, |mut out, i| {
             check_row(cx, i, &mut |rule, detail| {
                 if cx.rules.enabled(rule) {
-                    out.push(Finding::on(i, cx.table.file[i], cx.table.row[i], rule, detail));
+                    out.push(Finding::on(
+                        i,
+                        cx.table.file[i],
+                        cx.table.row[i],
+                        rule,
+                        detail,
+                    ));
                 }
             });
             out
@@ -67,22 +73,49 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
                 IdKind::Cmnd => "a CMND has 9 or 12 digits",
                 IdKind::Mst => "a tax code has 10 digits, or 13 for a branch",
                 IdKind::Passport => "a passport number is a letter + 7 digits",
-                IdKind::Unknown => "it fits no known shape (12, 9, 10 or 13 digits, or a letter + 7 digits)",
+                IdKind::Unknown => {
+                    "it fits no known shape (12, 9, 10 or 13 digits, or a letter + 7 digits)"
+                }
             };
-            fire(R::ID002, format!("ID {key} ({} characters): {expected}", key.chars().count()));
+            fire(
+                R::ID002,
+                format!("ID {key} ({} characters): {expected}", key.chars().count()),
+            );
         }
         if id.place_bad {
-            fire(R::ID003, format!("ID {key}: place code {} is neither a province code nor 101–295", &key[..3]));
+            fire(
+                R::ID003,
+                format!(
+                    "ID {key}: place code {} is neither a province code nor 101–295",
+                    &key[..3]
+                ),
+            );
         }
         if let Some(p) = id.personal {
             if let Some(dob) = dob {
                 if dob.year() != p.birth_year {
-                    fire(R::ID004, format!("{} says born {}, date of birth says {}", kind.code(), p.birth_year, dob.year()));
+                    fire(
+                        R::ID004,
+                        format!(
+                            "{} says born {}, date of birth says {}",
+                            kind.code(),
+                            p.birth_year,
+                            dob.year()
+                        ),
+                    );
                 }
             }
             if let Some(g) = t.gender[i] {
                 if g != p.sex {
-                    fire(R::ID005, format!("{} says {}, gender says {}", kind.code(), sex_word(p.sex), sex_word(g)));
+                    fire(
+                        R::ID005,
+                        format!(
+                            "{} says {}, gender says {}",
+                            kind.code(),
+                            sex_word(p.sex),
+                            sex_word(g)
+                        ),
+                    );
                 }
             }
         }
@@ -92,26 +125,44 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
         let nine_digit_cmnd = kind == IdKind::Cmnd && key.len() == 9;
         if let (true, Some(day)) = (nine_digit_cmnd, act_day) {
             if day > cx.rules.cmnd_last_valid {
-                fire(R::ID007, format!("9-digit CMND used on {day}, after it stopped being valid on {}", cx.rules.cmnd_last_valid));
+                fire(
+                    R::ID007,
+                    format!(
+                        "9-digit CMND used on {day}, after it stopped being valid on {}",
+                        cx.rules.cmnd_last_valid
+                    ),
+                );
             }
         }
         if let (Some(issue), Some(day)) = (issue, act_day) {
             if nine_digit_cmnd {
                 if let Some(exp) = plus_years(issue, th.cmnd_validity_years) {
                     if day >= exp {
-                        fire(R::ID008, format!("CMND issued {issue} expired {exp}, before activation on {day}"));
+                        fire(
+                            R::ID008,
+                            format!(
+                                "CMND issued {issue} expired {exp}, before activation on {day}"
+                            ),
+                        );
                     }
                 }
             } else if id.personal.is_some() {
                 if let Some(dob) = dob {
                     let expiries: Vec<Option<_>> = possible_days(dob)
                         .into_iter()
-                        .map(|b| card_expiry(b, issue, &th.id_milestones, th.id_milestone_grace_years))
+                        .map(|b| {
+                            card_expiry(b, issue, &th.id_milestones, th.id_milestone_grace_years)
+                        })
                         .collect();
                     if expiries.iter().all(|e| e.is_some_and(|e| day >= e)) {
                         let latest = expiries.iter().flatten().max().copied();
                         if let Some(exp) = latest {
-                            fire(R::ID008, format!("card issued {issue} expired {exp}, before activation on {day}"));
+                            fire(
+                                R::ID008,
+                                format!(
+                                    "card issued {issue} expired {exp}, before activation on {day}"
+                                ),
+                            );
                         }
                     }
                 }
@@ -128,7 +179,10 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
             fire(R::ID009, format!("tax code {key}: {why}"));
         }
         if id.passport_unverified {
-            fire(R::ID010, format!("passport number {key} is not the usual letter + 7 digits"));
+            fire(
+                R::ID010,
+                format!("passport number {key} is not the usual letter + 7 digits"),
+            );
         }
     }
 
@@ -136,7 +190,11 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
     if name.canonical.is_empty() {
         fire(R::PS001, "the full name is empty".into());
     } else {
-        let junk = if individual { &name.junk_individual } else { &name.junk_other };
+        let junk = if individual {
+            &name.junk_individual
+        } else {
+            &name.junk_other
+        };
         if let Some(why) = junk {
             fire(R::PS002, why.clone());
         }
@@ -145,7 +203,11 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
         }
         let vietnamese = matches!(t.nationality.get(i), "" | "VN");
         if individual && vietnamese && name.lacks_diacritics {
-            fire(R::PS007, "the name carries no diacritic although its surname is always written with one".into());
+            fire(
+                R::PS007,
+                "the name carries no diacritic although its surname is always written with one"
+                    .into(),
+            );
         }
     }
     if individual {
@@ -157,22 +219,40 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
             let (youngest, oldest) = age_range(dob, day);
             let min_year = cx.rules.thresholds.min_birth_year;
             if earliest > day {
-                fire(R::PS004, format!("born {}, after activation on {day}", dob.iso()));
+                fire(
+                    R::PS004,
+                    format!("born {}, after activation on {day}", dob.iso()),
+                );
             } else if dob.year() < min_year {
                 fire(R::PS004, format!("born {}, before {min_year}", dob.iso()));
             } else if youngest > th.max_age {
-                fire(R::PS004, format!("aged {youngest} at activation on {day}, over {}", th.max_age));
+                fire(
+                    R::PS004,
+                    format!(
+                        "aged {youngest} at activation on {day}, over {}",
+                        th.max_age
+                    ),
+                );
             }
             if latest <= day && oldest < th.min_age {
-                fire(R::PS005, format!("aged {oldest} at activation on {day}, under {}", th.min_age));
+                fire(
+                    R::PS005,
+                    format!("aged {oldest} at activation on {day}, under {}", th.min_age),
+                );
             }
         }
     }
     if let Some(issue) = issue {
         if let Some(day) = act_day.filter(|d| issue > *d) {
-            fire(R::PS006, format!("ID issued {issue}, after activation on {day}"));
+            fire(
+                R::PS006,
+                format!("ID issued {issue}, after activation on {day}"),
+            );
         } else if let Some(dob) = dob.filter(|d| issue < dob_bounds(*d).0) {
-            fire(R::PS006, format!("ID issued {issue}, before the date of birth {}", dob.iso()));
+            fire(
+                R::PS006,
+                format!("ID issued {issue}, before the date of birth {}", dob.iso()),
+            );
         }
     }
 
@@ -183,25 +263,45 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
         if raw.is_empty() {
             fire(R::SB001, "the subscriber number is empty".into());
         } else {
-            fire(R::SB001, format!("'{raw}' is not a Vietnamese mobile number"));
+            fire(
+                R::SB001,
+                format!("'{raw}' is not a Vietnamese mobile number"),
+            );
         }
     }
     if msisdn.legacy {
-        fire(R::SB003, format!("'{}' is in the 11-digit pre-2018 form; now {}", t.msisdn.get(i), msisdn.normalised));
+        fire(
+            R::SB003,
+            format!(
+                "'{}' is in the 11-digit pre-2018 form; now {}",
+                t.msisdn.get(i),
+                msisdn.normalised
+            ),
+        );
     }
     if let Some(owner) = msisdn.carrier {
         if !carrier.is_empty() && owner != carrier {
-            fire(R::SB004, format!("prefix {} was allocated to {owner}; the row says {carrier}", &msisdn.normalised[..3]));
+            fire(
+                R::SB004,
+                format!(
+                    "prefix {} was allocated to {owner}; the row says {carrier}",
+                    &msisdn.normalised[..3]
+                ),
+            );
         }
     }
 
     // Service points.
     if let Some(w) = activation.filter(|w| w.has_time()) {
         let minute = w.at.hour() * 60 + w.at.minute();
-        let outside = minute < cx.rules.business_start_minute || minute >= cx.rules.business_end_minute;
+        let outside =
+            minute < cx.rules.business_start_minute || minute >= cx.rules.business_end_minute;
         if outside && t.point_type[i] != PointType::Online {
             let [a, b] = &th.business_hours;
-            fire(R::PT002, format!("activated at {}, outside {a}–{b}", w.at.format("%H:%M")));
+            fire(
+                R::PT002,
+                format!("activated at {}, outside {a}–{b}", w.at.format("%H:%M")),
+            );
         }
     }
     let point = t.point_id.get(i);
@@ -209,7 +309,10 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
         fire(R::PT005, "the point code is empty".into());
     } else if let Some(reg) = cx.points {
         if !reg.contains(&(carrier.to_string(), point.to_string())) {
-            fire(R::PT004, format!("point {point} of {carrier} is not in the registry of authorised points"));
+            fire(
+                R::PT004,
+                format!("point {point} of {carrier} is not in the registry of authorised points"),
+            );
         }
     }
 

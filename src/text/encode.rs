@@ -18,7 +18,6 @@ pub fn mangle(s: &str, enc: LegacyEncoding) -> String {
     }
 }
 
-
 /// TCVN3 bytes as Latin-1 shows them. Upper-case toned letters have no code of their own:
 /// they are written with the lower-case code (as the TCVN3 "H" fonts did).
 pub fn tcvn3_view(s: &str) -> String {
@@ -144,4 +143,3 @@ pub fn cp1258_combining(s: &str) -> String {
     }
     out
 }
-

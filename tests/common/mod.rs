@@ -16,7 +16,11 @@ pub fn run(args: &[&str]) -> Output {
 
 pub fn run_ok(args: &[&str]) -> Output {
     let out = run(args);
-    assert!(out.status.success(), "simaudit {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "simaudit {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -29,11 +33,26 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
 /// (file, row, rule) of findings.csv.
 pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
-    read_csv(&out.join("findings.csv")).into_iter().map(|r| (r["file"].clone(), r["row"].parse().unwrap(), r["rule"].clone())).collect()
+    read_csv(&out.join("findings.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["file"].clone(),
+                r["row"].parse().unwrap(),
+                r["rule"].clone(),
+            )
+        })
+        .collect()
 }

@@ -2,7 +2,6 @@
 //! repairs over real Vietnamese and foreign names. The encoders are in `text::encode`.
 
 use super::*;
-use crate::text::tables::{TCVN3_HIGH, VNI};
 use crate::text::viet::TONE_MARKS;
 use crate::text::{name_key, LegacyEncoding as E};
 
