@@ -145,4 +145,6 @@ pub enum ToneStyleArg {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GenerateFormat {
     Csv,
+    /// Parquet extracts (records planted with a wrong field count cannot exist there and are left out).
+    Parquet,
 }

@@ -4,7 +4,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{CheckFormat, Cli, Command, FailOn, InputArgs, NormalizeField, ToneStyleArg};
+use cli::{CheckFormat, Cli, Command, FailOn, GenerateFormat, InputArgs, NormalizeField, ToneStyleArg};
 use simaudit::ident::{date, id, phone, DateOrder};
 use simaudit::ingest::{Encoding, IngestOptions};
 use simaudit::report::{self, terminal::Lang, Cell, Formats, Privacy};
@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             seed,
             carriers,
-            format: _,
+            format,
         } => {
             if !(1..=7).contains(&carriers) {
                 return Err(Error::Input("--carriers must be between 1 and 7".into()));
@@ -143,7 +143,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 carriers,
                 out: out.clone(),
             };
-            let r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
+            let mut r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
+            if format == GenerateFormat::Parquet {
+                r = simaudit::generate::parquet::convert_all(&out, &r).map_err(|e| Error::write(&out, e))?;
+            }
             println!(
                 "wrote {} rows in {} files, {} planted findings, into {}",
                 r.rows_written,

@@ -28,6 +28,7 @@ mod ident;
 mod model;
 mod names;
 mod oracle;
+pub mod parquet;
 mod plan;
 mod rng;
 mod row;
