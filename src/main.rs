@@ -4,7 +4,9 @@
 mod cli;
 
 use clap::Parser;
-use cli::{CheckFormat, Cli, Command, FailOn, GenerateFormat, InputArgs, NormalizeField, ToneStyleArg};
+use cli::{
+    CheckFormat, Cli, Command, FailOn, GenerateFormat, InputArgs, NormalizeField, ToneStyleArg,
+};
 use simaudit::ident::{date, id, phone, DateOrder};
 use simaudit::ingest::{Encoding, IngestOptions};
 use simaudit::report::{self, terminal::Lang, Cell, Formats, Privacy};
@@ -145,7 +147,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let mut r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
             if format == GenerateFormat::Parquet {
-                r = simaudit::generate::parquet::convert_all(&out, &r).map_err(|e| Error::write(&out, e))?;
+                r = simaudit::generate::parquet::convert_all(&out, &r)
+                    .map_err(|e| Error::write(&out, e))?;
             }
             println!(
                 "wrote {} rows in {} files, {} planted findings, into {}",

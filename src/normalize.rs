@@ -123,7 +123,12 @@ impl Normalised {
             (msisdn, ids, names);
         let (msisdn_keys, (id_keys, name_keys)) = rayon::join(
             || Keys::build(msisdn.iter().map(|m| m.normalised.as_str())),
-            || rayon::join(|| Keys::build(ids.iter().map(|f| f.key.as_str())), || Keys::build(names.iter().map(|n| n.key.as_str()))),
+            || {
+                rayon::join(
+                    || Keys::build(ids.iter().map(|f| f.key.as_str())),
+                    || Keys::build(names.iter().map(|n| n.key.as_str())),
+                )
+            },
         );
         Normalised {
             msisdn,

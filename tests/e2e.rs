@@ -75,19 +75,45 @@ fn sample_data_findings_equal_truth() {
 fn generate_and_audit(format: &str, rows: &str) {
     let dir = tempfile::tempdir().unwrap();
     let gen = dir.path().join("gen");
-    run_ok(&["generate", "--rows", rows, "--seed", "42", "--format", format, "--out", gen.to_str().unwrap()]);
+    run_ok(&[
+        "generate",
+        "--rows",
+        rows,
+        "--seed",
+        "42",
+        "--format",
+        format,
+        "--out",
+        gen.to_str().unwrap(),
+    ]);
     let mut files: Vec<String> = std::fs::read_dir(&gen)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !matches!(p.file_name().unwrap().to_str().unwrap(), "truth.csv" | "points.csv"))
+        .filter(|p| {
+            !matches!(
+                p.file_name().unwrap().to_str().unwrap(),
+                "truth.csv" | "points.csv"
+            )
+        })
         .map(|p| p.display().to_string())
         .collect();
     files.sort();
-    assert!(files.iter().all(|f| f.ends_with(&format!(".{format}"))), "{files:?}");
+    assert!(
+        files.iter().all(|f| f.ends_with(&format!(".{format}"))),
+        "{files:?}"
+    );
     let out = dir.path().join("out");
     let mut args = vec!["audit".to_string()];
     args.extend(files);
-    args.extend(["--points".into(), gen.join("points.csv").display().to_string(), "--out".into(), out.display().to_string(), "--quiet".into(), "--format".into(), "csv".into()]);
+    args.extend([
+        "--points".into(),
+        gen.join("points.csv").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+        "--format".into(),
+        "csv".into(),
+    ]);
     run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let want = truth(&gen.join("truth.csv"));
     let got = finding_keys(&out);

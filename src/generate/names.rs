@@ -78,7 +78,10 @@ impl NameWeights {
                 .map(|s| {
                     let mut key = String::new();
                     name_key(s.0, &mut key);
-                    DIACRITIC_SURNAMES.contains(&key.as_str())
+                    crate::rules::shipped()
+                        .lists
+                        .diacritic_surnames
+                        .contains(&key)
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@ use super::date::{add_years, age_at, from_ymd, is_leap, year_of, ymd, Day, SECS_
 use super::ident::{id_key, is_placeholder, mst_check, normalize_msisdn};
 use super::model::{ActVal, DateVal, Gender, IdKind, PointType, Status, SubType};
 use super::names::{fold, lower, name_key};
-use super::tables::{Tables, DIACRITIC_SURNAMES, PLACEHOLDER_KEYS};
+use super::tables::Tables;
 
 /// Rule codes in sort order; a finding set is a bit mask over this table.
 pub(crate) const CODES: [&str; 33] = [
@@ -232,8 +232,11 @@ pub(crate) fn row_rules(v: &RowView, t: &Tables, sc: &mut Scratch) -> u64 {
         if need_key {
             name_key(name, &mut sc.name);
         }
-        let mut junk =
-            facts.alnum <= PLACEHOLDER_MAX && PLACEHOLDER_KEYS.contains(&sc.name.as_str());
+        let mut junk = facts.alnum <= PLACEHOLDER_MAX
+            && crate::rules::shipped()
+                .lists
+                .placeholder_names
+                .contains(&sc.name);
         if individual {
             junk |= facts.digit || facts.symbol || facts.words < 2 || facts.triple;
         }
@@ -242,7 +245,12 @@ pub(crate) fn row_rules(v: &RowView, t: &Tables, sc: &mut Scratch) -> u64 {
         }
         if individual && v.vn && !facts.diacritic {
             let first = sc.name.split(' ').next().unwrap_or("");
-            if DIACRITIC_SURNAMES.contains(&first) {
+            if crate::rules::shipped()
+                .lists
+                .diacritic_surnames
+                .iter()
+                .any(|s| s == first)
+            {
                 m |= PS007;
             }
         }

@@ -15,11 +15,19 @@ fn other(e: impl std::fmt::Display) -> io::Error {
 /// (None for a record that had the wrong field count).
 fn convert(csv_path: &Path) -> io::Result<(PathBuf, Vec<Option<u32>>)> {
     let bytes = std::fs::read(csv_path)?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).map_err(other)?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+        .map_err(other)?;
     let delimiter = crate::ingest::sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let header = records.next().ok_or_else(|| other("empty file"))?.map_err(other)?;
+    let header = records
+        .next()
+        .ok_or_else(|| other("empty file"))?
+        .map_err(other)?;
     let mut kept: Vec<csv::StringRecord> = Vec::new();
     let mut renumber = vec![None];
     for rec in records {
@@ -34,27 +42,47 @@ fn convert(csv_path: &Path) -> io::Result<(PathBuf, Vec<Option<u32>>)> {
     let columns: Vec<Column> = header
         .iter()
         .enumerate()
-        .map(|(j, name)| StringChunked::from_iter_values(name.into(), kept.iter().map(|r| r.get(j).unwrap_or(""))).into_series().into_column())
+        .map(|(j, name)| {
+            StringChunked::from_iter_values(
+                name.into(),
+                kept.iter().map(|r| r.get(j).unwrap_or("")),
+            )
+            .into_series()
+            .into_column()
+        })
         .collect();
     let mut df = DataFrame::new_infer_height(columns).map_err(other)?;
     let out = csv_path.with_extension("parquet");
-    ParquetWriter::new(std::fs::File::create(&out)?).finish(&mut df).map_err(other)?;
+    ParquetWriter::new(std::fs::File::create(&out)?)
+        .finish(&mut df)
+        .map_err(other)?;
     std::fs::remove_file(csv_path)?;
     Ok((out, renumber))
 }
 
 /// Convert every extract of a generated folder and renumber its truth.csv.
-pub fn convert_all(out: &Path, report: &super::GenerateReport) -> io::Result<super::GenerateReport> {
+pub fn convert_all(
+    out: &Path,
+    report: &super::GenerateReport,
+) -> io::Result<super::GenerateReport> {
     let mut renames: HashMap<String, (String, Vec<Option<u32>>)> = HashMap::new();
     let mut files = Vec::new();
     for f in &report.files {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if name == "truth.csv" || name == "points.csv" {
             files.push(f.clone());
             continue;
         }
         let (new, renumber) = convert(f)?;
-        let new_name = new.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let new_name = new
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         renames.insert(name, (new_name, renumber));
         files.push(new);
     }
@@ -63,7 +91,11 @@ pub fn convert_all(out: &Path, report: &super::GenerateReport) -> io::Result<sup
     let mut lines = BTreeSet::new();
     for line in truth.lines().skip(1) {
         let mut parts = line.splitn(3, ',');
-        let (file, row, rule) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let (file, row, rule) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
         let row: usize = row.parse().map_err(other)?;
         match renames.get(file) {
             Some((new, renumber)) => {
@@ -81,5 +113,9 @@ pub fn convert_all(out: &Path, report: &super::GenerateReport) -> io::Result<sup
         text.push_str(&format!("{f},{r},{rule}\n"));
     }
     std::fs::write(&truth_path, text)?;
-    Ok(super::GenerateReport { files, rows_written: report.rows_written, planted_findings: lines.len() })
+    Ok(super::GenerateReport {
+        files,
+        rows_written: report.rows_written,
+        planted_findings: lines.len(),
+    })
 }

@@ -426,40 +426,6 @@ pub(crate) const PLACEHOLDER_NAMES: &[&str] = &[
     "xyz",
 ];
 
-/// PS002's placeholder list as name keys (rules.md, "at least").
-pub(crate) const PLACEHOLDER_KEYS: &[&str] = &[
-    "khach hang",
-    "khach le",
-    "kh",
-    "test",
-    "thu nghiem",
-    "abc",
-    "xyz",
-    "chua co",
-    "chua co ten",
-    "khong co",
-    "khong ten",
-    "khong ro",
-    "unknown",
-    "na",
-    "null",
-    "none",
-    "sim",
-    "sim so dep",
-    "dai ly",
-    "cua hang",
-    "nguyen van a",
-    "nguyen thi b",
-    "tran van a",
-    "le van a",
-];
-
-/// PS007's surnames that are always written with a diacritic (name keys).
-pub(crate) const DIACRITIC_SURNAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "vo", "vu", "dang", "bui", "do", "ho", "ngo",
-    "duong", "ly", "dinh", "trinh", "doan", "luong", "truong", "luu", "ha", "dao",
-];
-
 /// Suffixes that turn a name into PS002 junk through a symbol.
 pub(crate) const JUNK_SYMBOLS: &[&str] = &["*", " @", " (KH)", "#", "!", " /"];
 

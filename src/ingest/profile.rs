@@ -64,9 +64,11 @@ impl Profile {
             None | Some("auto") => None,
             Some("dmy") => Some(DateOrder::Dmy),
             Some("mdy") => Some(DateOrder::Mdy),
-            Some(o) => return Err(format!(
+            Some(o) => {
+                return Err(format!(
                 "profile {origin}: date_order must be \"auto\", \"dmy\" or \"mdy\", not \"{o}\""
-            )),
+            ))
+            }
         };
         let mut aliases = BTreeMap::new();
         let mut folded = HashMap::new();

@@ -38,9 +38,11 @@ impl Formats {
                 "csv" => f.csv = true,
                 "parquet" => f.parquet = true,
                 "xlsx" | "html" => {}
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "--format: unknown format \"{other}\" (choose from csv, parquet, xlsx, html)"
-                )),
+                ))
+                }
             }
         }
         Ok(f)

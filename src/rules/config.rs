@@ -90,6 +90,13 @@ fn hhmm(s: &str) -> Result<u32, String> {
     Ok(h * 60 + m)
 }
 
+/// The shipped rule set, parsed once: its lists are the single source of the placeholder names and
+/// diacritic surnames (the generator's oracle reads them too).
+pub fn shipped() -> &'static RuleSet {
+    static SHIPPED: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(RuleSet::default_set)
+}
+
 impl RuleSet {
     pub fn default_set() -> RuleSet {
         RuleSet::parse(DEFAULT_RULE_SET).expect("the shipped rule set is valid")

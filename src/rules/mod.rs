@@ -7,5 +7,5 @@ mod dates;
 pub mod registry;
 pub mod row;
 
-pub use config::{RuleSet, DEFAULT_RULE_SET};
+pub use config::{shipped, RuleSet, DEFAULT_RULE_SET};
 pub use registry::{RuleCode, Scope, Severity, RULES};

@@ -3,40 +3,6 @@
 
 use super::name::{has_diacritics, name_key};
 
-/// Placeholder name keys that PS002 flags for any subscriber type (rules.md minimum list).
-pub const DEFAULT_PLACEHOLDERS: &[&str] = &[
-    "khach hang",
-    "khach le",
-    "kh",
-    "test",
-    "thu nghiem",
-    "abc",
-    "xyz",
-    "chua co",
-    "chua co ten",
-    "khong co",
-    "khong ten",
-    "khong ro",
-    "unknown",
-    "na",
-    "null",
-    "none",
-    "sim",
-    "sim so dep",
-    "dai ly",
-    "cua hang",
-    "nguyen van a",
-    "nguyen thi b",
-    "tran van a",
-    "le van a",
-];
-
-/// Surnames (as name keys) that are always written with a diacritic (PS007).
-pub const DIACRITIC_SURNAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "vo", "vu", "dang", "bui", "do", "ho", "ngo",
-    "duong", "ly", "dinh", "trinh", "doan", "luong", "truong", "luu", "ha", "dao",
-];
-
 /// Apostrophes accepted inside names (Ksor H'Yâm) besides the ASCII one.
 fn is_allowed_punct(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʼ' | '-' | '.')
@@ -137,7 +103,7 @@ fn longest_letter_run(name: &str) -> usize {
 
 /// PS007: true when the name has no diacritic at all and the first word of its key is in
 /// `surnames` ("Nguyen Van Hung" → true; "Phan Trung Huy", "Siu H'Mai" → false with
-/// [`DIACRITIC_SURNAMES`]).
+/// the rule set's `diacritic_surnames`).
 pub fn lacks_expected_diacritics(name: &str, key: &str, surnames: &[String]) -> bool {
     if has_diacritics(name) {
         return false;
@@ -154,7 +120,7 @@ mod tests {
     use crate::text::{canonical_name, ToneStyle};
 
     fn defaults() -> Vec<String> {
-        DEFAULT_PLACEHOLDERS.iter().map(|s| s.to_string()).collect()
+        crate::rules::shipped().lists.placeholder_names.clone()
     }
 
     fn junk(raw: &str, individual: bool) -> Option<String> {
@@ -309,7 +275,7 @@ mod tests {
 
     #[test]
     fn ps007() {
-        let surnames: Vec<String> = DIACRITIC_SURNAMES.iter().map(|s| s.to_string()).collect();
+        let surnames = crate::rules::shipped().lists.diacritic_surnames.clone();
         let check = |raw: &str| {
             let name = canonical_name(raw, ToneStyle::Old);
             lacks_expected_diacritics(&name, &name_key(&name), &surnames)

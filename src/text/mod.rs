@@ -14,7 +14,7 @@ mod tables;
 mod tone;
 mod viet;
 
-pub use junk::{junk_reason, lacks_expected_diacritics, DEFAULT_PLACEHOLDERS, DIACRITIC_SURNAMES};
+pub use junk::{junk_reason, lacks_expected_diacritics};
 pub use legacy::repair;
 pub use name::{canonical_name, canonical_name_with_repair, has_diacritics, name_key};
 
