@@ -85,7 +85,8 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let shipped = Profile::shipped();
     let carrier_given = opts.carrier.as_deref().map(canonical_carrier);
 
-    // Open and map every file first, so a bad file fails the run before any work is done.
+    // Open and map every file first, so a bad file fails the run before any work is done. The decoded
+    // text is dropped again and re-read when its turn comes: only one file's text is held at a time.
     let mut opened = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
@@ -125,14 +126,16 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             },
         };
         info.profile = profile.name.clone();
-        opened.push((i as u16, info, src, profile));
+        opened.push((i as u16, info, *path, src.text_encoding(), profile));
     }
 
     let mut builder = TableBuilder::default();
     let mut rejects = Vec::new();
     let mut findings = Vec::new();
     let mut files = Vec::new();
-    for (idx, mut info, src, profile) in opened {
+    for (idx, mut info, path, encoding, profile) in opened {
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let src = Source::open(path, bytes, encoding)?;
         let columns = profile.map_headers(src.headers());
         let fixed = carrier_given
             .clone()

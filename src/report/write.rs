@@ -225,16 +225,43 @@ pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) ->
     write_parquet(path, df)
 }
 
-/// subscriptions.parquet: every accepted row, normalised, with its rule codes.
+/// subscriptions.parquet: every accepted row, normalised, with its rule codes. Written in row groups of
+/// a million rows so memory stays bounded by one chunk, not the whole table.
 pub fn subscriptions_parquet(
     path: &Path,
     audit: &Audit,
     marks: &RowMarks,
     privacy: &super::Privacy,
 ) -> Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let n = audit.table.len();
+    let io = std::io::Error::other;
+    atomic(path, |w| {
+        let chunk = |start: usize| {
+            subscriptions_chunk(audit, marks, privacy, start..(start + CHUNK).min(n)).map_err(io)
+        };
+        let first = chunk(0)?;
+        let mut writer = ParquetWriter::new(w)
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(first.schema())
+            .map_err(io)?;
+        writer.write_batch(&first).map_err(io)?;
+        for start in (CHUNK..n).step_by(CHUNK) {
+            writer.write_batch(&chunk(start)?).map_err(io)?;
+        }
+        writer.finish().map_err(io)?;
+        Ok(())
+    })
+}
+
+fn subscriptions_chunk(
+    audit: &Audit,
+    marks: &RowMarks,
+    privacy: &super::Privacy,
+    rows: std::ops::Range<usize>,
+) -> std::result::Result<DataFrame, PolarsError> {
     let t = &audit.table;
     let n = &audit.norm;
-    let rows = 0..t.len();
     let ids: Vec<_> = rows.clone().map(|i| n.id_facts(t, i)).collect();
     let id_numbers: Vec<_> = rows
         .clone()
@@ -310,7 +337,7 @@ pub fn subscriptions_parquet(
             rows.clone()
                 .map(|i| audit.files[t.file[i] as usize].name.as_str()),
         ),
-        UInt32Chunked::from_vec("row".into(), t.row.clone())
+        UInt32Chunked::from_vec("row".into(), t.row[rows.clone()].to_vec())
             .into_series()
             .into_column(),
         text_column("carrier", rows.clone().map(|i| t.carrier.get(i))),
@@ -366,7 +393,5 @@ pub fn subscriptions_parquet(
             .into_series()
             .into_column(),
     ];
-    let df = DataFrame::new_infer_height(columns)
-        .map_err(|e| Error::Input(format!("subscriptions.parquet: {e}")))?;
-    write_parquet(path, df)
+    DataFrame::new_infer_height(columns)
 }
