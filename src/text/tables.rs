@@ -1,163 +1,55 @@
 //! Code tables of the legacy Vietnamese 8-bit encodings, as the characters a Latin-1 / cp1252
-//! decoder shows for their bytes.
-//!
-//! Source: UniKey's conversion tables (`fcitx/fcitx5-unikey`, `unikey/data.cpp`: the TCVN3 column
-//! of `SingleByteTables`, the VNI-WIN column of `DoubleByteTables`, `UnicodeTable`), transcribed
-//! by a script into this form. The encodings are public standards; these are facts about them.
+//! decoder shows for their bytes. The tables are data files under `rules/reference/` (each names its
+//! source: UniKey's `unikey/data.cpp`), embedded at build time and read once.
+
+use std::sync::LazyLock;
+
+static TCVN3_CSV: &str = include_str!("../../rules/reference/tcvn3.csv");
+static VNI_CSV: &str = include_str!("../../rules/reference/vni-windows.csv");
+
+/// Data lines of an embedded reference CSV: comments and the header skipped, split at the first comma.
+fn rows(csv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    csv.lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+}
 
 /// TCVN3 (ABC, TCVN 5712:1993 VN3) bytes 0xA0..=0xFF → Unicode; `'\0'` = not a letter code.
 /// TCVN3 has no codes of its own for upper-case toned letters (they used separate "H" fonts
 /// with the lower-case codes), so those decode to lower case.
-pub(crate) const TCVN3_HIGH: [char; 96] = [
-    '\0', 'Ă', 'Â', 'Ê', 'Ô', 'Ơ', 'Ư', 'Đ', // 0XA0
-    'ă', 'â', 'ê', 'ô', 'ơ', 'ư', 'đ', '\0', // 0XA8
-    '\0', '\0', '\0', '\0', '\0', 'à', 'ả', 'ã', // 0XB0
-    'á', 'ạ', '\0', 'ằ', 'ẳ', 'ẵ', 'ắ', '\0', // 0XB8
-    '\0', '\0', '\0', '\0', '\0', '\0', 'ặ', 'ầ', // 0XC0
-    'ẩ', 'ẫ', 'ấ', 'ậ', 'è', '\0', 'ẻ', 'ẽ', // 0XC8
-    'é', 'ẹ', 'ề', 'ể', 'ễ', 'ế', 'ệ', 'ì', // 0XD0
-    'ỉ', '\0', '\0', '\0', 'ĩ', 'í', 'ị', 'ò', // 0XD8
-    '\0', 'ỏ', 'õ', 'ó', 'ọ', 'ồ', 'ổ', 'ỗ', // 0XE0
-    'ố', 'ộ', 'ờ', 'ở', 'ỡ', 'ớ', 'ợ', 'ù', // 0XE8
-    '\0', 'ủ', 'ũ', 'ú', 'ụ', 'ừ', 'ử', 'ữ', // 0XF0
-    'ứ', 'ự', 'ỳ', 'ỷ', 'ỹ', 'ý', 'ỵ', '\0', // 0XF8
-];
+pub(crate) static TCVN3_HIGH: LazyLock<[char; 96]> = LazyLock::new(|| {
+    let mut table = ['\0'; 96];
+    for (byte, letter) in rows(TCVN3_CSV) {
+        let byte =
+            u8::from_str_radix(byte.trim_start_matches("0x"), 16).expect("tcvn3.csv: hex byte");
+        table[usize::from(byte - 0xA0)] = letter.chars().next().expect("tcvn3.csv: letter");
+    }
+    table
+});
 
 /// VNI-Windows: every non-ASCII Vietnamese letter as the one or two characters a cp1252
 /// decoder shows for its bytes (base letter, then modifier/tone byte). Note ỷ = "yû", ỹ = "yõ".
-pub(crate) const VNI: [(&str, char); 134] = [
-    ("AÙ", 'Á'),
-    ("aù", 'á'),
-    ("AØ", 'À'),
-    ("aø", 'à'),
-    ("AÛ", 'Ả'),
-    ("aû", 'ả'),
-    ("AÕ", 'Ã'),
-    ("aõ", 'ã'),
-    ("AÏ", 'Ạ'),
-    ("aï", 'ạ'),
-    ("AÂ", 'Â'),
-    ("aâ", 'â'),
-    ("AÁ", 'Ấ'),
-    ("aá", 'ấ'),
-    ("AÀ", 'Ầ'),
-    ("aà", 'ầ'),
-    ("AÅ", 'Ẩ'),
-    ("aå", 'ẩ'),
-    ("AÃ", 'Ẫ'),
-    ("aã", 'ẫ'),
-    ("AÄ", 'Ậ'),
-    ("aä", 'ậ'),
-    ("AÊ", 'Ă'),
-    ("aê", 'ă'),
-    ("AÉ", 'Ắ'),
-    ("aé", 'ắ'),
-    ("AÈ", 'Ằ'),
-    ("aè", 'ằ'),
-    ("AÚ", 'Ẳ'),
-    ("aú", 'ẳ'),
-    ("AÜ", 'Ẵ'),
-    ("aü", 'ẵ'),
-    ("AË", 'Ặ'),
-    ("aë", 'ặ'),
-    ("Ñ", 'Đ'),
-    ("ñ", 'đ'),
-    ("EÙ", 'É'),
-    ("eù", 'é'),
-    ("EØ", 'È'),
-    ("eø", 'è'),
-    ("EÛ", 'Ẻ'),
-    ("eû", 'ẻ'),
-    ("EÕ", 'Ẽ'),
-    ("eõ", 'ẽ'),
-    ("EÏ", 'Ẹ'),
-    ("eï", 'ẹ'),
-    ("EÂ", 'Ê'),
-    ("eâ", 'ê'),
-    ("EÁ", 'Ế'),
-    ("eá", 'ế'),
-    ("EÀ", 'Ề'),
-    ("eà", 'ề'),
-    ("EÅ", 'Ể'),
-    ("eå", 'ể'),
-    ("EÃ", 'Ễ'),
-    ("eã", 'ễ'),
-    ("EÄ", 'Ệ'),
-    ("eä", 'ệ'),
-    ("Í", 'Í'),
-    ("í", 'í'),
-    ("Ì", 'Ì'),
-    ("ì", 'ì'),
-    ("Æ", 'Ỉ'),
-    ("æ", 'ỉ'),
-    ("Ó", 'Ĩ'),
-    ("ó", 'ĩ'),
-    ("Ò", 'Ị'),
-    ("ò", 'ị'),
-    ("OÙ", 'Ó'),
-    ("où", 'ó'),
-    ("OØ", 'Ò'),
-    ("oø", 'ò'),
-    ("OÛ", 'Ỏ'),
-    ("oû", 'ỏ'),
-    ("OÕ", 'Õ'),
-    ("oõ", 'õ'),
-    ("OÏ", 'Ọ'),
-    ("oï", 'ọ'),
-    ("OÂ", 'Ô'),
-    ("oâ", 'ô'),
-    ("OÁ", 'Ố'),
-    ("oá", 'ố'),
-    ("OÀ", 'Ồ'),
-    ("oà", 'ồ'),
-    ("OÅ", 'Ổ'),
-    ("oå", 'ổ'),
-    ("OÃ", 'Ỗ'),
-    ("oã", 'ỗ'),
-    ("OÄ", 'Ộ'),
-    ("oä", 'ộ'),
-    ("Ô", 'Ơ'),
-    ("ô", 'ơ'),
-    ("ÔÙ", 'Ớ'),
-    ("ôù", 'ớ'),
-    ("ÔØ", 'Ờ'),
-    ("ôø", 'ờ'),
-    ("ÔÛ", 'Ở'),
-    ("ôû", 'ở'),
-    ("ÔÕ", 'Ỡ'),
-    ("ôõ", 'ỡ'),
-    ("ÔÏ", 'Ợ'),
-    ("ôï", 'ợ'),
-    ("UÙ", 'Ú'),
-    ("uù", 'ú'),
-    ("UØ", 'Ù'),
-    ("uø", 'ù'),
-    ("UÛ", 'Ủ'),
-    ("uû", 'ủ'),
-    ("UÕ", 'Ũ'),
-    ("uõ", 'ũ'),
-    ("UÏ", 'Ụ'),
-    ("uï", 'ụ'),
-    ("Ö", 'Ư'),
-    ("ö", 'ư'),
-    ("ÖÙ", 'Ứ'),
-    ("öù", 'ứ'),
-    ("ÖØ", 'Ừ'),
-    ("öø", 'ừ'),
-    ("ÖÛ", 'Ử'),
-    ("öû", 'ử'),
-    ("ÖÕ", 'Ữ'),
-    ("öõ", 'ữ'),
-    ("ÖÏ", 'Ự'),
-    ("öï", 'ự'),
-    ("YÙ", 'Ý'),
-    ("yù", 'ý'),
-    ("YØ", 'Ỳ'),
-    ("yø", 'ỳ'),
-    ("YÛ", 'Ỷ'),
-    ("yû", 'ỷ'),
-    ("YÕ", 'Ỹ'),
-    ("yõ", 'ỹ'),
-    ("Î", 'Ỵ'),
-    ("î", 'ỵ'),
-];
+pub(crate) static VNI: LazyLock<Vec<(&'static str, char)>> = LazyLock::new(|| {
+    rows(VNI_CSV)
+        .map(|(view, letter)| {
+            (
+                view,
+                letter.chars().next().expect("vni-windows.csv: letter"),
+            )
+        })
+        .collect()
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_tables_are_complete() {
+        assert_eq!(VNI.len(), 134);
+        assert_eq!(TCVN3_HIGH.iter().filter(|c| **c != '\0').count(), 74);
+        assert_eq!(TCVN3_HIGH[0xB5 - 0xA0], 'à');
+        assert!(VNI.contains(&("yû", 'ỷ')));
+    }
+}
