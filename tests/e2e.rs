@@ -210,6 +210,77 @@ fn outputs_have_the_contract_columns() {
 }
 
 #[test]
+fn subscriptions_parquet_holds_every_accepted_row_across_row_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = repo("sample-data/points.csv");
+    let mut args: Vec<String> = vec!["audit".into()];
+    args.extend(sample_inputs());
+    args.extend([
+        "--points".into(),
+        points.display().to_string(),
+        "--out".into(),
+        dir.path().display().to_string(),
+        "--quiet".into(),
+    ]);
+    let out = bin()
+        .args(&args)
+        .env("SIMAUDIT_PARQUET_CHUNK_ROWS", "700")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    use polars::prelude::*;
+    let df =
+        ParquetReader::new(std::fs::File::open(dir.path().join("subscriptions.parquet")).unwrap())
+            .finish()
+            .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        df.height() as u64,
+        manifest["rows"]["accepted"].as_u64().unwrap()
+    );
+    // Rows keep their order across groups, and each row's rule list matches findings.csv.
+    let rows: Vec<u32> = df
+        .column("row")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let files: Vec<String> = df
+        .column("file")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap().to_string())
+        .collect();
+    let keys: Vec<(String, u32)> = files.into_iter().zip(rows).collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]));
+    let flagged = df
+        .column("flagged")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .filter(|b| *b == Some(true))
+        .count();
+    let findings = read_csv(&dir.path().join("findings.csv"));
+    let flagged_rows: BTreeSet<(String, String)> = findings
+        .iter()
+        .filter(|f| f["severity"] != "info" && f["rule"] != "DQ001")
+        .map(|f| (f["file"].clone(), f["row"].clone()))
+        .collect();
+    assert_eq!(flagged, flagged_rows.len());
+}
+
+#[test]
 fn malformed_rows_are_rejected_never_lost() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("bad.csv");

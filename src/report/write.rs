@@ -233,12 +233,18 @@ pub fn subscriptions_parquet(
     marks: &RowMarks,
     privacy: &super::Privacy,
 ) -> Result<()> {
-    const CHUNK: usize = 1 << 20;
+    // Rows per row group; SIMAUDIT_PARQUET_CHUNK_ROWS overrides it (tests use it to force several groups).
+    let chunk_rows = std::env::var("SIMAUDIT_PARQUET_CHUNK_ROWS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(1 << 20);
     let n = audit.table.len();
     let io = std::io::Error::other;
     atomic(path, |w| {
         let chunk = |start: usize| {
-            subscriptions_chunk(audit, marks, privacy, start..(start + CHUNK).min(n)).map_err(io)
+            subscriptions_chunk(audit, marks, privacy, start..(start + chunk_rows).min(n))
+                .map_err(io)
         };
         let first = chunk(0)?;
         let mut writer = ParquetWriter::new(w)
@@ -246,7 +252,7 @@ pub fn subscriptions_parquet(
             .batched(first.schema())
             .map_err(io)?;
         writer.write_batch(&first).map_err(io)?;
-        for start in (CHUNK..n).step_by(CHUNK) {
+        for start in (chunk_rows..n).step_by(chunk_rows) {
             writer.write_batch(&chunk(start)?).map_err(io)?;
         }
         writer.finish().map_err(io)?;
@@ -308,22 +314,15 @@ fn subscriptions_chunk(
                 .map(|w| w.at.and_utc().timestamp_millis())
         })
         .collect();
-    let (violation, warning) = {
-        let mut v = 0u64;
-        for r in RuleCode::ALL {
-            if audit.rules.severity(*r).flags() {
-                v |= 1 << (*r as u32);
-            }
-        }
-        (v, 0u64)
-    };
-    let flagged: Vec<bool> = marks
-        .rules
+    let flagging: u64 = RuleCode::ALL
         .iter()
-        .map(|m| m & (violation | warning) != 0)
-        .collect();
-    let mut rules = ListStringChunkedBuilder::new("rules".into(), t.len(), t.len());
-    for m in &marks.rules {
+        .filter(|r| audit.rules.severity(**r).flags())
+        .map(|r| 1u64 << (*r as u32))
+        .sum();
+    let masks = &marks.rules[rows.clone()];
+    let flagged: Vec<bool> = masks.iter().map(|m| m & flagging != 0).collect();
+    let mut rules = ListStringChunkedBuilder::new("rules".into(), masks.len(), masks.len());
+    for m in masks {
         rules.append_values_iter(
             RuleCode::ALL
                 .iter()
