@@ -503,10 +503,10 @@ fn holder(
     v
 }
 
-fn group(
-    label: &'static str,
-    rows: Vec<(Vec<(&'static str, String)>, Vec<&'static str>)>,
-) -> Vec<Case> {
+/// Field overrides of one row.
+type Fields = Vec<(&'static str, String)>;
+
+fn group(label: &'static str, rows: Vec<(Fields, Vec<&'static str>)>) -> Vec<Case> {
     rows.into_iter()
         .map(|(set, expect)| Case { label, set, expect })
         .collect()

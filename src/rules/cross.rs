@@ -18,12 +18,38 @@ fn order_key(cx: &Context, i: usize) -> (i64, u32, u16, u32) {
     (at, cx.norm.msisdn_key(t, i), t.file[i], t.row[i])
 }
 
+/// One share of the groups: partition `index` of `count`, by a hash of the group key (ID key for holder
+/// rules, number for SB002, point for point rules). Groups never straddle partitions, so the union of
+/// all partitions' findings equals the whole run's: the way to bound memory at national scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Partition {
+    pub const ALL: Partition = Partition { index: 0, count: 1 };
+
+    fn holds(self, key: u64) -> bool {
+        // splitmix64 finaliser: sorted dictionary codes are not spread evenly by themselves.
+        let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        self.count <= 1 || z % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
 fn live(cx: &Context, i: usize) -> bool {
     cx.table.status[i].live()
 }
 
 /// Live individual rows with an ID key, sorted by (ID key, then `then`), as runs per ID key.
-fn holder_rows<K: Ord + Send>(cx: &Context, then: impl Fn(usize) -> K + Sync) -> Vec<u32> {
+fn holder_rows<K: Ord + Send>(
+    cx: &Context,
+    part: Partition,
+    then: impl Fn(usize) -> K + Sync,
+) -> Vec<u32> {
     let t = cx.table;
     let mut rows: Vec<u32> = (0..t.len())
         .into_par_iter()
@@ -31,6 +57,7 @@ fn holder_rows<K: Ord + Send>(cx: &Context, then: impl Fn(usize) -> K + Sync) ->
             live(cx, i)
                 && t.subscriber_type[i] == SubscriberType::Individual
                 && cx.norm.id_key(t, i) != 0
+                && part.holds(u64::from(cx.norm.id_key(t, i)))
         })
         .map(|i| i as u32)
         .collect();
@@ -57,6 +84,11 @@ fn runs<'a, K: PartialEq>(
 }
 
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
+    evaluate_partition(cx, Partition::ALL)
+}
+
+/// The cross-record findings of one partition of the groups.
+pub fn evaluate_partition(cx: &Context, part: Partition) -> Vec<Finding> {
     let mut out = Vec::new();
     let t = cx.table;
     let mut fire = |i: u32, rule: R, detail: String| {
@@ -70,18 +102,21 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             ));
         }
     };
-    duplicates(cx, &mut fire);
-    holders(cx, &mut fire);
-    bursts(cx, &mut fire);
-    same_id_at_point(cx, &mut fire);
+    duplicates(cx, part, &mut fire);
+    holders(cx, part, &mut fire);
+    bursts(cx, part, &mut fire);
+    same_id_at_point(cx, part, &mut fire);
     out
 }
 
 /// SB002: one normalised number on more than one live row.
-fn duplicates(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
+fn duplicates(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let mut rows: Vec<u32> = (0..t.len() as u32)
-        .filter(|&i| live(cx, i as usize) && cx.norm.msisdn_key(t, i as usize) != 0)
+        .filter(|&i| {
+            let key = cx.norm.msisdn_key(t, i as usize);
+            live(cx, i as usize) && key != 0 && part.holds(u64::from(key))
+        })
         .collect();
     rows.par_sort_unstable_by_key(|&i| {
         (
@@ -106,10 +141,10 @@ fn duplicates(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
 }
 
 /// XR001–XR004: per ID key, per carrier.
-fn holders(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
+fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let th = &cx.rules.thresholds;
-    let rows = holder_rows(cx, |i| (t.carrier.codes[i], order_key(cx, i)));
+    let rows = holder_rows(cx, part, |i| (t.carrier.codes[i], order_key(cx, i)));
     for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
         let key = cx.norm.id_keys.get(cx.norm.id_key(t, holder[0] as usize));
         for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
@@ -193,13 +228,17 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
 /// Live rows with a point code, sorted by point then `then`.
 fn point_rows<K: Ord + Send>(
     cx: &Context,
+    part: Partition,
     keep: impl Fn(usize) -> bool + Sync,
     then: impl Fn(usize) -> K + Sync,
 ) -> Vec<u32> {
     let t = cx.table;
     let mut rows: Vec<u32> = (0..t.len())
         .into_par_iter()
-        .filter(|&i| live(cx, i) && t.point_id.codes[i] != 0 && keep(i))
+        .filter(|&i| {
+            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
+            live(cx, i) && t.point_id.codes[i] != 0 && part.holds(point) && keep(i)
+        })
         .map(|i| i as u32)
         .collect();
     rows.par_sort_by_cached_key(|&i| {
@@ -213,7 +252,7 @@ fn point_rows<K: Ord + Send>(
 }
 
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
-fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
+fn bursts(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let th = &cx.rules.thresholds;
     let secs = |i: u32| {
@@ -222,7 +261,7 @@ fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
             .map_or(0, |w| w.at.and_utc().timestamp())
     };
     let timed = |i: usize| t.activation_time[i].value().is_some_and(|w| w.has_time());
-    let rows = point_rows(cx, timed, |i| secs(i as u32));
+    let rows = point_rows(cx, part, timed, |i| secs(i as u32));
     let window = th.burst_window_minutes * 60;
     for at_point in runs(&rows, |i| {
         (t.carrier.codes[i as usize], t.point_id.codes[i as usize])
@@ -269,12 +308,14 @@ fn bursts(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
 }
 
 /// PT003: the holder's 4th and later live subscription at one point.
-fn same_id_at_point(cx: &Context, fire: &mut impl FnMut(u32, R, String)) {
+fn same_id_at_point(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_point;
     let individual =
         |i: usize| t.subscriber_type[i] == SubscriberType::Individual && cx.norm.id_key(t, i) != 0;
-    let rows = point_rows(cx, individual, |i| (cx.norm.id_key(t, i), order_key(cx, i)));
+    let rows = point_rows(cx, part, individual, |i| {
+        (cx.norm.id_key(t, i), order_key(cx, i))
+    });
     let group = |i: u32| {
         let i = i as usize;
         (
@@ -317,7 +358,9 @@ pub struct IdOverLimit {
 pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_carrier;
-    let rows = holder_rows(cx, |i| (t.carrier.get(i).to_string(), order_key(cx, i)));
+    let rows = holder_rows(cx, Partition::ALL, |i| {
+        (t.carrier.get(i).to_string(), order_key(cx, i))
+    });
     let mut out = Vec::new();
     for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
         let per: Vec<(&str, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
