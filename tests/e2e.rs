@@ -16,7 +16,8 @@ fn sample_inputs() -> Vec<String> {
     files
 }
 
-fn audit_sample(out: &Path, extra: &[&str]) {
+/// `simaudit audit` arguments for the bundled sample, writing into `out`.
+fn sample_args(out: &Path, extra: &[&str]) -> Vec<String> {
     let points = repo("sample-data/points.csv");
     let mut args: Vec<String> = vec!["audit".into()];
     args.extend(sample_inputs());
@@ -28,20 +29,20 @@ fn audit_sample(out: &Path, extra: &[&str]) {
         "--quiet".into(),
     ]);
     args.extend(extra.iter().map(|s| s.to_string()));
-    run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    args
+}
+
+fn audit_sample(out: &Path, extra: &[&str]) {
+    run_ok(
+        &sample_args(out, extra)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
 }
 
 fn truth(path: &Path) -> BTreeSet<(String, u32, String)> {
-    read_csv(path)
-        .into_iter()
-        .map(|r| {
-            (
-                r["file"].clone(),
-                r["row"].parse().unwrap(),
-                r["rule"].clone(),
-            )
-        })
-        .collect()
+    keys_of(path)
 }
 
 fn diff(want: &BTreeSet<(String, u32, String)>, got: &BTreeSet<(String, u32, String)>) -> String {
@@ -212,16 +213,7 @@ fn outputs_have_the_contract_columns() {
 #[test]
 fn subscriptions_parquet_holds_every_accepted_row_across_row_groups() {
     let dir = tempfile::tempdir().unwrap();
-    let points = repo("sample-data/points.csv");
-    let mut args: Vec<String> = vec!["audit".into()];
-    args.extend(sample_inputs());
-    args.extend([
-        "--points".into(),
-        points.display().to_string(),
-        "--out".into(),
-        dir.path().display().to_string(),
-        "--quiet".into(),
-    ]);
+    let args = sample_args(dir.path(), &[]);
     let out = bin()
         .args(&args)
         .env("SIMAUDIT_PARQUET_CHUNK_ROWS", "700")

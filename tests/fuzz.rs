@@ -8,7 +8,8 @@ use simaudit::ingest::IngestOptions;
 use simaudit::rules::RuleSet;
 use simaudit::text::{self, ToneStyle};
 
-const HEADER: &[u8] = b"carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id\n";
+const HEADER: &[u8] =
+    b"carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id\n";
 
 fn audit_bytes(body: &[u8]) -> Result<(usize, usize, usize), String> {
     let dir = tempfile::tempdir().unwrap();
@@ -16,7 +17,12 @@ fn audit_bytes(body: &[u8]) -> Result<(usize, usize, usize), String> {
     let mut bytes = HEADER.to_vec();
     bytes.extend_from_slice(body);
     std::fs::write(&path, bytes).unwrap();
-    match simaudit::run(&[path], &IngestOptions::default(), RuleSet::default_set(), None) {
+    match simaudit::run(
+        &[path],
+        &IngestOptions::default(),
+        RuleSet::default_set(),
+        None,
+    ) {
         Ok(a) => Ok((a.files[0].rows_read, a.table.len(), a.rejects.len())),
         Err(e) => Err(e.to_string()),
     }

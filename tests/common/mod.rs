@@ -43,9 +43,9 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         .collect()
 }
 
-/// (file, row, rule) of findings.csv.
-pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
-    read_csv(&out.join("findings.csv"))
+/// (file, row, rule) of a findings.csv or truth.csv.
+pub fn keys_of(csv_path: &Path) -> BTreeSet<(String, u32, String)> {
+    read_csv(csv_path)
         .into_iter()
         .map(|r| {
             (
@@ -55,4 +55,9 @@ pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
             )
         })
         .collect()
+}
+
+/// (file, row, rule) of findings.csv in an output folder.
+pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
+    keys_of(&out.join("findings.csv"))
 }
