@@ -16,7 +16,7 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Extract files: CSV/TSV (any of , ; tab |), Parquet.
+    /// Extract files: CSV/TSV (any of , ; tab |, also gzip-compressed), Excel (.xlsx), Parquet.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Rule set TOML (default: the shipped rules/vn-2024.toml, embedded).
@@ -34,6 +34,9 @@ pub struct InputArgs {
     /// Input encoding (utf-8, utf-16le, utf-16be, windows-1258, windows-1252). Default: detected.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Sheet of Excel inputs (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod profile;
+mod sheet;
 mod source;
 pub use source::sniff_delimiter;
 pub mod table;
@@ -31,6 +32,8 @@ pub struct IngestOptions {
     pub carrier: Option<String>,
     /// `--encoding`; None: detected per file.
     pub encoding: Option<Encoding>,
+    /// `--sheet` of Excel inputs; None: the first sheet.
+    pub sheet: Option<String>,
 }
 
 /// The outcome of ingest: the accepted rows, the rejected records, and the findings ingest itself makes
@@ -107,7 +110,7 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             })?),
             (None, None) => None,
         };
-        let src = Source::open(path, bytes, encoding)?;
+        let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
         info.format = src.format().into();
         info.encoding = src.encoding().into();
         info.delimiter = src.delimiter();
@@ -135,7 +138,7 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let mut files = Vec::new();
     for (idx, mut info, path, encoding, profile) in opened {
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-        let src = Source::open(path, bytes, encoding)?;
+        let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
         let columns = profile.map_headers(src.headers());
         let fixed = carrier_given
             .clone()

@@ -31,6 +31,10 @@ pub enum Source {
         df: DataFrame,
         headers: Vec<String>,
     },
+    Sheet {
+        rows: Vec<Vec<String>>,
+        headers: Vec<String>,
+    },
 }
 
 /// The delimiter that occurs most often outside quotes in the header line (`,` wins ties).
@@ -67,7 +71,12 @@ fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 }
 
 impl Source {
-    pub fn open(path: &Path, bytes: Vec<u8>, encoding: Option<Encoding>) -> Result<Source> {
+    pub fn open(
+        path: &Path,
+        bytes: Vec<u8>,
+        encoding: Option<Encoding>,
+        sheet: Option<&str>,
+    ) -> Result<Source> {
         if bytes.starts_with(b"PAR1") {
             let df = ParquetReader::new(std::io::Cursor::new(bytes))
                 .finish()
@@ -84,17 +93,21 @@ impl Source {
                 .collect();
             return Ok(Source::Parquet { df, headers });
         }
-        if bytes.starts_with(b"PK\x03\x04") {
-            return Err(Error::Input(format!(
-                "{}: Excel (.xlsx) extracts are not supported yet; save the sheet as CSV UTF-8 and audit that",
-                path.display()
-            )));
+        // Excel: .xlsx/.xlsb/.ods are zip files, .xls an OLE compound file.
+        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            let (headers, rows) = super::sheet::read(path, bytes, sheet)?;
+            return Ok(Source::Sheet { rows, headers });
         }
         if bytes.starts_with(&[0x1f, 0x8b]) {
-            return Err(Error::Input(format!(
-                "{}: gzip-compressed input is not supported yet; decompress it first",
-                path.display()
-            )));
+            let mut plain = Vec::new();
+            let mut gz = flate2::read::MultiGzDecoder::new(bytes.as_slice());
+            std::io::Read::read_to_end(&mut gz, &mut plain).map_err(|e| {
+                Error::Input(format!(
+                    "{}: not a readable gzip file ({e})",
+                    path.display()
+                ))
+            })?;
+            return Source::open(path, plain, encoding, sheet);
         }
         if bytes.is_empty() {
             return Err(Error::Input(format!(
@@ -132,6 +145,7 @@ impl Source {
         match self {
             Source::Delimited { .. } => "csv",
             Source::Parquet { .. } => "parquet",
+            Source::Sheet { .. } => "xlsx",
         }
     }
 
@@ -139,6 +153,7 @@ impl Source {
         match self {
             Source::Delimited { encoding, .. } => encoding.code(),
             Source::Parquet { .. } => "parquet",
+            Source::Sheet { .. } => "xlsx",
         }
     }
 
@@ -146,20 +161,22 @@ impl Source {
     pub fn text_encoding(&self) -> Option<Encoding> {
         match self {
             Source::Delimited { encoding, .. } => Some(*encoding),
-            Source::Parquet { .. } => None,
+            Source::Parquet { .. } | Source::Sheet { .. } => None,
         }
     }
 
     pub fn delimiter(&self) -> Option<char> {
         match self {
             Source::Delimited { delimiter, .. } => Some(*delimiter as char),
-            Source::Parquet { .. } => None,
+            Source::Parquet { .. } | Source::Sheet { .. } => None,
         }
     }
 
     pub fn headers(&self) -> &[String] {
         match self {
-            Source::Delimited { headers, .. } | Source::Parquet { headers, .. } => headers,
+            Source::Delimited { headers, .. }
+            | Source::Parquet { headers, .. }
+            | Source::Sheet { headers, .. } => headers,
         }
     }
 
@@ -187,6 +204,9 @@ impl Source {
                         }
                     }
                 }
+            }
+            Source::Sheet { rows, .. } => {
+                values.extend(rows.iter().take(n).filter_map(|r| r.get(i).cloned()));
             }
         }
         decide(&values)
@@ -279,6 +299,15 @@ impl Source {
                     });
                 }
             }
+            Source::Sheet { rows, .. } => {
+                for (i, row) in rows.iter().enumerate() {
+                    let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+                    handle(Record::Fields {
+                        row: i as u32 + 1,
+                        fields: &fields,
+                    });
+                }
+            }
         }
     }
 }
@@ -301,7 +330,7 @@ mod tests {
         let text = "a,b\n1,\"x\ny\"\n2\n3,Nguyen \"Ti\" Van\n"
             .as_bytes()
             .to_vec();
-        let src = Source::open(Path::new("t.csv"), text, None).unwrap();
+        let src = Source::open(Path::new("t.csv"), text, None, None).unwrap();
         let mut seen = Vec::new();
         src.for_each(|r| match r {
             Record::Fields { row, fields } => seen.push(format!("{row}:{}", fields.join("|"))),

@@ -1,0 +1,85 @@
+//! Excel workbooks (`.xlsx`, also `.xls`/`.xlsb`/`.ods`): one sheet as text rows. Numbers stored as
+//! numbers (phone and ID numbers often are) are written without a decimal part; dates stay Excel serials
+//! (`45292`, `45292.375`), which the date reader understands.
+
+use crate::error::{Error, Result};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use std::io::Cursor;
+use std::path::Path;
+
+/// A cell as text.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::DateTime(d) => number_text(d.as_f64()),
+    }
+}
+
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Header and rows of the named sheet (default: the first). Empty rows are not records.
+pub fn read(
+    path: &Path,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let bad = |why: String| Error::Input(format!("{}: {why}", path.display()));
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| bad(format!("not a readable workbook ({e})")))?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| bad(format!("no sheet \"{s}\"; sheets: {}", names.join(", "))))?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("the workbook has no sheet".into()))?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| bad(format!("sheet \"{name}\": {e}")))?;
+    let mut rows = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect::<Vec<String>>())
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let headers: Vec<String> = rows
+        .next()
+        .ok_or_else(|| bad(format!("sheet \"{name}\" has no header row")))?
+        .into_iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let width = headers.len();
+    let rows = rows
+        .map(|mut r| {
+            r.resize(width.max(r.len()), String::new());
+            r.truncate(width);
+            r
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_text() {
+        assert_eq!(number_text(912345678.0), "912345678");
+        assert_eq!(number_text(45292.375), "45292.375");
+        assert_eq!(cell_text(&Data::Empty), "");
+    }
+}
