@@ -101,14 +101,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &privacy,
                 p.points.as_ref(),
                 started,
+                p.lang,
             )?;
             if !input.quiet {
                 print!(
                     "{}",
                     report::terminal::render(&audit, &summaries, Some(&out), p.lang)
                 );
-                if format.contains("xlsx") || format.contains("html") {
-                    println!("(report.xlsx and report.html are not produced by this version yet)");
+                if format.contains("html") {
+                    println!("(report.html is not produced by this version yet)");
                 }
             }
             Ok(ExitCode::SUCCESS)

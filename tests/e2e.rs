@@ -441,6 +441,22 @@ fn check_exit_codes_and_json() {
     assert_eq!(doc["rules"][0]["rule"], "PT002");
 }
 
+/// Every cell of a workbook as text (its sheets are zipped XML).
+fn xlsx_text(path: &Path) -> String {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let mut text = String::new();
+    for name in book.sheet_names() {
+        for row in book.worksheet_range(&name).unwrap().rows() {
+            for cell in row {
+                text.push_str(&cell.to_string());
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
 /// Every string value of a Parquet file (compressed pages cannot be searched as bytes).
 fn parquet_text(path: &Path) -> String {
     use polars::prelude::*;
@@ -479,12 +495,13 @@ fn mask_hides_every_id_number_and_name() {
         .filter(|s| s.split_whitespace().count() >= 2 && s.len() >= 8)
         .collect();
     assert!(ids.len() > 20 && names.len() > 20);
+    assert!(dir.path().join("report.xlsx").exists());
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
-        let text = if path.extension().is_some_and(|e| e == "parquet") {
-            parquet_text(&path)
-        } else {
-            String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("parquet") => parquet_text(&path),
+            Some("xlsx") => xlsx_text(&path),
+            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
         };
         for id in &ids {
             assert!(

@@ -5,6 +5,7 @@ mod privacy;
 pub mod summary;
 pub mod terminal;
 pub mod write;
+pub mod xlsx;
 
 use crate::audit::Audit;
 use crate::error::{Error, Result};
@@ -19,25 +20,29 @@ pub use summary::{Cell, RowMarks, Sheet, Summaries};
 pub struct Formats {
     pub csv: bool,
     pub parquet: bool,
+    pub xlsx: bool,
 }
 
 impl Formats {
     pub const ALL: Formats = Formats {
         csv: true,
         parquet: true,
+        xlsx: true,
     };
 
-    /// `csv,parquet,xlsx,html`; xlsx and html are accepted and reported as not yet written.
+    /// `csv,parquet,xlsx,html`; html is accepted and reported as not yet written.
     pub fn parse(spec: &str) -> std::result::Result<Formats, String> {
         let mut f = Formats {
             csv: false,
             parquet: false,
+            xlsx: false,
         };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
                 "csv" => f.csv = true,
                 "parquet" => f.parquet = true,
-                "xlsx" | "html" => {}
+                "xlsx" => f.xlsx = true,
+                "html" => {}
                 other => {
                     return Err(format!(
                     "--format: unknown format \"{other}\" (choose from csv, parquet, xlsx, html)"
@@ -57,6 +62,7 @@ pub fn write_all(
     privacy: &Privacy,
     points: Option<&PointRegistry>,
     started: std::time::SystemTime,
+    lang: terminal::Lang,
 ) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let clock = Instant::now();
@@ -84,6 +90,15 @@ pub fn write_all(
             audit,
             &marks,
             privacy,
+        )?;
+    }
+    if formats.xlsx {
+        xlsx::write(
+            &put("report.xlsx", &mut written),
+            audit,
+            &summaries,
+            privacy,
+            lang,
         )?;
     }
     audit.stages.push(("report", clock.elapsed().as_secs_f64()));
