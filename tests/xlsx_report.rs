@@ -124,7 +124,7 @@ fn english_report_and_findings_cap_note() {
     let summary = book.worksheet_range("Summary").unwrap();
     let note = summary
         .rows()
-        .find(|r| r[0].to_string() == "Note")
+        .find(|r| matches!(&r[0], Data::String(s) if s == "Note"))
         .expect("a note about the cap");
     assert!(note[1].to_string().contains("first 10 of"));
 }
