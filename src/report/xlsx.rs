@@ -271,40 +271,51 @@ pub fn write(
             &st,
         )?;
 
-        // Findings, streamed from the sorted list.
+        // Findings, streamed to disk row by row (constant-memory sheet: up to a million rows). Such a
+        // sheet needs its column widths before the first row, so they are measured on a sample first.
         let ws = book
-            .add_worksheet()
+            .add_worksheet_with_constant_memory()?
             .set_name(sheet_name("findings", lang))?;
         let columns: Vec<String> = FINDING_COLUMNS.iter().map(|c| c.to_string()).collect();
+        let texts = |r: &super::write::FindingRow<'_>| -> [String; 12] {
+            [
+                r.file.to_string(),
+                r.row.to_string(),
+                r.carrier.to_string(),
+                r.msisdn.to_string(),
+                r.subscriber_type.to_string(),
+                r.id_type.to_string(),
+                r.id_number.to_string(),
+                r.full_name.to_string(),
+                r.point_id.to_string(),
+                r.rule.to_string(),
+                r.severity.to_string(),
+                r.detail.to_string(),
+            ]
+        };
         let mut widths = Widths(Vec::new());
-        header_row(ws, &columns, lang, &st, &mut widths)?;
+        for (c, name) in columns.iter().enumerate() {
+            widths.see(c, &label(name, lang));
+        }
+        for f in audit.findings.iter().take(shown.min(2000)) {
+            for (c, t) in texts(&finding_row(audit, privacy, f)).iter().enumerate() {
+                widths.see(c, t);
+            }
+        }
+        widths.apply(ws)?;
+        header_row(ws, &columns, lang, &st, &mut Widths(Vec::new()))?;
         for (i, f) in audit.findings.iter().take(shown).enumerate() {
             let r = finding_row(audit, privacy, f);
             let row = i as u32 + 1;
-            let texts: [&str; 11] = [
-                r.file,
-                r.carrier,
-                r.msisdn,
-                r.subscriber_type,
-                r.id_type,
-                &r.id_number,
-                &r.full_name,
-                r.point_id,
-                r.rule,
-                r.severity,
-                &r.detail,
-            ];
-            ws.write_number(row, 1, f64::from(r.row))?;
-            for (k, t) in texts.iter().enumerate() {
-                let col = if k == 0 { 0 } else { k + 1 };
-                if i < 2000 {
-                    widths.see(col, t);
+            for (c, t) in texts(&r).iter().enumerate() {
+                if c == 1 {
+                    ws.write_number(row, 1, f64::from(r.row))?;
+                } else {
+                    ws.write_string(row, c as u16, t)?;
                 }
-                ws.write_string(row, col as u16, *t)?;
             }
         }
         ws.autofilter(0, 0, shown as u32, (columns.len() - 1) as u16)?;
-        widths.apply(ws)?;
 
         // Rule explanations, from the registry.
         let ws = book.add_worksheet().set_name(sheet_name("rules", lang))?;
