@@ -4,23 +4,6 @@ mod common;
 use common::*;
 use std::io::Write;
 
-fn sample_records() -> (csv::StringRecord, Vec<csv::StringRecord>) {
-    let text = std::fs::read_to_string(repo("sample-data/extracts/viettel.csv")).unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
-    let header = records[0].clone();
-    // A sheet cannot hold a record with the wrong field count: keep the well-formed ones in both twins.
-    let rows = records[1..]
-        .iter()
-        .filter(|x| x.len() == header.len())
-        .cloned()
-        .collect();
-    (header, rows)
-}
-
 /// Excel serial of `yyyy-mm-dd HH:MM:SS`, as Excel stores a date-time cell.
 fn serial(text: &str) -> Option<f64> {
     let at = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").ok()?;
@@ -47,14 +30,9 @@ fn audit(dir: &std::path::Path, input: &str) -> std::collections::BTreeSet<(u32,
 
 #[test]
 fn xlsx_twin_gives_the_same_findings() {
-    let (header, rows) = sample_records();
+    let (header, rows) = well_formed_sample();
     let dir = tempfile::tempdir().unwrap();
-    let mut w = csv::Writer::from_path(dir.path().join("twin.csv")).unwrap();
-    w.write_record(&header).unwrap();
-    for row in &rows {
-        w.write_record(row).unwrap();
-    }
-    w.flush().unwrap();
+    write_csv(&dir.path().join("twin.csv"), &header, &rows);
 
     // As a carrier's Excel export: numbers stored as numbers (the leading 0 of a phone number is lost),
     // activation times as date-time serials, everything else as text.

@@ -7,27 +7,10 @@ use std::collections::BTreeSet;
 
 #[test]
 fn parquet_twin_of_a_csv_gives_the_same_findings() {
-    let text = std::fs::read_to_string(repo("sample-data/extracts/viettel.csv")).unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
-    let header = records[0].clone();
-    // Parquet cannot hold a record with the wrong field count: keep the well-formed ones in both twins.
-    let rows: Vec<&csv::StringRecord> = records[1..]
-        .iter()
-        .filter(|x| x.len() == header.len())
-        .collect();
-    assert!(rows.len() > 1000);
+    let (header, rows) = well_formed_sample();
 
     let dir = tempfile::tempdir().unwrap();
-    let mut w = csv::Writer::from_path(dir.path().join("twin.csv")).unwrap();
-    w.write_record(&header).unwrap();
-    for row in &rows {
-        w.write_record(*row).unwrap();
-    }
-    w.flush().unwrap();
+    write_csv(&dir.path().join("twin.csv"), &header, &rows);
     let columns: Vec<Column> = header
         .iter()
         .enumerate()

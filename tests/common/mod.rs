@@ -61,3 +61,32 @@ pub fn keys_of(csv_path: &Path) -> BTreeSet<(String, u32, String)> {
 pub fn finding_keys(out: &Path) -> BTreeSet<(String, u32, String)> {
     keys_of(&out.join("findings.csv"))
 }
+
+/// Header and well-formed records of the sample's canonical-layout extract. Parquet and Excel cannot
+/// hold a record with the wrong field count, so twins in those formats keep only these.
+pub fn well_formed_sample() -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let text = std::fs::read_to_string(repo("sample-data/extracts/viettel.csv")).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let header = records[0].clone();
+    let rows: Vec<csv::StringRecord> = records[1..]
+        .iter()
+        .filter(|x| x.len() == header.len())
+        .cloned()
+        .collect();
+    assert!(rows.len() > 1000);
+    (header, rows)
+}
+
+/// Write a CSV twin holding `header` and `rows`.
+pub fn write_csv(path: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(header).unwrap();
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+}
