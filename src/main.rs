@@ -108,9 +108,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "{}",
                     report::terminal::render(&audit, &summaries, Some(&out), p.lang)
                 );
-                if format.contains("html") {
-                    println!("(report.html is not produced by this version yet)");
-                }
             }
             Ok(ExitCode::SUCCESS)
         }

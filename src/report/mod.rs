@@ -1,5 +1,6 @@
 //! Reports: summaries (by carrier, point, rule, ID) and the writers of every output file.
 
+pub mod html;
 mod manifest;
 mod privacy;
 pub mod summary;
@@ -21,6 +22,7 @@ pub struct Formats {
     pub csv: bool,
     pub parquet: bool,
     pub xlsx: bool,
+    pub html: bool,
 }
 
 impl Formats {
@@ -28,21 +30,23 @@ impl Formats {
         csv: true,
         parquet: true,
         xlsx: true,
+        html: true,
     };
 
-    /// `csv,parquet,xlsx,html`; html is accepted and reported as not yet written.
+    /// `csv,parquet,xlsx,html`.
     pub fn parse(spec: &str) -> std::result::Result<Formats, String> {
         let mut f = Formats {
             csv: false,
             parquet: false,
             xlsx: false,
+            html: false,
         };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
                 "csv" => f.csv = true,
                 "parquet" => f.parquet = true,
                 "xlsx" => f.xlsx = true,
-                "html" => {}
+                "html" => f.html = true,
                 other => {
                     return Err(format!(
                     "--format: unknown format \"{other}\" (choose from csv, parquet, xlsx, html)"
@@ -95,6 +99,15 @@ pub fn write_all(
     if formats.xlsx {
         xlsx::write(
             &put("report.xlsx", &mut written),
+            audit,
+            &summaries,
+            privacy,
+            lang,
+        )?;
+    }
+    if formats.html {
+        html::write(
+            &put("report.html", &mut written),
             audit,
             &summaries,
             privacy,

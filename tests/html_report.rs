@@ -1,0 +1,80 @@
+//! report.html: one self-contained page with the totals, the worst-points chart, the flagged share per
+//! carrier and the tables (the browser test of issue 5 is still to come; this checks the document).
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn audit_to(out: &Path, extra: &[&str]) -> String {
+    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["audit".to_string()];
+    args.extend(files);
+    args.extend([
+        "--points".into(),
+        repo("sample-data/points.csv").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+    ]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::read_to_string(out.join("report.html")).unwrap()
+}
+
+fn table_rows(html: &str, id: &str) -> usize {
+    let start = html
+        .find(&format!("<table id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let end = start + html[start..].find("</table>").unwrap();
+    html[start..end].matches("<tr>").count() - 1
+}
+
+#[test]
+fn report_html_is_self_contained_and_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = audit_to(dir.path(), &[]);
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"vi\">"));
+    for external in ["http://", "https://", "src=", "@import", "url("] {
+        assert!(
+            !html.contains(external),
+            "report.html must not load anything ({external})"
+        );
+    }
+    assert_eq!(
+        table_rows(&html, "by-rule"),
+        read_csv(&dir.path().join("by_rule.csv")).len()
+    );
+    assert_eq!(
+        table_rows(&html, "by-carrier"),
+        read_csv(&dir.path().join("by_carrier.csv")).len()
+    );
+    assert_eq!(
+        table_rows(&html, "by-point"),
+        read_csv(&dir.path().join("by_point.csv")).len().min(1000)
+    );
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "worst points and carrier share charts"
+    );
+    assert_eq!(
+        html.matches("class=\"bar hot\"").count(),
+        20 + 3,
+        "20 worst points + 3 carriers"
+    );
+    assert!(html.contains("Tỷ lệ bị đánh dấu") && html.contains("table.sortable"));
+    let en = audit_to(&dir.path().join("en"), &["--lang", "en", "--mask"]);
+    assert!(en.starts_with("<!DOCTYPE html><html lang=\"en\">") && en.contains("Worst 20 points"));
+    let ids = read_csv(&dir.path().join("ids_over_limit.csv"));
+    assert!(!ids.is_empty());
+    for r in &ids {
+        assert!(
+            !en.contains(&format!(">{}<", r["id_number"])),
+            "masked report shows a raw ID"
+        );
+    }
+}
