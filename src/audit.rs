@@ -68,18 +68,43 @@ pub fn read_points(path: &Path) -> Result<PointRegistry> {
     Ok(out)
 }
 
+/// The stages of a run, in order, as `manifest.json` names them.
+pub const STAGES: [&str; 6] = [
+    "ingest",
+    "normalise",
+    "row_rules",
+    "cross_rules",
+    "sort",
+    "report",
+];
+
 pub fn run(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     rules: RuleSet,
     points: Option<&PointRegistry>,
 ) -> Result<Audit> {
+    run_with_progress(inputs, opts, rules, points, &|_| {})
+}
+
+/// [`run`], telling `on_stage` when each stage of [`STAGES`] starts (for a progress display).
+pub fn run_with_progress(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    rules: RuleSet,
+    points: Option<&PointRegistry>,
+    on_stage: &dyn Fn(&'static str),
+) -> Result<Audit> {
     let mut stages = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, stages: &mut Vec<(&'static str, f64)>| {
         stages.push((name, clock.elapsed().as_secs_f64()));
+        if let Some(next) = STAGES.iter().skip_while(|s| **s != name).nth(1) {
+            on_stage(next);
+        }
         clock = Instant::now();
     };
+    on_stage("ingest");
     let loaded = ingest::load(inputs, opts)?;
     lap("ingest", &mut stages);
     let norm = Normalised::compute(&loaded.table, &rules);

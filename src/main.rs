@@ -88,7 +88,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
             let p = prepare(&input)?;
-            let mut audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
+            let bar = report::terminal::progress(input.quiet);
+            let show =
+                |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
+            let mut audit = simaudit::audit::run_with_progress(
+                &input.files,
+                &p.ingest,
+                p.rules,
+                p.points.as_ref(),
+                &show,
+            )?;
             let privacy = if mask {
                 Privacy::masked_from_env()
             } else {
@@ -103,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 started,
                 p.lang,
             )?;
+            bar.finish_and_clear();
             if !input.quiet {
                 print!(
                     "{}",
@@ -257,7 +267,16 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
 
 fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
     let p = prepare(input)?;
-    let audit = simaudit::run(&input.files, &p.ingest, p.rules, p.points.as_ref())?;
+    let bar = report::terminal::progress(input.quiet || format == CheckFormat::Json);
+    let show = |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
+    let audit = simaudit::audit::run_with_progress(
+        &input.files,
+        &p.ingest,
+        p.rules,
+        p.points.as_ref(),
+        &show,
+    )?;
+    bar.finish_and_clear();
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
     let count = |sev: Severity| {

@@ -117,3 +117,34 @@ pub fn render(audit: &Audit, s: &Summaries, out: Option<&std::path::Path>, lang:
     }
     o
 }
+
+/// A spinner on stderr naming the running stage; hidden when stderr is not a terminal or with `--quiet`.
+pub fn progress(quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// What a stage is called on the terminal.
+pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match stage {
+        "ingest" => ("Đọc tệp đầu vào", "Reading the extracts"),
+        "normalise" => (
+            "Chuẩn hóa tên, giấy tờ, số thuê bao",
+            "Normalising names, IDs and numbers",
+        ),
+        "row_rules" => ("Kiểm tra từng dòng", "Checking each row"),
+        "cross_rules" => ("Đối chiếu giữa các dòng", "Checking across rows"),
+        "sort" => ("Sắp xếp phát hiện", "Sorting findings"),
+        _ => ("Ghi báo cáo", "Writing the reports"),
+    };
+    lang.pick(vi, en)
+}
