@@ -77,6 +77,25 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
     })
 }
 
+/// The pipeline with a spinner on stderr naming the running stage (hidden when `quiet`); the spinner
+/// is returned so the caller can keep it through the report stage.
+fn run_with_spinner(
+    input: &InputArgs,
+    p: &Prepared,
+    quiet: bool,
+) -> Result<(simaudit::Audit, indicatif::ProgressBar)> {
+    let bar = report::terminal::progress(quiet);
+    let show = |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
+    let audit = simaudit::audit::run_with_progress(
+        &input.files,
+        &p.ingest,
+        p.rules.clone(),
+        p.points.as_ref(),
+        &show,
+    )?;
+    Ok((audit, bar))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Audit {
@@ -88,16 +107,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
             let p = prepare(&input)?;
-            let bar = report::terminal::progress(input.quiet);
-            let show =
-                |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
-            let mut audit = simaudit::audit::run_with_progress(
-                &input.files,
-                &p.ingest,
-                p.rules,
-                p.points.as_ref(),
-                &show,
-            )?;
+            let (mut audit, bar) = run_with_spinner(&input, &p, input.quiet)?;
             let privacy = if mask {
                 Privacy::masked_from_env()
             } else {
@@ -267,15 +277,7 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
 
 fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
     let p = prepare(input)?;
-    let bar = report::terminal::progress(input.quiet || format == CheckFormat::Json);
-    let show = |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
-    let audit = simaudit::audit::run_with_progress(
-        &input.files,
-        &p.ingest,
-        p.rules,
-        p.points.as_ref(),
-        &show,
-    )?;
+    let (audit, bar) = run_with_spinner(input, &p, input.quiet || format == CheckFormat::Json)?;
     bar.finish_and_clear();
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
