@@ -78,6 +78,14 @@ fn excel_serial(days: f64) -> Option<DateTime> {
     base.checked_add_signed(Duration::seconds(secs))
 }
 
+/// The Excel serial of a date-time (the inverse of reading one), for writing date cells.
+pub fn to_excel_serial(at: DateTime) -> f64 {
+    let base = Date::from_ymd_opt(1899, 12, 30)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default();
+    (at - base).num_seconds() as f64 / 86_400.0
+}
+
 fn parse_time(t: &str) -> Option<NaiveTime> {
     let t = t.trim().trim_end_matches('Z');
     let t = t.split('.').next().unwrap_or(t); // fractional seconds are dropped
@@ -234,6 +242,8 @@ mod tests {
         );
         assert_eq!(iso("45292"), "2024-01-01 day");
         assert_eq!(iso("45292.5"), "2024-01-01T12:00:00 datetime");
+        let at = parse("45292.5", DateOrder::Dmy).unwrap().unwrap().at;
+        assert_eq!(to_excel_serial(at), 45292.5);
     }
 
     #[test]

@@ -238,13 +238,20 @@ fn date_orders(
     columns: &BTreeMap<Field, usize>,
     profile: &Profile,
 ) -> [DateOrder; 3] {
-    DATE_FIELDS.map(|f| match (profile.date_order, columns.get(&f)) {
-        (Some(o), _) => o,
-        (None, Some(&i)) => src.sample_column(i, 200_000, |vals| {
-            date::detect_order(vals.iter().map(String::as_str))
-        }),
-        (None, None) => DateOrder::Dmy,
-    })
+    if let Some(order) = profile.date_order {
+        return [order; 3];
+    }
+    // One sampling pass for all three columns; a column the file lacks keeps the Vietnamese default.
+    let present: Vec<usize> = DATE_FIELDS
+        .iter()
+        .map(|f| columns.get(f).copied().unwrap_or(usize::MAX))
+        .collect();
+    let samples = src.sample_columns(&present, 200_000);
+    let mut orders = [DateOrder::Dmy; 3];
+    for (order, values) in orders.iter_mut().zip(&samples) {
+        *order = date::detect_order(values.iter().map(String::as_str));
+    }
+    orders
 }
 
 struct RowMapper<'a> {

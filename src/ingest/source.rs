@@ -180,9 +180,10 @@ impl Source {
         }
     }
 
-    /// Up to `n` values of column `i`, to decide a column-level question such as date order.
-    pub fn sample_column<T>(&self, i: usize, n: usize, decide: impl FnOnce(&[String]) -> T) -> T {
-        let mut values = Vec::new();
+    /// Up to `n` values of each of `columns` (read in one pass), to decide column-level questions
+    /// such as date order.
+    pub fn sample_columns(&self, columns: &[usize], n: usize) -> Vec<Vec<String>> {
+        let mut values = vec![Vec::new(); columns.len()];
         match self {
             Source::Delimited {
                 text, delimiter, ..
@@ -190,26 +191,33 @@ impl Source {
                 let mut rdr = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let _ = rdr.read_record(&mut rec); // header
-                while values.len() < n && matches!(rdr.read_record(&mut rec), Ok(true)) {
-                    if let Some(v) = rec.get(i) {
-                        values.push(v.to_string());
+                for _ in 0..n {
+                    if !matches!(rdr.read_record(&mut rec), Ok(true)) {
+                        break;
+                    }
+                    for (out, &i) in values.iter_mut().zip(columns) {
+                        out.extend(rec.get(i).map(str::to_string));
                     }
                 }
             }
             Source::Parquet { df, .. } => {
-                if let Some(col) = df.columns().get(i) {
-                    if let Ok(s) = col.cast(&DataType::String) {
-                        if let Ok(ca) = s.str() {
-                            values.extend(ca.iter().take(n).flatten().map(str::to_string));
-                        }
+                for (out, &i) in values.iter_mut().zip(columns) {
+                    let strings = df
+                        .columns()
+                        .get(i)
+                        .and_then(|c| c.cast(&DataType::String).ok());
+                    if let Some(ca) = strings.as_ref().and_then(|s| s.str().ok()) {
+                        out.extend(ca.iter().take(n).flatten().map(str::to_string));
                     }
                 }
             }
             Source::Sheet { rows, .. } => {
-                values.extend(rows.iter().take(n).filter_map(|r| r.get(i).cloned()));
+                for (out, &i) in values.iter_mut().zip(columns) {
+                    out.extend(rows.iter().take(n).filter_map(|r| r.get(i).cloned()));
+                }
             }
         }
-        decide(&values)
+        values
     }
 
     /// Every record after the header, in order.

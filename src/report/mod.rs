@@ -26,13 +26,6 @@ pub struct Formats {
 }
 
 impl Formats {
-    pub const ALL: Formats = Formats {
-        csv: true,
-        parquet: true,
-        xlsx: true,
-        html: true,
-    };
-
     /// `csv,parquet,xlsx,html`.
     pub fn parse(spec: &str) -> std::result::Result<Formats, String> {
         let mut f = Formats {

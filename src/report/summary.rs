@@ -72,7 +72,7 @@ impl RowMarks {
 }
 
 /// Bit masks of the rules whose effective severity flags a row.
-fn severity_masks(audit: &Audit) -> (u64, u64) {
+pub(crate) fn severity_masks(audit: &Audit) -> (u64, u64) {
     let (mut violation, mut warning) = (0u64, 0u64);
     for r in RuleCode::ALL {
         match audit.rules.severity(*r) {
@@ -168,11 +168,9 @@ pub fn summarise(
     let mut over: HashMap<&str, usize> = HashMap::new();
     let max = audit.rules.thresholds.max_per_carrier;
     for o in &over_limit {
-        for part in o.per_carrier.split("; ") {
-            if let Some((c, n)) = part.rsplit_once(':') {
-                if n.parse::<usize>().is_ok_and(|n| n > max) {
-                    *over.entry(c).or_default() += 1;
-                }
+        for (carrier, n) in &o.per_carrier {
+            if *n > max {
+                *over.entry(carrier).or_default() += 1;
             }
         }
     }
@@ -424,7 +422,12 @@ fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
                     o.id_number.clone().into(),
                     o.id_type.clone().into(),
                     o.live_subscriptions.into(),
-                    o.per_carrier.clone().into(),
+                    o.per_carrier
+                        .iter()
+                        .map(|(c, n)| format!("{c}:{n}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        .into(),
                     o.points.into(),
                     o.names_seen.into(),
                     o.first_activation.clone().into(),

@@ -314,11 +314,8 @@ fn subscriptions_chunk(
                 .map(|w| w.at.and_utc().timestamp_millis())
         })
         .collect();
-    let flagging: u64 = RuleCode::ALL
-        .iter()
-        .filter(|r| audit.rules.severity(**r).flags())
-        .map(|r| 1u64 << (*r as u32))
-        .sum();
+    let (violation, warning) = super::summary::severity_masks(audit);
+    let flagging = violation | warning;
     let masks = &marks.rules[rows.clone()];
     let flagged: Vec<bool> = masks.iter().map(|m| m & flagging != 0).collect();
     let mut rules = ListStringChunkedBuilder::new("rules".into(), masks.len(), masks.len());

@@ -121,8 +121,7 @@ fn header_row(
 /// Excel serial of an ISO date-time (`YYYY-MM-DDTHH:MM:SS`), for date cells.
 fn serial(iso: &str) -> Option<f64> {
     let at = chrono::NaiveDateTime::parse_from_str(iso, "%Y-%m-%dT%H:%M:%S").ok()?;
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
-    Some((at - base).num_seconds() as f64 / 86_400.0)
+    Some(crate::ident::date::to_excel_serial(at))
 }
 
 fn table(

@@ -346,7 +346,8 @@ pub struct IdOverLimit {
     pub id_number: String,
     pub id_type: String,
     pub live_subscriptions: usize,
-    pub per_carrier: String,
+    /// Live subscriptions per carrier, sorted by carrier.
+    pub per_carrier: Vec<(String, usize)>,
     pub points: usize,
     pub names_seen: usize,
     pub first_activation: String,
@@ -359,16 +360,17 @@ pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_carrier;
     let rows = holder_rows(cx, Partition::ALL, |i| {
-        (t.carrier.get(i).to_string(), order_key(cx, i))
+        (t.carrier.codes[i], order_key(cx, i))
     });
     let mut out = Vec::new();
     for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
-        let per: Vec<(&str, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
-            .map(|r| (t.carrier.get(r[0] as usize), r.len()))
+        let mut per: Vec<(String, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
+            .map(|r| (t.carrier.get(r[0] as usize).to_string(), r.len()))
             .collect();
         if per.iter().all(|(_, n)| *n <= max) {
             continue;
         }
+        per.sort();
         let mut kinds: Vec<&str> = holder
             .iter()
             .map(|&i| {
@@ -408,11 +410,7 @@ pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
                 .to_string(),
             id_type: id_type.to_string(),
             live_subscriptions: holder.len(),
-            per_carrier: per
-                .iter()
-                .map(|(c, n)| format!("{c}:{n}"))
-                .collect::<Vec<_>>()
-                .join("; "),
+            per_carrier: per,
             points: points.len(),
             names_seen: names.len(),
             first_activation: iso(times.iter().min()),

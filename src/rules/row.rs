@@ -22,12 +22,37 @@ pub struct Context<'a> {
     pub points: Option<&'a PointRegistry>,
 }
 
+/// The (carrier, point) code pairs that are not in the registry: decided once per distinct point,
+/// not once per row.
+fn unregistered_points(cx: &Context) -> Option<HashSet<(u32, u32)>> {
+    let reg = cx.points?;
+    let t = cx.table;
+    let mut pairs: Vec<(u32, u32)> = (0..t.len())
+        .map(|i| (t.carrier.codes[i], t.point_id.codes[i]))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    Some(
+        pairs
+            .into_iter()
+            .filter(|&(c, p)| {
+                let key = (
+                    t.carrier.values[c as usize].to_string(),
+                    t.point_id.values[p as usize].to_string(),
+                );
+                !reg.contains(&key)
+            })
+            .collect(),
+    )
+}
+
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
+    let unregistered = unregistered_points(cx);
     let chunks: Vec<Vec<Finding>> = (0..cx.table.len())
         .into_par_iter()
         .with_min_len(4096)
         .fold(Vec::new, |mut out, i| {
-            check_row(cx, i, &mut |rule, detail| {
+            check_row(cx, unregistered.as_ref(), i, &mut |rule, detail| {
                 if cx.rules.enabled(rule) {
                     out.push(Finding::on(
                         i,
@@ -49,7 +74,13 @@ fn sex_word(s: Sex) -> &'static str {
 }
 
 /// Runs every per-row rule on row `i`, reporting each that fires.
-pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
+/// `unregistered`: the points missing from the `--points` registry (None: no registry given).
+pub fn check_row(
+    cx: &Context,
+    unregistered: Option<&HashSet<(u32, u32)>>,
+    i: usize,
+    fire: &mut dyn FnMut(R, String),
+) {
     let t = cx.table;
     let th = &cx.rules.thresholds;
     let individual = t.subscriber_type[i] == SubscriberType::Individual;
@@ -307,8 +338,8 @@ pub fn check_row(cx: &Context, i: usize, fire: &mut dyn FnMut(R, String)) {
     let point = t.point_id.get(i);
     if point.is_empty() {
         fire(R::PT005, "the point code is empty".into());
-    } else if let Some(reg) = cx.points {
-        if !reg.contains(&(carrier.to_string(), point.to_string())) {
+    } else if let Some(missing) = unregistered {
+        if missing.contains(&(t.carrier.codes[i], t.point_id.codes[i])) {
             fire(
                 R::PT004,
                 format!("point {point} of {carrier} is not in the registry of authorised points"),
