@@ -114,19 +114,21 @@ pub struct Reject {
     pub raw: String,
 }
 
+/// The accepted rows, column by column. `T` is the text-column type: [`TextColumn`] for the finished
+/// table, [`Interner`] while rows are being added ([`TableBuilder`]), so the columns are listed once.
 #[derive(Debug, Default)]
-pub struct Table {
+pub struct Table<T = TextColumn> {
     pub file: Vec<u16>,
     pub row: Vec<u32>,
-    pub carrier: TextColumn,
-    pub msisdn: TextColumn,
-    pub full_name: TextColumn,
-    pub id_number: TextColumn,
-    pub id_issue_place: TextColumn,
-    pub nationality: TextColumn,
-    pub point_id: TextColumn,
-    pub point_name: TextColumn,
-    pub district: TextColumn,
+    pub carrier: T,
+    pub msisdn: T,
+    pub full_name: T,
+    pub id_number: T,
+    pub id_issue_place: T,
+    pub nationality: T,
+    pub point_id: T,
+    pub point_name: T,
+    pub district: T,
     pub subscriber_type: Vec<SubscriberType>,
     pub gender: Vec<Option<Sex>>,
     /// Declared document type (None: empty or unmapped; inferred later from the number's shape).
@@ -138,7 +140,7 @@ pub struct Table {
     pub activation_time: Vec<DateCell>,
 }
 
-impl Table {
+impl<T> Table<T> {
     pub fn len(&self) -> usize {
         self.row.len()
     }
@@ -148,37 +150,9 @@ impl Table {
 }
 
 /// Accumulates accepted rows from every file.
-#[derive(Debug, Default)]
-pub struct TableBuilder {
-    pub file: Vec<u16>,
-    pub row: Vec<u32>,
-    pub carrier: Interner,
-    pub msisdn: Interner,
-    pub full_name: Interner,
-    pub id_number: Interner,
-    pub id_issue_place: Interner,
-    pub nationality: Interner,
-    pub point_id: Interner,
-    pub point_name: Interner,
-    pub district: Interner,
-    pub subscriber_type: Vec<SubscriberType>,
-    pub gender: Vec<Option<Sex>>,
-    pub id_type: Vec<Option<IdKind>>,
-    pub status: Vec<Status>,
-    pub point_type: Vec<PointType>,
-    pub date_of_birth: Vec<DateCell>,
-    pub id_issue_date: Vec<DateCell>,
-    pub activation_time: Vec<DateCell>,
-}
+pub type TableBuilder = Table<Interner>;
 
 impl TableBuilder {
-    pub fn len(&self) -> usize {
-        self.row.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.row.is_empty()
-    }
-
     pub fn finish(self) -> Table {
         Table {
             file: self.file,
@@ -202,6 +176,13 @@ impl TableBuilder {
             activation_time: self.activation_time,
         }
     }
+
+    pub fn carrier_codes(&self) -> &[u32] {
+        self.carrier.codes()
+    }
+    pub fn carrier_value(&self, code: u32) -> Option<&str> {
+        self.carrier.value_of(code)
+    }
 }
 
 impl Interner {
@@ -214,14 +195,5 @@ impl Interner {
             .iter()
             .find(|(_, c)| **c == code)
             .map(|(v, _)| &**v)
-    }
-}
-
-impl TableBuilder {
-    pub fn carrier_codes(&self) -> &[u32] {
-        self.carrier.codes()
-    }
-    pub fn carrier_value(&self, code: u32) -> Option<&str> {
-        self.carrier.value_of(code)
     }
 }
