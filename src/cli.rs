@@ -115,6 +115,8 @@ pub enum Command {
         format: GenerateFormat,
     },
     /// List the shipped column profiles and their header aliases.
+    ///
+    /// Example: simaudit profiles
     Profiles,
 }
 
