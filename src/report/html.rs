@@ -140,7 +140,7 @@ t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',func
 var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows),asc=th.dataset.dir!=='asc';\
 t.querySelectorAll('th').forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?'asc':'desc';\
 var v=function(r){var s=r.cells[i].textContent.replace('%','');var n=parseFloat(s);return isNaN(n)||!/^-?[0-9.]+$/.test(s)?s.toLowerCase():n};\
-rows.sort(function(x,y){var a=v(x),c=v(y);return (a<c?-1:a>c?1:0)*(asc?1:-1)});rows.forEach(function(r){b.appendChild(r)})})})});\
+rows.sort(function(x,y){var a=v(x),c=v(y),d=typeof a!==typeof c?(typeof a==='number'?-1:1):a<c?-1:a>c?1:0;return d*(asc?1:-1)});rows.forEach(function(r){b.appendChild(r)})})})});\
 document.querySelectorAll('input.filter').forEach(function(f){f.addEventListener('input',function(){\
 var q=f.value.toLowerCase(),t=document.getElementById(f.dataset.table);\
 Array.prototype.forEach.call(t.tBodies[0].rows,function(r){r.style.display=r.textContent.toLowerCase().indexOf(q)<0?'none':''})})});";
