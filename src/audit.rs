@@ -6,8 +6,8 @@ use crate::ingest::{self, IngestOptions, Reject, SourceFile, Table};
 use crate::normalize::Normalised;
 use crate::rules::row::{self, PointRegistry};
 use crate::rules::{cross, RuleSet};
+use crate::usage::{StageCost, Stopwatch};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 pub struct Audit {
     pub files: Vec<SourceFile>,
@@ -18,8 +18,8 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     pub rules: RuleSet,
     pub points_given: bool,
-    /// Wall seconds per stage, in order.
-    pub stages: Vec<(&'static str, f64)>,
+    /// What each stage cost, in order.
+    pub stages: Vec<StageCost>,
 }
 
 /// Read a registry of authorised points: CSV with `carrier` and `point_id` columns.
@@ -96,13 +96,12 @@ pub fn run_with_progress(
     on_stage: &dyn Fn(&'static str),
 ) -> Result<Audit> {
     let mut stages = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, stages: &mut Vec<(&'static str, f64)>| {
-        stages.push((name, clock.elapsed().as_secs_f64()));
+    let mut watch = Stopwatch::default();
+    let mut lap = |name: &'static str, stages: &mut Vec<StageCost>| {
+        stages.push(watch.lap(name));
         if let Some(next) = STAGES.iter().skip_while(|s| **s != name).nth(1) {
             on_stage(next);
         }
-        clock = Instant::now();
     };
     on_stage("ingest");
     let loaded = ingest::load(inputs, opts)?;

@@ -14,6 +14,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod text;
+pub mod usage;
 
 pub use audit::{run, Audit};
 pub use error::{Error, Result};

@@ -2,6 +2,7 @@
 //! through a column profile; coded values and dates are read per file (a date column's day/month order
 //! is decided once per file). Every record ends up accepted or rejected, and counted.
 
+mod batch;
 pub mod decode;
 pub mod profile;
 mod sheet;
@@ -16,11 +17,13 @@ use crate::rules::RuleCode;
 use crate::schema::{
     canonical_carrier, canonical_nationality, Coded, Field, PointType, Status, SubscriberType,
 };
+use batch::Batch;
 pub use decode::Encoding;
 use profile::Profile;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
-use source::{Record, Source};
-use std::collections::{BTreeMap, HashMap};
+use source::Source;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::{DateCell, Reject, SourceFile, Table, TableBuilder, TextColumn};
 
@@ -144,45 +147,34 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             .clone()
             .or_else(|| profile.fixed_carrier.clone());
         let orders = date_orders(&src, &columns, &profile);
-        let mut mapper = RowMapper {
-            file: idx,
-            profile: &profile,
-            columns,
-            fixed_carrier: fixed,
-            orders,
-            coded: HashMap::new(),
-            spelled: HashMap::new(),
-        };
+        let mut mapper = ColumnMapper::new(idx, &profile, &columns, fixed, orders);
         let first = builder.len();
-        src.for_each(|rec| {
-            info.rows_read += 1;
-            match rec {
-                Record::Fields { row, fields } => {
-                    mapper.accept(&mut builder, &mut findings, row, fields);
-                    info.rows_accepted += 1;
-                }
-                Record::Bad {
-                    row,
-                    line,
-                    reason,
-                    raw,
-                } => {
+        // One thread reads the next batch of records while the pool maps the columns of this one.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        std::thread::scope(|scope| {
+            let src = &src;
+            scope.spawn(move || src.for_each_batch(|b| tx.send(b).unwrap_or(())));
+            for batch in rx {
+                info.rows_read += batch.len() + batch.bad.len();
+                info.rows_accepted += batch.len();
+                info.rows_rejected += batch.bad.len();
+                for bad in &batch.bad {
                     findings.push(Finding {
                         file: idx,
-                        row,
+                        row: bad.row,
                         subject: None,
                         rule: RuleCode::DQ001,
-                        detail: reason.clone(),
+                        detail: bad.reason.clone(),
                     });
-                    rejects.push(Reject {
-                        file: idx,
-                        row,
-                        line,
-                        reason,
-                        raw: raw.to_string(),
-                    });
-                    info.rows_rejected += 1;
                 }
+                mapper.add(&mut builder, &batch, &mut findings);
+                rejects.extend(batch.bad.into_iter().map(|b| Reject {
+                    file: idx,
+                    row: b.row,
+                    line: b.line,
+                    reason: b.reason,
+                    raw: b.raw,
+                }));
             }
         });
         // A file's carrier, for attributing its rejected rows: the fixed one, else the only one seen.
@@ -254,144 +246,278 @@ fn date_orders(
     orders
 }
 
-struct RowMapper<'a> {
+/// Each distinct spelling of a coded field, read once: Err when it is not a known value.
+type CodeCache = FxHashMap<Box<str>, std::result::Result<Option<Coded>, ()>>;
+
+/// Maps the records of one file onto the canonical columns, column by column in parallel.
+struct ColumnMapper<'a> {
     file: u16,
     profile: &'a Profile,
-    columns: BTreeMap<Field, usize>,
+    /// Source column of each canonical field (None: the file lacks it, read as empty).
+    carrier: Option<usize>,
+    nationality: Option<usize>,
+    text: [(Field, Option<usize>); 7],
+    coded: [(Field, Option<usize>); 5],
+    dates: [(Field, Option<usize>, DateOrder); 3],
     fixed_carrier: Option<String>,
-    orders: [DateOrder; 3],
-    /// Coded values are few: read each distinct one once per file.
-    coded: HashMap<Field, HashMap<String, std::result::Result<Option<Coded>, ()>>>,
-    /// Carrier and nationality spellings, read once each: (field, raw) → canonical.
-    spelled: HashMap<Field, HashMap<String, String>>,
+    /// Carrier and nationality spellings, read once each per file: raw → canonical.
+    carrier_spellings: FxHashMap<Box<str>, String>,
+    nationality_spellings: FxHashMap<Box<str>, String>,
+    /// Coded values are few: each distinct one is read once per file (one cache per coded field).
+    coded_cache: [CodeCache; 5],
 }
 
 /// The cached value of `key` in `cache`, computed by `make` the first time (no allocation on a hit).
-fn cached<'c, V>(cache: &'c mut HashMap<String, V>, key: &str, make: impl FnOnce() -> V) -> &'c V {
+fn cached<'c, V>(
+    cache: &'c mut FxHashMap<Box<str>, V>,
+    key: &str,
+    make: impl FnOnce() -> V,
+) -> &'c V {
     if !cache.contains_key(key) {
         let v = make();
-        cache.insert(key.to_string(), v);
+        cache.insert(key.into(), v);
     }
     &cache[key]
 }
 
-impl RowMapper<'_> {
-    fn accept(
-        &mut self,
-        b: &mut TableBuilder,
-        findings: &mut Vec<Finding>,
-        row: u32,
-        fields: &[&str],
-    ) {
-        let at = b.len();
-        // Only ASCII white space is trimmed: a trailing U+00A0 may be half of a mis-decoded letter (Ã + U+00A0 = à).
-        let get = |f: Field| {
-            self.columns
-                .get(&f)
-                .and_then(|&i| fields.get(i))
-                .map_or("", |s| s.trim_matches(|c: char| c.is_ascii_whitespace()))
-        };
-        let mut dq = |detail: String| {
-            findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail))
-        };
+/// The raw field of every record of `batch`, or empty ones when the file lacks the column.
+fn raw_values(batch: &Batch, column: Option<usize>) -> impl Iterator<Item = &str> {
+    (0..batch.len()).map(move |r| column.map_or("", |c| batch.field(r, c)))
+}
 
-        b.file.push(self.file);
-        b.row.push(row);
-        let carrier = get(Field::Carrier);
-        match (carrier.is_empty(), &self.fixed_carrier) {
-            (true, Some(fixed)) => b.carrier.push(fixed),
-            _ => b.carrier.push(
-                cached(
-                    self.spelled.entry(Field::Carrier).or_default(),
-                    carrier,
-                    || canonical_carrier(carrier),
-                )
-                .as_str(),
-            ),
+impl<'a> ColumnMapper<'a> {
+    fn new(
+        file: u16,
+        profile: &'a Profile,
+        columns: &BTreeMap<Field, usize>,
+        fixed_carrier: Option<String>,
+        orders: [DateOrder; 3],
+    ) -> Self {
+        let col = |f: Field| (f, columns.get(&f).copied());
+        ColumnMapper {
+            file,
+            profile,
+            carrier: columns.get(&Field::Carrier).copied(),
+            nationality: columns.get(&Field::Nationality).copied(),
+            text: [
+                col(Field::Msisdn),
+                col(Field::FullName),
+                col(Field::IdNumber),
+                col(Field::IdIssuePlace),
+                col(Field::PointId),
+                col(Field::PointName),
+                col(Field::District),
+            ],
+            coded: [
+                col(Field::SubscriberType),
+                col(Field::Gender),
+                col(Field::IdType),
+                col(Field::Status),
+                col(Field::PointType),
+            ],
+            dates: [0, 1, 2].map(|i| {
+                let (f, c) = col(DATE_FIELDS[i]);
+                (f, c, orders[i])
+            }),
+            fixed_carrier,
+            carrier_spellings: FxHashMap::default(),
+            nationality_spellings: FxHashMap::default(),
+            coded_cache: Default::default(),
         }
-        b.msisdn.push(get(Field::Msisdn));
-        b.full_name.push(get(Field::FullName));
-        b.id_number.push(get(Field::IdNumber));
-        b.id_issue_place.push(get(Field::IdIssuePlace));
-        let nationality = get(Field::Nationality);
-        b.nationality.push(
-            cached(
-                self.spelled.entry(Field::Nationality).or_default(),
-                nationality,
-                || canonical_nationality(nationality),
+    }
+
+    /// Appends the accepted records of `batch` to the table; unreadable values become DQ002 findings.
+    fn add(&mut self, b: &mut TableBuilder, batch: &Batch, findings: &mut Vec<Finding>) {
+        let (file, profile, base) = (self.file, self.profile, b.len());
+        b.file.extend(std::iter::repeat_n(file, batch.len()));
+        b.row.extend_from_slice(&batch.rows);
+        let dq = |record: usize, detail: String| {
+            Finding::on(
+                base + record,
+                file,
+                batch.rows[record],
+                RuleCode::DQ002,
+                detail,
             )
-            .as_str(),
+        };
+        let Table {
+            carrier,
+            msisdn,
+            full_name,
+            id_number,
+            id_issue_place,
+            nationality,
+            point_id,
+            point_name,
+            district,
+            subscriber_type,
+            gender,
+            id_type,
+            status,
+            point_type,
+            date_of_birth,
+            id_issue_date,
+            activation_time,
+            ..
+        } = b;
+        let text_columns = [
+            msisdn,
+            full_name,
+            id_number,
+            id_issue_place,
+            point_id,
+            point_name,
+            district,
+        ];
+        let [c_sub, c_gender, c_id_type, c_status, c_point_type] = &mut self.coded_cache;
+        let mut coded_findings: [Vec<Finding>; 5] = Default::default();
+        let [f_sub, f_gender, f_id_type, f_status, f_point_type] = &mut coded_findings;
+        let mut date_findings: [Vec<Finding>; 3] = Default::default();
+        let [f_dob, f_issue, f_activation] = &mut date_findings;
+        let (carrier_spellings, nationality_spellings) =
+            (&mut self.carrier_spellings, &mut self.nationality_spellings);
+        let (carrier_col, nationality_col, fixed) = (
+            self.carrier,
+            self.nationality,
+            self.fixed_carrier.as_deref(),
         );
-        b.point_id.push(get(Field::PointId));
-        b.point_name.push(get(Field::PointName));
-        b.district.push(get(Field::District));
+        let [k_sub, k_gender, k_id_type, k_status, k_point_type] = self.coded;
+        let [d_dob, d_issue, d_activation] = self.dates;
 
-        let mut coded = |field: Field| -> Option<Coded> {
-            let raw = get(field);
-            if raw.is_empty() {
-                return None;
+        rayon::scope(|s| {
+            for (column, (_, source)) in text_columns.into_iter().zip(self.text) {
+                s.spawn(move |_| {
+                    column.reserve(batch.len());
+                    raw_values(batch, source).for_each(|v| column.push(v));
+                });
             }
-            let profile = self.profile;
-            let read = cached(self.coded.entry(field).or_default(), raw, || {
-                profile.code(field, raw)
+            s.spawn(move |_| {
+                for raw in raw_values(batch, carrier_col) {
+                    match (raw.is_empty(), fixed) {
+                        (true, Some(fixed)) => carrier.push(fixed),
+                        _ => carrier.push(
+                            cached(carrier_spellings, raw, || canonical_carrier(raw)).as_str(),
+                        ),
+                    }
+                }
             });
-            match read {
-                Ok(c) => *c,
-                Err(()) => {
-                    let then = if field == Field::IdType {
-                        "; the type is inferred from the number"
-                    } else {
-                        ""
-                    };
-                    dq(format!(
-                        "{} '{}' is not a known value{then}",
-                        field.name(),
-                        raw
-                    ));
-                    None
+            s.spawn(move |_| {
+                for raw in raw_values(batch, nationality_col) {
+                    nationality.push(
+                        cached(nationality_spellings, raw, || canonical_nationality(raw)).as_str(),
+                    );
                 }
-            }
-        };
-        b.subscriber_type.push(match coded(Field::SubscriberType) {
-            Some(Coded::SubscriberType(t)) => t,
-            _ => SubscriberType::Individual,
-        });
-        b.gender.push(match coded(Field::Gender) {
-            Some(Coded::Sex(s)) => Some(s),
-            _ => None::<Sex>,
-        });
-        b.id_type.push(match coded(Field::IdType) {
-            Some(Coded::IdKind(k)) => Some(k),
-            _ => None::<IdKind>,
-        });
-        b.status.push(match coded(Field::Status) {
-            Some(Coded::Status(s)) => s,
-            _ => Status::Active,
-        });
-        b.point_type.push(match coded(Field::PointType) {
-            Some(Coded::PointType(p)) => p,
-            _ => PointType::Unknown,
-        });
+            });
 
-        let mut dq = |detail: String| {
-            findings.push(Finding::on(at, self.file, row, RuleCode::DQ002, detail))
-        };
-        let mut read_date = |f: Field, order: DateOrder| -> DateCell {
-            let raw = get(f);
-            match date::parse(raw, order) {
-                Ok(None) => DateCell::Empty,
-                Ok(Some(w)) => DateCell::Value(w),
-                Err(()) => {
-                    dq(format!("{} '{}' cannot be read as a date", f.name(), raw));
-                    DateCell::Unreadable
-                }
+            let code = CodeReader {
+                profile,
+                batch,
+                dq: &dq,
+            };
+            s.spawn(move |_| {
+                code.column(k_sub, c_sub, f_sub, subscriber_type, |c| match c {
+                    Some(Coded::SubscriberType(t)) => t,
+                    _ => SubscriberType::Individual,
+                })
+            });
+            s.spawn(move |_| {
+                code.column(k_gender, c_gender, f_gender, gender, |c| match c {
+                    Some(Coded::Sex(s)) => Some(s),
+                    _ => None::<Sex>,
+                })
+            });
+            s.spawn(move |_| {
+                code.column(k_id_type, c_id_type, f_id_type, id_type, |c| match c {
+                    Some(Coded::IdKind(k)) => Some(k),
+                    _ => None::<IdKind>,
+                })
+            });
+            s.spawn(move |_| {
+                code.column(k_status, c_status, f_status, status, |c| match c {
+                    Some(Coded::Status(s)) => s,
+                    _ => Status::Active,
+                })
+            });
+            s.spawn(move |_| {
+                code.column(
+                    k_point_type,
+                    c_point_type,
+                    f_point_type,
+                    point_type,
+                    |c| match c {
+                        Some(Coded::PointType(p)) => p,
+                        _ => PointType::Unknown,
+                    },
+                )
+            });
+
+            let date_columns = [
+                (d_dob, date_of_birth, f_dob),
+                (d_issue, id_issue_date, f_issue),
+                (d_activation, activation_time, f_activation),
+            ];
+            for ((field, source, order), out, found) in date_columns {
+                let dq = &dq;
+                s.spawn(move |_| {
+                    out.reserve(batch.len());
+                    for (record, raw) in raw_values(batch, source).enumerate() {
+                        out.push(match date::parse(raw, order) {
+                            Ok(None) => DateCell::Empty,
+                            Ok(Some(w)) => DateCell::Value(w),
+                            Err(()) => {
+                                let detail =
+                                    format!("{} '{}' cannot be read as a date", field.name(), raw);
+                                found.push(dq(record, detail));
+                                DateCell::Unreadable
+                            }
+                        });
+                    }
+                });
             }
-        };
-        let dob = read_date(Field::DateOfBirth, self.orders[0]);
-        let issue = read_date(Field::IdIssueDate, self.orders[1]);
-        let activation = read_date(Field::ActivationTime, self.orders[2]);
-        b.date_of_birth.push(dob);
-        b.id_issue_date.push(issue);
-        b.activation_time.push(activation);
+        });
+        findings.extend(coded_findings.into_iter().flatten());
+        findings.extend(date_findings.into_iter().flatten());
+    }
+}
+
+/// Reads one coded column of a batch through the file's cache of distinct spellings.
+#[derive(Clone, Copy)]
+struct CodeReader<'a, D> {
+    profile: &'a Profile,
+    batch: &'a Batch,
+    dq: &'a D,
+}
+
+impl<D: Fn(usize, String) -> Finding> CodeReader<'_, D> {
+    fn column<T>(
+        self,
+        (field, source): (Field, Option<usize>),
+        cache: &mut CodeCache,
+        found: &mut Vec<Finding>,
+        out: &mut Vec<T>,
+        pick: impl Fn(Option<Coded>) -> T,
+    ) {
+        out.reserve(self.batch.len());
+        for (record, raw) in raw_values(self.batch, source).enumerate() {
+            let value = if raw.is_empty() {
+                None
+            } else {
+                match cached(cache, raw, || self.profile.code(field, raw)) {
+                    Ok(c) => *c,
+                    Err(()) => {
+                        let then = if field == Field::IdType {
+                            "; the type is inferred from the number"
+                        } else {
+                            ""
+                        };
+                        let detail =
+                            format!("{} '{}' is not a known value{then}", field.name(), raw);
+                        found.push((self.dq)(record, detail));
+                        None
+                    }
+                }
+            };
+            out.push(pick(value));
+        }
     }
 }

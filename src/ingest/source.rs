@@ -1,23 +1,11 @@
 //! Reading records out of one file: delimited text (sniffed delimiter, RFC 4180 quoting, quoted newlines,
 //! stray quotes tolerated) or Parquet. Yields each record with its 1-based number after the header.
 
+use super::batch::{BadRecord, Batch};
 use super::decode::{self, Encoding};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
-
-pub enum Record<'a> {
-    Fields {
-        row: u32,
-        fields: &'a [&'a str],
-    },
-    Bad {
-        row: u32,
-        line: u64,
-        reason: String,
-        raw: &'a str,
-    },
-}
 
 pub enum Source {
     Delimited {
@@ -220,69 +208,56 @@ impl Source {
         values
     }
 
-    /// Every record after the header, in order.
-    pub fn for_each(&self, mut handle: impl FnMut(Record<'_>)) {
+    /// Every record after the header, in order, in batches of at most [`BATCH_RECORDS`] records.
+    pub fn for_each_batch(&self, mut handle: impl FnMut(Batch)) {
+        let width = self.headers().len();
+        let mut batch = Batch::new(width);
+        let mut flush = |batch: &mut Batch, last: bool| {
+            if batch.is_full() || (last && !batch.is_empty()) {
+                handle(std::mem::replace(batch, Batch::new(width)).seal());
+            }
+        };
         match self {
             Source::Delimited {
                 text,
                 delimiter,
                 lossy,
-                headers,
                 ..
             } => {
                 let mut rdr = csv_reader(text, *delimiter);
-                let mut rec = csv::StringRecord::new();
-                let _ = rdr.read_record(&mut rec); // header
+                let mut rec = csv::ByteRecord::new();
+                let _ = rdr.read_byte_record(&mut rec); // header
                 let mut row = 0u32;
                 loop {
                     let start = rdr.position().clone();
-                    let result = rdr.read_record(&mut rec);
-                    let end = rdr.position().byte() as usize;
-                    let raw = text
-                        .get(start.byte() as usize..end)
-                        .unwrap_or("")
-                        .trim_matches(['\r', '\n']);
-                    match result {
+                    let result = rdr.read_byte_record(&mut rec);
+                    let raw = || {
+                        text.get(start.byte() as usize..rdr.position().byte() as usize)
+                            .unwrap_or("")
+                            .trim_matches(['\r', '\n'])
+                    };
+                    let reason = match result {
                         Ok(false) => break,
-                        Ok(true) => {
-                            row += 1;
-                            let fields: Vec<&str> = rec.iter().collect();
-                            if *lossy && raw.contains('\u{FFFD}') {
-                                handle(Record::Bad {
-                                    row,
-                                    line: start.line(),
-                                    reason: "undecodable bytes (not valid UTF-8)".into(),
-                                    raw,
-                                });
-                            } else if fields.len() != headers.len() {
-                                let reason = format!(
-                                    "expected {} fields, found {}",
-                                    headers.len(),
-                                    fields.len()
-                                );
-                                handle(Record::Bad {
-                                    row,
-                                    line: start.line(),
-                                    reason,
-                                    raw,
-                                });
-                            } else {
-                                handle(Record::Fields {
-                                    row,
-                                    fields: &fields,
-                                });
-                            }
+                        Ok(true) if *lossy && raw().contains('\u{FFFD}') => {
+                            Some("undecodable bytes (not valid UTF-8)".to_string())
                         }
-                        Err(e) => {
-                            row += 1;
-                            handle(Record::Bad {
-                                row,
-                                line: start.line(),
-                                reason: format!("unreadable record: {e}"),
-                                raw,
-                            });
+                        Ok(true) if rec.len() != width => {
+                            Some(format!("expected {width} fields, found {}", rec.len()))
                         }
+                        Ok(true) => None,
+                        Err(e) => Some(format!("unreadable record: {e}")),
+                    };
+                    row += 1;
+                    match reason {
+                        None => batch.push_bytes(row, rec.iter()),
+                        Some(reason) => batch.bad.push(BadRecord {
+                            row,
+                            line: start.line(),
+                            reason,
+                            raw: raw().to_string(),
+                        }),
                     }
+                    flush(&mut batch, false);
                 }
             }
             Source::Parquet { df, .. } => {
@@ -297,26 +272,20 @@ impl Source {
                     })
                     .collect();
                 let mut iters: Vec<_> = strings.iter().map(|ca| ca.iter()).collect();
-                let mut fields: Vec<&str> = Vec::with_capacity(iters.len());
                 for i in 0..df.height() {
-                    fields.clear();
-                    fields.extend(iters.iter_mut().map(|it| it.next().flatten().unwrap_or("")));
-                    handle(Record::Fields {
-                        row: i as u32 + 1,
-                        fields: &fields,
-                    });
+                    let fields = iters.iter_mut().map(|it| it.next().flatten().unwrap_or(""));
+                    batch.push(i as u32 + 1, fields);
+                    flush(&mut batch, false);
                 }
             }
             Source::Sheet { rows, .. } => {
                 for (i, row) in rows.iter().enumerate() {
-                    let fields: Vec<&str> = row.iter().map(String::as_str).collect();
-                    handle(Record::Fields {
-                        row: i as u32 + 1,
-                        fields: &fields,
-                    });
+                    batch.push(i as u32 + 1, row.iter().map(String::as_str));
+                    flush(&mut batch, false);
                 }
             }
         }
+        flush(&mut batch, true);
     }
 }
 
@@ -340,14 +309,17 @@ mod tests {
             .to_vec();
         let src = Source::open(Path::new("t.csv"), text, None, None).unwrap();
         let mut seen = Vec::new();
-        src.for_each(|r| match r {
-            Record::Fields { row, fields } => seen.push(format!("{row}:{}", fields.join("|"))),
-            Record::Bad {
-                row,
-                line,
-                reason,
-                raw,
-            } => seen.push(format!("{row}@{line}:{reason}:{raw}")),
+        src.for_each_batch(|b| {
+            let mut bad = b.bad.iter().peekable();
+            for (i, row) in b.rows.iter().enumerate() {
+                while let Some(r) = bad.next_if(|r| r.row < *row) {
+                    seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
+                }
+                seen.push(format!("{row}:{}|{}", b.field(i, 0), b.field(i, 1)));
+            }
+            for r in bad {
+                seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
+            }
         });
         assert_eq!(
             seen,

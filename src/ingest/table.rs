@@ -43,6 +43,10 @@ impl Default for Interner {
 }
 
 impl Interner {
+    pub fn reserve(&mut self, additional: usize) {
+        self.codes.reserve(additional);
+    }
+
     pub fn push(&mut self, value: &str) {
         let code = match self.index.get(value) {
             Some(c) => *c,

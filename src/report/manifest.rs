@@ -3,6 +3,7 @@
 
 use crate::audit::Audit;
 use crate::error::{Error, Result};
+use crate::usage::StageCost;
 use serde_json::json;
 use std::path::Path;
 use std::time::SystemTime;
@@ -34,11 +35,14 @@ pub fn write(
             })
         })
         .collect();
-    let stages: serde_json::Map<String, serde_json::Value> = audit
-        .stages
-        .iter()
-        .map(|(n, s)| (n.to_string(), json!((s * 1000.0).round() / 1000.0)))
-        .collect();
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    let per_stage = |value: &dyn Fn(&StageCost) -> Option<f64>| -> serde_json::Map<_, _> {
+        audit
+            .stages
+            .iter()
+            .map(|s| (s.name.to_string(), json!(value(s).map(round))))
+            .collect()
+    };
     let doc = json!({
         "tool": "simaudit",
         "version": env!("CARGO_PKG_VERSION"),
@@ -55,7 +59,9 @@ pub fn write(
         "started_at": rfc3339(started),
         "finished_at": rfc3339(finished),
         "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
-        "stage_seconds": stages,
+        "stage_seconds": per_stage(&|s| Some(s.wall_seconds)),
+        "stage_cpu_seconds": per_stage(&|s| s.cpu_seconds),
+        "stage_peak_rss_mib": per_stage(&|s| s.peak_rss_mib),
         "outputs": outputs,
     });
     let text = serde_json::to_string_pretty(&doc)

@@ -13,7 +13,6 @@ use crate::error::{Error, Result};
 use crate::rules::row::PointRegistry;
 pub use privacy::Privacy;
 use std::path::Path;
-use std::time::Instant;
 pub use summary::{Cell, RowMarks, Sheet, Summaries};
 
 /// Which file families `--format` asks for.
@@ -62,7 +61,7 @@ pub fn write_all(
     lang: terminal::Lang,
 ) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
-    let clock = Instant::now();
+    let mut watch = crate::usage::Stopwatch::default();
     let marks = RowMarks::compute(audit);
     let summaries = summary::summarise(audit, &marks, points);
     let mut written = Vec::new();
@@ -107,7 +106,7 @@ pub fn write_all(
             lang,
         )?;
     }
-    audit.stages.push(("report", clock.elapsed().as_secs_f64()));
+    audit.stages.push(watch.lap("report"));
     written.push("manifest.json".into());
     manifest::write(
         &out.join("manifest.json"),
