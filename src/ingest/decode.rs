@@ -116,14 +116,20 @@ fn into_utf8(bytes: Vec<u8>) -> std::result::Result<String, Vec<u8>> {
 }
 
 pub fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
-    let (encoding, bytes) = match forced {
-        Some(e) => (e, bytes),
-        None => (detect(&bytes), bytes),
+    let (encoding, checked) = match forced {
+        Some(e) => (e, false),
+        None => detect_checked(&bytes),
     };
     let (text, lossy) = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").map_or(0, |_| 3);
-            match into_utf8(bytes) {
+            let text = if checked {
+                // SAFETY: `detect_checked` found every byte to be UTF-8.
+                Ok(unsafe { String::from_utf8_unchecked(bytes) })
+            } else {
+                into_utf8(bytes)
+            };
+            match text {
                 Ok(mut s) => {
                     s.drain(..body);
                     (s, false)
@@ -153,18 +159,28 @@ pub fn decode(bytes: Vec<u8>, forced: Option<Encoding>) -> Decoded {
 
 /// BOMs first; then valid UTF-8 (also when only a few records are broken); else a single-byte code page.
 pub fn detect(bytes: &[u8]) -> Encoding {
+    detect_checked(bytes).0
+}
+
+/// [`detect`], and whether the bytes were found to be UTF-8 throughout (so decoding needn't check again).
+fn detect_checked(bytes: &[u8]) -> (Encoding, bool) {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
-        return Encoding::Utf8Bom;
+        return (Encoding::Utf8Bom, false);
     }
     if bytes.starts_with(b"\xFF\xFE") {
-        return Encoding::Utf16Le;
+        return (Encoding::Utf16Le, false);
     }
     if bytes.starts_with(b"\xFE\xFF") {
-        return Encoding::Utf16Be;
+        return (Encoding::Utf16Be, false);
     }
     if is_utf8(bytes) {
-        return Encoding::Utf8;
+        return (Encoding::Utf8, true);
     }
+    (detect_broken(bytes), false)
+}
+
+/// The encoding of bytes that are not UTF-8 throughout.
+fn detect_broken(bytes: &[u8]) -> Encoding {
     // Mostly UTF-8 with a few broken records: keep UTF-8 and reject those records.
     let lossy = String::from_utf8_lossy(bytes);
     let bad = lossy.matches('\u{FFFD}').count();

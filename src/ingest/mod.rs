@@ -91,16 +91,16 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let shipped = Profile::shipped();
     let carrier_given = opts.carrier.as_deref().map(canonical_carrier);
 
-    // Open and map every file first, so a bad file fails the run before any work is done. The decoded
-    // text is dropped again and re-read when its turn comes: only one file's text is held at a time.
+    // Map every file's header first, so a bad file fails the run before any work is done. Text files
+    // are only read up to their header here; each file is read whole once, when its turn comes, so
+    // only one file's text is held at a time.
     let mut opened = Vec::new();
     for (i, path) in paths.iter().enumerate() {
-        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let (bytes, size) = read_head(path)?;
         let mut info = SourceFile {
             name: file_name(path),
             path: path.display().to_string(),
-            size: bytes.len() as u64,
-            sha256: format!("{:x}", Sha256::digest(&bytes)),
+            size,
             ..Default::default()
         };
         let encoding = match (
@@ -115,7 +115,6 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
         };
         let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
         info.format = src.format().into();
-        info.encoding = src.encoding().into();
         info.delimiter = src.delimiter();
         let headers = src.headers().to_vec();
         let profile = match &forced_profile {
@@ -132,7 +131,7 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             },
         };
         info.profile = profile.name.clone();
-        opened.push((i as u16, info, *path, src.text_encoding(), profile));
+        opened.push((i as u16, info, *path, encoding, profile));
     }
 
     let mut builder = TableBuilder::default();
@@ -141,8 +140,16 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let mut files = Vec::new();
     for (idx, mut info, path, encoding, profile) in opened {
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        info.size = bytes.len() as u64;
+        info.sha256 = format!("{:x}", Sha256::digest(&bytes));
         let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
+        info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
+        // The whole file may decode differently from its head (or have changed since): check again.
+        let missing = profile.missing(&columns, carrier_given.is_some());
+        if !missing.is_empty() {
+            return Err(missing_columns(path, &profile, &missing, src.headers()));
+        }
         let fixed = carrier_given
             .clone()
             .or_else(|| profile.fixed_carrier.clone());
@@ -190,6 +197,38 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
         rejects,
         findings,
     })
+}
+
+/// A file's first bytes, enough for its header (whole lines only, so no letter is cut in two), and its
+/// size. Parquet, Excel and gzip files are read whole: their header is not at the start.
+fn read_head(path: &Path) -> Result<(Vec<u8>, u64)> {
+    use std::io::Read;
+    const HEAD: u64 = 1 << 20;
+    let err = |e| Error::read(path, e);
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let size = file.metadata().map_err(err)?.len();
+    let mut head = Vec::new();
+    file.by_ref()
+        .take(HEAD)
+        .read_to_end(&mut head)
+        .map_err(err)?;
+    let binary = [
+        &b"PAR1"[..],
+        b"PK\x03\x04",
+        &[0xD0, 0xCF, 0x11, 0xE0],
+        &[0x1f, 0x8b],
+    ]
+    .iter()
+    .any(|sig| head.starts_with(sig));
+    let cut = head.iter().rposition(|b| *b == b'\n');
+    match cut {
+        _ if (head.len() as u64) < HEAD => {}
+        Some(at) if !binary => head.truncate(at + 1),
+        _ => {
+            file.read_to_end(&mut head).map_err(err)?;
+        }
+    }
+    Ok((head, size))
 }
 
 fn single_carrier(b: &TableBuilder, first: usize) -> Option<String> {

@@ -145,14 +145,6 @@ impl Source {
         }
     }
 
-    /// The text encoding in use (None for Parquet), to reopen the file the same way.
-    pub fn text_encoding(&self) -> Option<Encoding> {
-        match self {
-            Source::Delimited { encoding, .. } => Some(*encoding),
-            Source::Parquet { .. } | Source::Sheet { .. } => None,
-        }
-    }
-
     pub fn delimiter(&self) -> Option<char> {
         match self {
             Source::Delimited { delimiter, .. } => Some(*delimiter as char),
