@@ -2,7 +2,7 @@
 //! normalised once, in parallel, and rows refer to the result by their code.
 
 use crate::ident::{id, phone, IdFacts, Msisdn};
-use crate::ingest::Table;
+use crate::ingest::{Strings, Table};
 use crate::rules::RuleSet;
 use crate::text::{self, LegacyEncoding};
 use rayon::prelude::*;
@@ -38,7 +38,7 @@ pub struct Normalised {
 /// A sorted dictionary of normalised values and, per raw code, the code of its normalised value.
 #[derive(Debug, Default)]
 pub struct Keys {
-    pub values: Vec<String>,
+    pub values: Strings,
     pub of_raw: Vec<u32>,
 }
 
@@ -57,23 +57,27 @@ impl Keys {
             a.0.cmp(&b.0)
                 .then_with(|| normalised[a.1 as usize].cmp(normalised[b.1 as usize]))
         });
-        let mut values = vec![String::new()];
+        let mut values = Strings::default();
+        values.push("");
+        let mut last = "";
         let mut of_raw = vec![0u32; normalised.len()];
         for (_, i) in order {
             let v = normalised[i as usize];
             if v.is_empty() {
                 continue;
             }
-            if values.last().is_none_or(|last| last != v) {
-                values.push(v.to_string());
+            if v != last {
+                values.push(v);
+                last = v;
             }
             of_raw[i as usize] = (values.len() - 1) as u32;
         }
+        values.shrink_to_fit();
         Keys { values, of_raw }
     }
 
     pub fn get(&self, code: u32) -> &str {
-        &self.values[code as usize]
+        self.values.get(code as usize)
     }
 }
 
@@ -162,9 +166,10 @@ impl Normalised {
         let code = table.id_number.codes[row] as usize;
         let shared = &self.ids[code];
         match table.id_type[row] {
-            Some(declared) if shared.kind != Some(declared) => {
-                Cow::Owned(id::analyse(&table.id_number.values[code], Some(declared)))
-            }
+            Some(declared) if shared.kind != Some(declared) => Cow::Owned(id::analyse(
+                table.id_number.values.get(code),
+                Some(declared),
+            )),
             _ => Cow::Borrowed(shared),
         }
     }
@@ -214,8 +219,9 @@ mod tests {
         let mut expected: Vec<&str> = raw.iter().copied().filter(|v| !v.is_empty()).collect();
         expected.sort();
         expected.dedup();
-        assert_eq!(keys.values[0], "");
-        assert_eq!(&keys.values[1..], expected.as_slice());
+        let values: Vec<&str> = keys.values.iter().collect();
+        assert_eq!(values[0], "");
+        assert_eq!(&values[1..], expected.as_slice());
         for (i, v) in raw.iter().enumerate() {
             assert_eq!(keys.get(keys.of_raw[i]), *v);
         }

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use source::Source;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-pub use table::{DateCell, Reject, SourceFile, Table, TableBuilder, TextColumn};
+pub use table::{DateCell, Reject, SourceFile, Strings, Table, TableBuilder, TextColumn};
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {

@@ -6,16 +6,74 @@ use crate::ident::{IdKind, Sex, When};
 use crate::schema::{PointType, Status, SubscriberType};
 use rustc_hash::FxHashMap;
 
+/// Many strings stored back to back in one buffer: at tens of millions of distinct values, a separate
+/// allocation per string would cost more than the text itself.
+#[derive(Debug, Default, Clone)]
+pub struct Strings {
+    text: String,
+    /// End offset of every string in `text`.
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    pub fn with_capacity(strings: usize) -> Strings {
+        Strings {
+            text: String::new(),
+            ends: Vec::with_capacity(strings),
+        }
+    }
+
+    pub fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    /// String `i`; out of range reads as empty.
+    pub fn get(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..end]
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    pub fn par_iter(&self) -> impl rayon::iter::IndexedParallelIterator<Item = &str> + '_ {
+        use rayon::prelude::*;
+        (0..self.len()).into_par_iter().map(|i| self.get(i))
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
 /// A dictionary-encoded text column. Code 0 is the empty value.
 #[derive(Debug, Default, Clone)]
 pub struct TextColumn {
     pub codes: Vec<u32>,
-    pub values: Vec<Box<str>>,
+    pub values: Strings,
 }
 
 impl TextColumn {
     pub fn get(&self, row: usize) -> &str {
-        &self.values[self.codes[row] as usize]
+        self.values.get(self.codes[row] as usize)
+    }
+    /// The value of a code.
+    pub fn value(&self, code: u32) -> &str {
+        self.values.get(code as usize)
     }
     pub fn distinct(&self) -> usize {
         self.values.len()
@@ -60,10 +118,15 @@ impl Interner {
     }
 
     pub fn finish(self) -> TextColumn {
-        let mut values: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
+        let mut by_code: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
         for (v, c) in self.index {
-            values[c as usize] = v;
+            by_code[c as usize] = v;
         }
+        let mut values = Strings::with_capacity(by_code.len());
+        for v in by_code {
+            values.push(&v);
+        }
+        values.shrink_to_fit();
         TextColumn {
             codes: self.codes,
             values,

@@ -153,7 +153,7 @@ pub fn summarise(
     }
     for (code, c) in by_code.into_iter().enumerate() {
         if c.subscriptions > 0 {
-            carriers.insert(t.carrier.values[code].to_string(), c);
+            carriers.insert(t.carrier.value(code as u32).to_string(), c);
         }
     }
     let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
@@ -246,7 +246,7 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String,
     pairs.dedup();
     let mut out = HashMap::new();
     for (c, _) in pairs {
-        *out.entry(t.carrier.values[c as usize].to_string())
+        *out.entry(t.carrier.value(c as u32).to_string())
             .or_default() += 1;
     }
     out
