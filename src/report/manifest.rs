@@ -19,7 +19,7 @@ fn rfc3339(t: SystemTime) -> String {
 pub fn write(
     path: &Path,
     audit: &Audit,
-    outputs: &[String],
+    outputs: &[(String, f64)],
     masked: bool,
     started: SystemTime,
 ) -> Result<()> {
@@ -62,7 +62,9 @@ pub fn write(
         "stage_seconds": per_stage(&|s| Some(s.wall_seconds)),
         "stage_cpu_seconds": per_stage(&|s| s.cpu_seconds),
         "stage_peak_rss_mib": per_stage(&|s| s.peak_rss_mib),
-        "outputs": outputs,
+        "outputs": outputs.iter().map(|(name, _)| name).chain(["manifest.json".to_string()].iter()).collect::<Vec<_>>(),
+        // Wall seconds of each writer; they run side by side, so these add up to more than the stage.
+        "output_seconds": outputs.iter().map(|(name, s)| (name.clone(), json!(round(*s)))).collect::<serde_json::Map<_, _>>(),
     });
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::write(path, std::io::Error::other(e)))?;

@@ -50,6 +50,9 @@ impl Formats {
     }
 }
 
+/// One output file's writer, given the path to write.
+type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
+
 /// Write every output into `out` and return the summaries and the files written.
 pub fn write_all(
     audit: &mut Audit,
@@ -64,54 +67,80 @@ pub fn write_all(
     let mut watch = crate::usage::Stopwatch::default();
     let marks = RowMarks::compute(audit);
     let summaries = summary::summarise(audit, &marks, points);
-    let mut written = Vec::new();
-    let put = |name: &str, written: &mut Vec<String>| {
-        written.push(name.to_string());
-        out.join(name)
-    };
+    // The writers are independent and each mostly single-threaded: they run side by side. Files are
+    // listed in this fixed order whatever order they finish in.
+    let mut jobs: Vec<(&str, Job)> = Vec::new();
+    let audit_ref: &Audit = audit;
+    let (s, a) = (&summaries, audit_ref);
     if formats.csv {
-        write::findings_csv(&put("findings.csv", &mut written), audit, privacy)?;
-        write::sheet_csv(&put("by_carrier.csv", &mut written), &summaries.by_carrier)?;
-        write::sheet_csv(&put("by_point.csv", &mut written), &summaries.by_point)?;
-        write::sheet_csv(&put("by_rule.csv", &mut written), &summaries.by_rule)?;
-        let ids = mask_ids(&summaries.ids_over_limit, privacy);
-        write::sheet_csv(&put("ids_over_limit.csv", &mut written), &ids)?;
+        jobs.push((
+            "findings.csv",
+            Box::new(|p| write::findings_csv(p, a, privacy)),
+        ));
+        jobs.push((
+            "by_carrier.csv",
+            Box::new(|p| write::sheet_csv(p, &s.by_carrier)),
+        ));
+        jobs.push((
+            "by_point.csv",
+            Box::new(|p| write::sheet_csv(p, &s.by_point)),
+        ));
+        jobs.push(("by_rule.csv", Box::new(|p| write::sheet_csv(p, &s.by_rule))));
+        jobs.push((
+            "ids_over_limit.csv",
+            Box::new(|p| write::sheet_csv(p, &mask_ids(&s.ids_over_limit, privacy))),
+        ));
     }
     // rejects.csv is always written: nothing may be lost silently.
-    write::rejects_csv(&put("rejects.csv", &mut written), audit, privacy)?;
+    jobs.push((
+        "rejects.csv",
+        Box::new(|p| write::rejects_csv(p, a, privacy)),
+    ));
     if formats.parquet {
-        write::findings_parquet(&put("findings.parquet", &mut written), audit, privacy)?;
-        write::subscriptions_parquet(
-            &put("subscriptions.parquet", &mut written),
-            audit,
-            &marks,
-            privacy,
-        )?;
+        jobs.push((
+            "findings.parquet",
+            Box::new(|p| write::findings_parquet(p, a, privacy)),
+        ));
+        jobs.push((
+            "subscriptions.parquet",
+            Box::new(|p| write::subscriptions_parquet(p, a, &marks, privacy)),
+        ));
     }
     if formats.xlsx {
-        xlsx::write(
-            &put("report.xlsx", &mut written),
-            audit,
-            &summaries,
-            privacy,
-            lang,
-        )?;
+        jobs.push((
+            "report.xlsx",
+            Box::new(|p| xlsx::write(p, a, s, privacy, lang)),
+        ));
     }
     if formats.html {
-        html::write(
-            &put("report.html", &mut written),
-            audit,
-            &summaries,
-            privacy,
-            lang,
-        )?;
+        jobs.push((
+            "report.html",
+            Box::new(|p| html::write(p, a, s, privacy, lang)),
+        ));
+    }
+    let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
+    let results: Vec<(Result<()>, f64)> = {
+        use rayon::prelude::*;
+        jobs.into_par_iter()
+            .map(|(name, job)| {
+                let clock = std::time::Instant::now();
+                (job(&out.join(name)), clock.elapsed().as_secs_f64())
+            })
+            .collect()
+    };
+    let mut written = Vec::new();
+    let mut output_seconds = Vec::new();
+    for (name, (result, seconds)) in names.into_iter().zip(results) {
+        result?;
+        written.push(name.to_string());
+        output_seconds.push((name.to_string(), seconds));
     }
     audit.stages.push(watch.lap("report"));
     written.push("manifest.json".into());
     manifest::write(
         &out.join("manifest.json"),
         audit,
-        &written,
+        &output_seconds,
         privacy.is_masked(),
         started,
     )?;

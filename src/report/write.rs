@@ -226,7 +226,7 @@ pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) ->
 }
 
 /// subscriptions.parquet: every accepted row, normalised, with its rule codes. Written in row groups of
-/// a million rows so memory stays bounded by one chunk, not the whole table.
+/// 256 Ki rows, so memory stays bounded by one chunk (a few hundred MB), not the whole table.
 pub fn subscriptions_parquet(
     path: &Path,
     audit: &Audit,
@@ -238,7 +238,7 @@ pub fn subscriptions_parquet(
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(1 << 20);
+        .unwrap_or(1 << 18);
     let n = audit.table.len();
     let io = std::io::Error::other;
     atomic(path, |w| {
