@@ -188,64 +188,27 @@ fn text_column<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column 
         .into_column()
 }
 
-fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
-    atomic(path, |w| {
-        ParquetWriter::new(w)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df)
-            .map(|_| ())
-            .map_err(std::io::Error::other)
-    })
-}
-
-pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
-    let rows: Vec<FindingRow> = audit
-        .findings
-        .iter()
-        .map(|f| finding_row(audit, privacy, f))
-        .collect();
-    let columns = vec![
-        text_column("file", rows.iter().map(|r| r.file)),
-        UInt32Chunked::from_vec("row".into(), rows.iter().map(|r| r.row).collect())
-            .into_series()
-            .into_column(),
-        text_column("carrier", rows.iter().map(|r| r.carrier)),
-        text_column("msisdn", rows.iter().map(|r| r.msisdn)),
-        text_column("subscriber_type", rows.iter().map(|r| r.subscriber_type)),
-        text_column("id_type", rows.iter().map(|r| r.id_type)),
-        text_column("id_number", rows.iter().map(|r| r.id_number.as_ref())),
-        text_column("full_name", rows.iter().map(|r| r.full_name.as_ref())),
-        text_column("point_id", rows.iter().map(|r| r.point_id)),
-        text_column("rule", rows.iter().map(|r| r.rule)),
-        text_column("severity", rows.iter().map(|r| r.severity)),
-        text_column("detail", rows.iter().map(|r| r.detail.as_ref())),
-    ];
-    let df = DataFrame::new_infer_height(columns)
-        .map_err(|e| Error::Input(format!("findings.parquet: {e}")))?;
-    write_parquet(path, df)
-}
-
-/// subscriptions.parquet: every accepted row, normalised, with its rule codes. Written in row groups of
-/// 256 Ki rows, so memory stays bounded by one chunk (a few hundred MB), not the whole table.
-pub fn subscriptions_parquet(
-    path: &Path,
-    audit: &Audit,
-    marks: &RowMarks,
-    privacy: &super::Privacy,
-) -> Result<()> {
-    // Rows per row group; SIMAUDIT_PARQUET_CHUNK_ROWS overrides it (tests use it to force several groups).
-    let chunk_rows = std::env::var("SIMAUDIT_PARQUET_CHUNK_ROWS")
+/// Rows per Parquet row group; SIMAUDIT_PARQUET_CHUNK_ROWS overrides it (tests use it to force several
+/// groups). Row groups are built and written one at a time, so memory stays bounded by one chunk (a few
+/// hundred MB), not the whole output.
+fn parquet_chunk_rows() -> usize {
+    std::env::var("SIMAUDIT_PARQUET_CHUNK_ROWS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(1 << 18);
-    let n = audit.table.len();
+        .unwrap_or(1 << 18)
+}
+
+/// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds.
+fn write_parquet_chunks(
+    path: &Path,
+    n: usize,
+    chunk: impl Fn(std::ops::Range<usize>) -> std::result::Result<DataFrame, PolarsError>,
+) -> Result<()> {
+    let chunk_rows = parquet_chunk_rows();
     let io = std::io::Error::other;
     atomic(path, |w| {
-        let chunk = |start: usize| {
-            subscriptions_chunk(audit, marks, privacy, start..(start + chunk_rows).min(n))
-                .map_err(io)
-        };
+        let chunk = |start: usize| chunk(start..(start + chunk_rows).min(n)).map_err(io);
         let first = chunk(0)?;
         let mut writer = ParquetWriter::new(w)
             .with_compression(ParquetCompression::Zstd(None))
@@ -257,6 +220,44 @@ pub fn subscriptions_parquet(
         }
         writer.finish().map_err(io)?;
         Ok(())
+    })
+}
+
+pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
+    write_parquet_chunks(path, audit.findings.len(), |range| {
+        let rows: Vec<FindingRow> = audit.findings[range]
+            .iter()
+            .map(|f| finding_row(audit, privacy, f))
+            .collect();
+        let columns = vec![
+            text_column("file", rows.iter().map(|r| r.file)),
+            UInt32Chunked::from_vec("row".into(), rows.iter().map(|r| r.row).collect())
+                .into_series()
+                .into_column(),
+            text_column("carrier", rows.iter().map(|r| r.carrier)),
+            text_column("msisdn", rows.iter().map(|r| r.msisdn)),
+            text_column("subscriber_type", rows.iter().map(|r| r.subscriber_type)),
+            text_column("id_type", rows.iter().map(|r| r.id_type)),
+            text_column("id_number", rows.iter().map(|r| r.id_number.as_ref())),
+            text_column("full_name", rows.iter().map(|r| r.full_name.as_ref())),
+            text_column("point_id", rows.iter().map(|r| r.point_id)),
+            text_column("rule", rows.iter().map(|r| r.rule)),
+            text_column("severity", rows.iter().map(|r| r.severity)),
+            text_column("detail", rows.iter().map(|r| r.detail.as_ref())),
+        ];
+        DataFrame::new_infer_height(columns)
+    })
+}
+
+/// subscriptions.parquet: every accepted row, normalised, with its rule codes.
+pub fn subscriptions_parquet(
+    path: &Path,
+    audit: &Audit,
+    marks: &RowMarks,
+    privacy: &super::Privacy,
+) -> Result<()> {
+    write_parquet_chunks(path, audit.table.len(), |rows| {
+        subscriptions_chunk(audit, marks, privacy, rows)
     })
 }
 
