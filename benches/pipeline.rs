@@ -1,0 +1,97 @@
+//! Each pipeline stage on a generated extract (rows/second): ingest, normalise, per-row rules,
+//! cross-record rules, summaries, and the report writers. The extract is generated once per run into a
+//! temporary folder; SIMAUDIT_BENCH_ROWS sets its size (default 200,000 rows).
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use simaudit::audit::{self, Audit};
+use simaudit::generate::{generate, GenerateOptions};
+use simaudit::ingest::{self, IngestOptions};
+use simaudit::normalize::Normalised;
+use simaudit::report::{self, Formats, Privacy, RowMarks};
+use simaudit::rules::row::{self, Context};
+use simaudit::rules::{cross, shipped};
+use std::path::PathBuf;
+
+fn bench(c: &mut Criterion) {
+    let rows: usize = std::env::var("SIMAUDIT_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let made = generate(&GenerateOptions {
+        rows,
+        seed: 1,
+        carriers: 3,
+        out: dir.path().to_path_buf(),
+    })
+    .expect("generate");
+    let inputs: Vec<PathBuf> = made
+        .files
+        .iter()
+        .filter(|p| !p.ends_with("points.csv") && !p.ends_with("truth.csv"))
+        .cloned()
+        .collect();
+    let points = audit::read_points(&dir.path().join("points.csv")).expect("points");
+    let rules = shipped().clone();
+    let opts = IngestOptions::default();
+
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(rows as u64));
+    g.bench_function("ingest", |b| {
+        b.iter(|| ingest::load(&inputs, &opts).expect("load").table.len())
+    });
+    let loaded = ingest::load(&inputs, &opts).expect("load");
+    g.bench_function("normalise", |b| {
+        b.iter(|| Normalised::compute(&loaded.table, &rules).ids.len())
+    });
+    let norm = Normalised::compute(&loaded.table, &rules);
+    let cx = Context {
+        table: &loaded.table,
+        norm: &norm,
+        rules: &rules,
+        points: Some(&points),
+    };
+    g.bench_function("row_rules", |b| b.iter(|| row::evaluate(&cx).len()));
+    g.bench_function("cross_rules", |b| b.iter(|| cross::evaluate(&cx).len()));
+
+    let mut audit: Audit = audit::run(&inputs, &opts, rules.clone(), Some(&points)).expect("run");
+    g.bench_function("summaries", |b| {
+        b.iter(|| {
+            let marks = RowMarks::compute(&audit);
+            report::summary::summarise(&audit, &marks, Some(&points))
+                .by_point
+                .rows
+                .len()
+        })
+    });
+    let out = dir.path().join("out");
+    for (name, spec) in [
+        ("report_csv", "csv"),
+        ("report_parquet", "parquet"),
+        ("report_xlsx", "xlsx"),
+        ("report_html", "html"),
+    ] {
+        let formats = Formats::parse(spec).expect("formats");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                report::write_all(
+                    &mut audit,
+                    &out,
+                    formats,
+                    &Privacy::Clear,
+                    Some(&points),
+                    std::time::SystemTime::now(),
+                    report::terminal::Lang::Vi,
+                )
+                .expect("write")
+                .1
+                .len()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
