@@ -111,14 +111,7 @@ pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
 impl Normalised {
     pub fn compute(table: &Table, rules: &RuleSet) -> Normalised {
         let (msisdn, (ids, names)) = rayon::join(
-            || {
-                table
-                    .msisdn
-                    .values
-                    .par_iter()
-                    .map(|v| phone::parse(v))
-                    .collect()
-            },
+            || table.msisdn.values.par_iter().map(phone::parse).collect(),
             || {
                 rayon::join(
                     || {

@@ -246,8 +246,7 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String,
     pairs.dedup();
     let mut out = HashMap::new();
     for (c, _) in pairs {
-        *out.entry(t.carrier.value(c as u32).to_string())
-            .or_default() += 1;
+        *out.entry(t.carrier.value(c).to_string()).or_default() += 1;
     }
     out
 }

@@ -37,8 +37,8 @@ fn unregistered_points(cx: &Context) -> Option<HashSet<(u32, u32)>> {
             .into_iter()
             .filter(|&(c, p)| {
                 let key = (
-                    t.carrier.value(c as u32).to_string(),
-                    t.point_id.value(p as u32).to_string(),
+                    t.carrier.value(c).to_string(),
+                    t.point_id.value(p).to_string(),
                 );
                 !reg.contains(&key)
             })
