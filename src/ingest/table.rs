@@ -80,21 +80,35 @@ impl TextColumn {
     }
 }
 
-/// Builds a [`TextColumn`], interning each distinct value once.
+/// Builds a [`TextColumn`], interning each distinct value once. Values go straight into the column's
+/// [`Strings`]; the index maps a value's 64-bit hash to its code, so it holds no strings of its own
+/// (tens of millions of distinct numbers would otherwise cost an allocation each).
 #[derive(Debug)]
 pub struct Interner {
-    /// FxHash: interning hashes every cell of every text column, and SipHash's DoS resistance buys
-    /// nothing for a batch tool reading the user's own files.
-    index: FxHashMap<Box<str>, u32>,
+    values: Strings,
+    /// Hash → the first code with that hash. FxHash: interning hashes every cell of every text
+    /// column, and SipHash's DoS resistance buys nothing for a batch tool reading the user's own files.
+    index: FxHashMap<u64, u32>,
+    /// Values whose hash was already taken by another value (rare; kept exact all the same).
+    collided: FxHashMap<Box<str>, u32>,
     codes: Vec<u32>,
+}
+
+fn hash_of(value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(value)
 }
 
 impl Default for Interner {
     fn default() -> Self {
+        let mut values = Strings::default();
+        values.push("");
         let mut index = FxHashMap::default();
-        index.insert(Box::<str>::from(""), 0);
+        index.insert(hash_of(""), 0);
         Interner {
+            values,
             index,
+            collided: FxHashMap::default(),
             codes: Vec::new(),
         }
     }
@@ -106,26 +120,30 @@ impl Interner {
     }
 
     pub fn push(&mut self, value: &str) {
-        let code = match self.index.get(value) {
-            Some(c) => *c,
-            None => {
-                let c = self.index.len() as u32;
-                self.index.insert(value.into(), c);
-                c
+        let next = self.values.len() as u32;
+        let code = match self.index.entry(hash_of(value)) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(next);
+                self.values.push(value);
+                next
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let code = *e.get();
+                if self.values.get(code as usize) == value {
+                    code
+                } else {
+                    *self.collided.entry(value.into()).or_insert_with(|| {
+                        self.values.push(value);
+                        next
+                    })
+                }
             }
         };
         self.codes.push(code);
     }
 
     pub fn finish(self) -> TextColumn {
-        let mut by_code: Vec<Box<str>> = vec![Box::from(""); self.index.len()];
-        for (v, c) in self.index {
-            by_code[c as usize] = v;
-        }
-        let mut values = Strings::with_capacity(by_code.len());
-        for v in by_code {
-            values.push(&v);
-        }
+        let mut values = self.values;
         values.shrink_to_fit();
         TextColumn {
             codes: self.codes,
@@ -256,11 +274,44 @@ impl Interner {
     pub fn codes(&self) -> &[u32] {
         &self.codes
     }
-    /// The value of a code (a scan: for small dictionaries only).
+    /// The value of a code.
     pub fn value_of(&self, code: u32) -> Option<&str> {
-        self.index
-            .iter()
-            .find(|(_, c)| **c == code)
-            .map(|(v, _)| &**v)
+        (code < self.values.len() as u32).then(|| self.values.get(code as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_gives_one_code_per_distinct_value() {
+        let mut i = Interner::default();
+        for v in ["b", "", "a", "b", "a", "c", ""] {
+            i.push(v);
+        }
+        assert_eq!(i.value_of(3), Some("c"));
+        assert_eq!(i.value_of(4), None);
+        let col = i.finish();
+        assert_eq!(col.codes, vec![1, 0, 2, 1, 2, 3, 0]);
+        let got: Vec<&str> = (0..col.codes.len()).map(|r| col.get(r)).collect();
+        assert_eq!(got, ["b", "", "a", "b", "a", "c", ""]);
+        assert_eq!(col.distinct(), 4);
+    }
+
+    #[test]
+    fn a_hash_collision_keeps_values_apart() {
+        let mut i = Interner::default();
+        i.push("x");
+        // Pretend "y" hashes like "x": the index points at "x", so "y" must go to the collision map.
+        let hx = hash_of("x");
+        let code_x = i.index[&hx];
+        i.index.insert(hash_of("y"), code_x);
+        i.push("y");
+        i.push("y");
+        i.push("x");
+        let col = i.finish();
+        assert_eq!(col.codes, vec![1, 2, 2, 1]);
+        assert_eq!((col.value(1), col.value(2)), ("x", "y"));
     }
 }
