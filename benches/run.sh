@@ -1,12 +1,37 @@
 #!/usr/bin/env bash
 # Whole-run benchmark: generate N rows (cached outside the repo), audit them with the release build,
 # and record wall time, CPU time and peak memory, plus the per-stage seconds of manifest.json.
-# Usage: benches/run.sh [ROWS...]      (default: 1000000)
+# Then the same files go through a peer written in DuckDB SQL (benches/duckdb_core.sql, issue 6), timed
+# the same way, with the ratio simaudit/DuckDB and DuckDB's findings per rule against truth.csv.
+# Usage: benches/run.sh [ROWS...]      (default: 1000000; SIMAUDIT_BENCH_DUCKDB=0 skips DuckDB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin="${CARGO_TARGET_DIR:-target}/release/simaudit"
 cache="${SIMAUDIT_BENCH_CACHE:-$HOME/.cache/simaudit/bench}"
+
+duckdb=""
+if [ "${SIMAUDIT_BENCH_DUCKDB:-1}" != 0 ]; then
+  # A venv beside the cached data keeps the repo and the system Python clean; installed once.
+  duckdb="$cache/venv/bin/python"
+  if ! "$duckdb" -c "import duckdb" 2>/dev/null; then
+    python3 -m venv "$cache/venv"
+    "$cache/venv/bin/pip" install --quiet "duckdb==2.0.1"
+  fi
+fi
+
+# measure LABEL COMMAND...: run it under /usr/bin/time, print the usual line, keep "wall cpu peak" in $measured.
+measure() {
+  local label=$1 times
+  shift
+  times=$(mktemp)
+  /usr/bin/time -o "$times" -f "%e %U %S %M" "$@"
+  read -r wall user sys peak <"$times"
+  rm -f "$times"
+  echo "$label: $wall s wall, $user s user, $sys s sys, $peak KiB peak"
+  measured="$wall $(awk "BEGIN { print $user + $sys }") $peak"
+}
+
 for rows in "${@:-1000000}"; do
   data="$cache/gen-$rows"
   if [ ! -f "$data/truth.csv" ]; then
@@ -14,9 +39,19 @@ for rows in "${@:-1000000}"; do
     /usr/bin/time -f "generate: %e s wall, %M KiB peak" "$bin" generate --rows "$rows" --seed 1 --out "$data"
   fi
   out="$cache/out-$rows"
-  inputs=$(ls "$data"/*.csv | grep -v -e truth.csv -e points.csv)
-  # shellcheck disable=SC2086
-  /usr/bin/time -f "audit $rows rows: %e s wall, %U s user, %S s sys, %M KiB peak" \
-    "$bin" audit $inputs --points "$data/points.csv" --out "$out" --quiet
+  inputs=()
+  for f in "$data"/*.csv; do
+    case ${f##*/} in truth.csv | points.csv) ;; *) inputs+=("$f") ;; esac
+  done
+  # Both tools then read the files from the page cache: neither pays for the disk, whichever runs first.
+  cat "${inputs[@]}" >/dev/null
+  measure "audit $rows rows" "$bin" audit "${inputs[@]}" --points "$data/points.csv" --out "$out" --quiet
   python3 -c "import json,sys; m=json.load(open('$out/manifest.json')); print('stages:', m['stage_seconds'])"
+  [ -n "$duckdb" ] || continue
+  simaudit=$measured
+  measure "duckdb $rows rows" "$duckdb" benches/duckdb_core.py "${inputs[@]}" --points "$data/points.csv" \
+    --out "$cache/duckdb-out-$rows"
+  read -r sw sc sp dw dc dp <<<"$simaudit $measured"
+  awk "BEGIN { printf \"simaudit/duckdb: wall %.2f, cpu %.2f, peak memory %.2f\n\", $sw / $dw, $sc / $dc, $sp / $dp }"
+  "$duckdb" benches/duckdb_core.py --compare "$cache/duckdb-out-$rows/findings.csv" "$data/truth.csv"
 done
