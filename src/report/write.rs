@@ -199,27 +199,48 @@ fn parquet_chunk_rows() -> usize {
         .unwrap_or(1 << 18)
 }
 
-/// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds.
+/// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds. The next chunk is
+/// built on another thread while this one is encoded and compressed.
 fn write_parquet_chunks(
     path: &Path,
     n: usize,
-    chunk: impl Fn(std::ops::Range<usize>) -> std::result::Result<DataFrame, PolarsError>,
+    chunk: impl Fn(std::ops::Range<usize>) -> std::result::Result<DataFrame, PolarsError> + Sync,
 ) -> Result<()> {
     let chunk_rows = parquet_chunk_rows();
     let io = std::io::Error::other;
     atomic(path, |w| {
-        let chunk = |start: usize| chunk(start..(start + chunk_rows).min(n)).map_err(io);
-        let first = chunk(0)?;
-        let mut writer = ParquetWriter::new(w)
-            .with_compression(ParquetCompression::Zstd(None))
-            .batched(first.schema())
-            .map_err(io)?;
-        writer.write_batch(&first).map_err(io)?;
-        for start in (chunk_rows..n).step_by(chunk_rows) {
-            writer.write_batch(&chunk(start)?).map_err(io)?;
-        }
-        writer.finish().map_err(io)?;
-        Ok(())
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::scope(|scope| {
+            let chunk = &chunk;
+            scope.spawn(move || {
+                for start in (0..n.max(1)).step_by(chunk_rows) {
+                    let built = chunk(start..(start + chunk_rows).min(n));
+                    let failed = built.is_err();
+                    if tx.send(built).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            let mut writer = None;
+            for built in rx {
+                let df = built.map_err(io)?;
+                if writer.is_none() {
+                    writer = Some(
+                        ParquetWriter::new(&mut *w)
+                            .with_compression(ParquetCompression::Zstd(None))
+                            .batched(df.schema())
+                            .map_err(io)?,
+                    );
+                }
+                if let Some(writer) = writer.as_mut() {
+                    writer.write_batch(&df).map_err(io)?;
+                }
+            }
+            match writer {
+                Some(writer) => writer.finish().map(|_| ()).map_err(io),
+                None => Err(std::io::Error::other("no rows were built")),
+            }
+        })
     })
 }
 
