@@ -46,7 +46,18 @@ for rows in "${@:-1000000}"; do
   # Both tools then read the files from the page cache: neither pays for the disk, whichever runs first.
   cat "${inputs[@]}" >/dev/null
   measure "audit $rows rows" "$bin" audit "${inputs[@]}" --points "$data/points.csv" --out "$out" --quiet
-  python3 -c "import json,sys; m=json.load(open('$out/manifest.json')); print('stages:', m['stage_seconds'])"
+  python3 - "$out" "$data/truth.csv" <<'PY'
+import csv, json, sys
+out, truth = sys.argv[1], sys.argv[2]
+m = json.load(open(f"{out}/manifest.json"))
+for key in ("stage_seconds", "stage_cpu_seconds", "stage_peak_rss_mib", "output_seconds"):
+    print(f"{key}:", m[key])
+def triples(path):
+    with open(path, newline="") as f:
+        return sorted((r["file"], int(r["row"]), r["rule"]) for r in csv.DictReader(f))
+found, want = triples(f"{out}/findings.csv"), triples(truth)
+print(f"simaudit findings vs truth: {len(found)} vs {len(want)},", "identical" if found == want else "DIFFERENT")
+PY
   [ -n "$duckdb" ] || continue
   simaudit=$measured
   measure "duckdb $rows rows" "$duckdb" benches/duckdb_core.py "${inputs[@]}" --points "$data/points.csv" \

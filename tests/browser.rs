@@ -452,7 +452,7 @@ impl Expected {
             headers,
             lang,
             worst_caption: if lang == "vi" {
-                "20 điểm đăng ký nhiều thuê bao bị đánh dấu nhất"
+                "20 điểm đăng ký xấu nhất"
             } else {
                 "Worst 20 points"
             },

@@ -1,5 +1,5 @@
 //! report.html: one self-contained page with the totals, the worst-points chart, the flagged share per
-//! carrier and the tables (the browser test of issue 5 is still to come; this checks the document).
+//! carrier and the tables. This checks the document; tests/browser.rs checks it in headless Chromium.
 
 mod common;
 use common::*;

@@ -215,8 +215,8 @@ pub fn write(
         .collect();
     o.push_str(&bars(
         t(
-            "20 điểm đăng ký nhiều thuê bao bị đánh dấu nhất (đỏ: có vi phạm)",
-            "Worst 20 points: flagged subscriptions (red: with a violation)",
+            "20 điểm đăng ký xấu nhất, xếp như bảng theo điểm (nhiều vi phạm trước): thuê bao bị đánh dấu (đỏ: có vi phạm)",
+            "Worst 20 points, ranked as in the by-point table (most violations first): flagged subscriptions (red: with a violation)",
         ),
         &worst,
         "",

@@ -53,6 +53,62 @@ impl Formats {
 /// One output file's writer, given the path to write.
 type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
 
+/// Runs the writers on the thread pool, the longest first, each taken by the next free thread (so the
+/// big Parquet and xlsx writers start at once instead of queueing behind each other). Returns each
+/// writer's result and wall seconds, in the order given.
+fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<(Result<()>, f64)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    // Measured order of cost on large runs; files not listed are small.
+    const LONGEST: [&str; 4] = [
+        "subscriptions.parquet",
+        "findings.parquet",
+        "report.xlsx",
+        "findings.csv",
+    ];
+    let rank = |name: &str| {
+        LONGEST
+            .iter()
+            .position(|l| *l == name)
+            .unwrap_or(LONGEST.len())
+    };
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| rank(jobs[i].0));
+    let slots: Vec<Mutex<Option<(&str, Job)>>> =
+        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let results: Vec<Mutex<Option<(Result<()>, f64)>>> =
+        slots.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads().min(slots.len()) {
+            scope.spawn(|_| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let taken = slots[i].lock().ok().and_then(|mut s| s.take());
+                    if let Some((name, job)) = taken {
+                        let clock = std::time::Instant::now();
+                        let result = job(&out.join(name));
+                        let done = (result, clock.elapsed().as_secs_f64());
+                        if let Ok(mut r) = results[i].lock() {
+                            *r = Some(done);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner().ok().flatten().unwrap_or_else(|| {
+                (
+                    Err(Error::Input("an output writer did not run".into())),
+                    0.0,
+                )
+            })
+        })
+        .collect()
+}
+
 /// Write every output into `out` and return the summaries and the files written.
 pub fn write_all(
     audit: &mut Audit,
@@ -119,15 +175,7 @@ pub fn write_all(
         ));
     }
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
-    let results: Vec<(Result<()>, f64)> = {
-        use rayon::prelude::*;
-        jobs.into_par_iter()
-            .map(|(name, job)| {
-                let clock = std::time::Instant::now();
-                (job(&out.join(name)), clock.elapsed().as_secs_f64())
-            })
-            .collect()
-    };
+    let results = run_longest_first(jobs, out);
     let mut written = Vec::new();
     let mut output_seconds = Vec::new();
     for (name, (result, seconds)) in names.into_iter().zip(results) {
