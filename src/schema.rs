@@ -88,6 +88,14 @@ impl Status {
 }
 
 impl PointType {
+    /// Every type, in declaration order (`ALL[t as usize] == t`).
+    pub const ALL: [PointType; 4] = [
+        PointType::CarrierStore,
+        PointType::Agent,
+        PointType::Online,
+        PointType::Unknown,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             PointType::CarrierStore => "carrier_store",

@@ -6,6 +6,8 @@ use crate::normalize::Normalised;
 use crate::rules::cross::{self, IdOverLimit};
 use crate::rules::row::Context;
 use crate::rules::{RuleCode, RULES};
+use crate::schema::PointType;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A typed cell, so CSV, xlsx and HTML writers can each format it as their medium wants.
@@ -92,6 +94,17 @@ fn pct(part: usize, whole: usize) -> Cell {
     })
 }
 
+/// The positions of the set bits of a rule mask (bit `i` is `RuleCode::ALL[i]`); most masks are 0.
+fn set_bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let bit = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            bit
+        })
+    })
+}
+
 fn rule_columns() -> impl Iterator<Item = String> {
     RULES.iter().map(|r| r.code.to_string())
 }
@@ -116,8 +129,8 @@ impl Counts {
         self.flagged += usize::from(mask & (v | w) != 0);
         self.violation += usize::from(mask & v != 0);
         self.warning += usize::from(mask & w != 0);
-        for (i, n) in self.per_rule.iter_mut().enumerate() {
-            *n += usize::from(mask & (1 << i) != 0);
+        for bit in set_bits(mask) {
+            self.per_rule[bit] += 1;
         }
     }
 }
@@ -143,7 +156,16 @@ pub fn summarise(
         rules: &audit.rules,
         points,
     };
-    let over_limit = cross::ids_over_limit(&cx);
+    // The four summaries are independent: computed side by side.
+    let ((over_limit, ids), (by_point, by_rule)) = rayon::join(
+        || {
+            rayon::join(
+                || cross::ids_over_limit(&cx),
+                || distinct_ids_per_carrier(audit, &audit.norm),
+            )
+        },
+        || rayon::join(|| by_point(audit, marks, masks), || by_rule(audit, marks)),
+    );
 
     // Per carrier.
     let mut carriers: BTreeMap<String, Counts> = BTreeMap::new();
@@ -164,7 +186,6 @@ pub fn summarise(
             .unwrap_or_default();
         *rejected.entry(carrier).or_default() += 1;
     }
-    let ids = distinct_ids_per_carrier(audit, &audit.norm);
     let mut over: HashMap<&str, usize> = HashMap::new();
     let max = audit.rules.thresholds.max_per_carrier;
     for o in &over_limit {
@@ -228,8 +249,8 @@ pub fn summarise(
     };
 
     Summaries {
-        by_point: by_point(audit, marks, masks),
-        by_rule: by_rule(audit, marks),
+        by_point,
+        by_rule,
         ids_over_limit: ids_sheet(&over_limit),
         by_carrier,
         over_limit,
@@ -242,7 +263,7 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String,
         .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
         .filter(|p| p.1 != 0)
         .collect();
-    pairs.sort_unstable();
+    pairs.par_sort_unstable();
     pairs.dedup();
     let mut out = HashMap::new();
     for (c, _) in pairs {
@@ -251,30 +272,31 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String,
     out
 }
 
-/// The most frequent value of a text column among rows (ties: the smallest).
-fn modal(values: &mut [&str]) -> String {
-    values.sort_unstable();
-    let mut best: (&str, usize) = ("", 0);
-    let mut i = 0;
-    while i < values.len() {
-        let n = values[i..].iter().take_while(|v| **v == values[i]).count();
-        if n > best.1 {
-            best = (values[i], n);
+/// The most frequent value among rows, given each row's code and the code's text (ties: the smallest
+/// text). Codes are counted, not strings compared.
+fn modal<'a>(codes: &mut [u32], text: impl Fn(u32) -> &'a str) -> String {
+    codes.sort_unstable();
+    let mut best: Option<(u32, usize)> = None;
+    for run in codes.chunk_by(|a, b| a == b) {
+        let better = match best {
+            None => true,
+            Some((code, n)) => run.len() > n || (run.len() == n && text(run[0]) < text(code)),
+        };
+        if better {
+            best = Some((run[0], run.len()));
         }
-        i += n;
     }
-    best.0.to_string()
+    best.map_or_else(String::new, |(code, _)| text(code).to_string())
 }
 
 fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
     let t = &audit.table;
-    let mut groups: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-    for i in 0..t.len() {
-        groups
-            .entry((t.carrier.codes[i], t.point_id.codes[i]))
-            .or_default()
-            .push(i as u32);
-    }
+    // Rows grouped by (carrier, point) with one parallel sort of row indices, not a hash map of lists.
+    let point_of = |i: u32| {
+        (u64::from(t.carrier.codes[i as usize]) << 32) | u64::from(t.point_id.codes[i as usize])
+    };
+    let mut order: Vec<u32> = (0..t.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| (point_of(i), i));
     struct Point {
         carrier: String,
         point: String,
@@ -283,23 +305,32 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
         district: String,
         c: Counts,
     }
+    let groups: Vec<&[u32]> = order
+        .chunk_by(|a, b| point_of(*a) == point_of(*b))
+        .collect();
     let mut points: Vec<Point> = groups
-        .into_values()
+        .into_par_iter()
         .map(|rows| {
             let mut c = Counts::default();
-            for &i in &rows {
+            for &i in rows {
                 c.add(marks.rules[i as usize], t.status[i as usize].live(), masks);
             }
             let first = rows[0] as usize;
-            let pick = |f: fn(&crate::ingest::Table, usize) -> &str| {
-                modal(&mut rows.iter().map(|&i| f(t, i as usize)).collect::<Vec<_>>())
+            let codes = |f: &dyn Fn(usize) -> u32| -> Vec<u32> {
+                rows.iter().map(|&i| f(i as usize)).collect()
             };
             Point {
                 carrier: t.carrier.get(first).to_string(),
                 point: t.point_id.get(first).to_string(),
-                name: pick(|t, i| t.point_name.get(i)),
-                kind: pick(|t, i| t.point_type[i].code()),
-                district: pick(|t, i| t.district.get(i)),
+                name: modal(&mut codes(&|i| t.point_name.codes[i]), |c| {
+                    t.point_name.value(c)
+                }),
+                kind: modal(&mut codes(&|i| t.point_type[i] as u32), |c| {
+                    PointType::ALL.get(c as usize).map_or("", |k| k.code())
+                }),
+                district: modal(&mut codes(&|i| t.district.codes[i]), |c| {
+                    t.district.value(c)
+                }),
                 c,
             }
         })
@@ -357,37 +388,50 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
 
 fn by_rule(audit: &Audit, marks: &RowMarks) -> Sheet {
     let t = &audit.table;
+    // One pass over the flagged rows: per rule, the rows, carrier codes and (carrier, point) codes.
+    let n_rules = RuleCode::ALL.len();
+    let mut counts = vec![0usize; n_rules];
+    let mut carrier_codes: Vec<HashSet<u32>> = vec![HashSet::new(); n_rules];
+    let mut point_codes: Vec<HashSet<(u32, u32)>> = vec![HashSet::new(); n_rules];
+    for (i, &mask) in marks.rules.iter().enumerate() {
+        for bit in set_bits(mask) {
+            counts[bit] += 1;
+            carrier_codes[bit].insert(t.carrier.codes[i]);
+            point_codes[bit].insert((t.carrier.codes[i], t.point_id.codes[i]));
+        }
+    }
     let mut rows = Vec::new();
-    for r in RuleCode::ALL {
+    for (bit, r) in RuleCode::ALL.iter().enumerate() {
         if !audit.rules.enabled(*r) {
             continue;
         }
-        let (mut n, mut carriers, mut points) = (0usize, HashSet::new(), HashSet::new());
-        if *r == RuleCode::DQ001 {
-            for rej in &audit.rejects {
-                n += 1;
-                carriers.insert(
+        let (n, carriers, points) = if *r == RuleCode::DQ001 {
+            let carriers: HashSet<String> = audit
+                .rejects
+                .iter()
+                .map(|rej| {
                     audit.files[rej.file as usize]
                         .carrier
                         .clone()
-                        .unwrap_or_default(),
-                );
-            }
+                        .unwrap_or_default()
+                })
+                .collect();
+            (audit.rejects.len(), carriers.len(), 0)
         } else {
-            for i in (0..t.len()).filter(|&i| marks.has(i, *r)) {
-                n += 1;
-                carriers.insert(t.carrier.get(i).to_string());
-                points.insert((t.carrier.codes[i], t.point_id.codes[i]));
-            }
-        }
+            (
+                counts[bit],
+                carrier_codes[bit].len(),
+                point_codes[bit].len(),
+            )
+        };
         let info = r.info();
         rows.push(vec![
             info.code.into(),
             info.name.into(),
             audit.rules.severity(*r).code().into(),
             n.into(),
-            carriers.len().into(),
-            points.len().into(),
+            carriers.into(),
+            points.into(),
         ]);
     }
     Sheet {
@@ -434,5 +478,28 @@ fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
                 ]
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modal_counts_codes_and_breaks_ties_by_smallest_text() {
+        let text = |c: u32| ["", "Zeta", "Alpha", "Mid"][c as usize];
+        assert_eq!(modal(&mut [1, 2, 1, 3], text), "Zeta");
+        // Tie between Zeta (code 1) and Alpha (code 2): the smaller text wins, not the smaller code.
+        assert_eq!(modal(&mut [1, 2, 2, 1, 3], text), "Alpha");
+        assert_eq!(modal(&mut [], text), "");
+    }
+
+    #[test]
+    fn set_bits_lists_each_rule_bit() {
+        assert_eq!(set_bits(0).count(), 0);
+        assert_eq!(
+            set_bits((1 << 0) | (1 << 5) | (1 << 63)).collect::<Vec<_>>(),
+            [0, 5, 63]
+        );
     }
 }
