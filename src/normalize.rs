@@ -21,9 +21,18 @@ pub struct NameFacts {
     pub lacks_diacritics: bool,
 }
 
+/// What the rules need of one distinct raw number; its normalised text is in `msisdn_keys`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NumberFacts {
+    /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
+    pub carrier: Option<&'static str>,
+    /// Written in the 11-digit pre-2018 form and converted (SB003).
+    pub legacy: bool,
+}
+
 pub struct Normalised {
     /// Per distinct raw number (the table's msisdn dictionary).
-    pub msisdn: Vec<Msisdn>,
+    pub msisdn: Vec<NumberFacts>,
     /// Per distinct raw ID number, kind inferred from the shape.
     pub ids: Vec<IdFacts>,
     /// Per distinct raw name.
@@ -76,9 +85,45 @@ impl Keys {
         Keys { values, of_raw }
     }
 
+    /// Keys of 10-digit numbers given as integers (0: not a number): an integer sort, and each number's
+    /// text written once. Every number has 10 digits, so integer order is string order.
+    fn of_numbers(numbers: impl Iterator<Item = u64>) -> Keys {
+        let mut order: Vec<(u64, u32)> = numbers.enumerate().map(|(i, n)| (n, i as u32)).collect();
+        order.par_sort_unstable();
+        let mut values = Strings::default();
+        values.push("");
+        let mut last = 0;
+        let mut of_raw = vec![0u32; order.len()];
+        for (n, i) in order {
+            if n == 0 {
+                continue;
+            }
+            if n != last {
+                values.push(&format!("{n:010}"));
+                last = n;
+            }
+            of_raw[i as usize] = (values.len() - 1) as u32;
+        }
+        values.shrink_to_fit();
+        Keys { values, of_raw }
+    }
+
     pub fn get(&self, code: u32) -> &str {
         self.values.get(code as usize)
     }
+}
+
+/// A normalised number as an integer: its 10 digits (the leading 0 included), 0 when not a mobile number.
+fn number_value(m: &Msisdn) -> u64 {
+    if m.normalised.len() != 10 {
+        return 0;
+    }
+    m.normalised
+        .bytes()
+        .try_fold(0u64, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+        })
+        .unwrap_or(0)
 }
 
 /// The first 8 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
@@ -110,8 +155,22 @@ pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
 
 impl Normalised {
     pub fn compute(table: &Table, rules: &RuleSet) -> Normalised {
-        let (msisdn, (ids, names)) = rayon::join(
-            || table.msisdn.values.par_iter().map(phone::parse).collect(),
+        let (numbers, (ids, names)) = rayon::join(
+            || {
+                table
+                    .msisdn
+                    .values
+                    .par_iter()
+                    .map(|v| {
+                        let m = phone::parse(v);
+                        let facts = NumberFacts {
+                            carrier: m.carrier,
+                            legacy: m.legacy,
+                        };
+                        (number_value(&m), facts)
+                    })
+                    .collect::<Vec<_>>()
+            },
             || {
                 rayon::join(
                     || {
@@ -133,10 +192,9 @@ impl Normalised {
                 )
             },
         );
-        let (msisdn, ids, names): (Vec<Msisdn>, Vec<IdFacts>, Vec<NameFacts>) =
-            (msisdn, ids, names);
+        let (ids, names): (Vec<IdFacts>, Vec<NameFacts>) = (ids, names);
         let (msisdn_keys, (id_keys, name_keys)) = rayon::join(
-            || Keys::build(msisdn.iter().map(|m| m.normalised.as_str())),
+            || Keys::of_numbers(numbers.iter().map(|(n, _)| *n)),
             || {
                 rayon::join(
                     || Keys::build(ids.iter().map(|f| f.key.as_str())),
@@ -145,7 +203,7 @@ impl Normalised {
             },
         );
         Normalised {
-            msisdn,
+            msisdn: numbers.into_iter().map(|(_, facts)| facts).collect(),
             ids,
             names,
             msisdn_keys,
@@ -167,8 +225,13 @@ impl Normalised {
         }
     }
 
-    pub fn msisdn_of(&self, table: &Table, row: usize) -> &Msisdn {
+    pub fn msisdn_of(&self, table: &Table, row: usize) -> &NumberFacts {
         &self.msisdn[table.msisdn.codes[row] as usize]
+    }
+
+    /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number.
+    pub fn msisdn_text(&self, table: &Table, row: usize) -> &str {
+        self.msisdn_keys.get(self.msisdn_key(table, row))
     }
 
     /// Code of the row's normalised number (0: not a mobile number).
@@ -194,6 +257,36 @@ impl Normalised {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_keys_round_trip_as_ten_digits() {
+        let raw = [
+            "0912345678",
+            "",
+            "0312345678",
+            "0912345678",
+            "84912345678",
+            "abc",
+        ];
+        let numbers: Vec<u64> = raw.iter().map(|v| number_value(&phone::parse(v))).collect();
+        assert_eq!(numbers[1], 0);
+        assert_eq!(numbers[5], 0);
+        let keys = Keys::of_numbers(numbers.into_iter());
+        let got: Vec<&str> = keys.of_raw.iter().map(|c| keys.get(*c)).collect();
+        assert_eq!(
+            got,
+            [
+                "0912345678",
+                "",
+                "0312345678",
+                "0912345678",
+                "0912345678",
+                ""
+            ]
+        );
+        assert_eq!(keys.values.len(), 3);
+        assert!(keys.get(1) < keys.get(2));
+    }
 
     #[test]
     fn keys_are_sorted_distinct_values() {

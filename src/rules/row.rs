@@ -87,6 +87,7 @@ pub fn check_row(
     let id = cx.norm.id_facts(t, i);
     let name = cx.norm.name_of(t, i);
     let msisdn = cx.norm.msisdn_of(t, i);
+    let number = cx.norm.msisdn_text(t, i);
     let activation = t.activation_time[i].value();
     let act_day = activation.map(|w| w.date());
     let dob = t.date_of_birth[i].value();
@@ -289,7 +290,7 @@ pub fn check_row(
 
     // Subscription.
     let carrier = t.carrier.get(i);
-    if !msisdn.valid() && t.subscriber_type[i] != SubscriberType::Device {
+    if number.is_empty() && t.subscriber_type[i] != SubscriberType::Device {
         let raw = t.msisdn.get(i);
         if raw.is_empty() {
             fire(R::SB001, "the subscriber number is empty".into());
@@ -306,7 +307,7 @@ pub fn check_row(
             format!(
                 "'{}' is in the 11-digit pre-2018 form; now {}",
                 t.msisdn.get(i),
-                msisdn.normalised
+                number
             ),
         );
     }
@@ -316,7 +317,7 @@ pub fn check_row(
                 R::SB004,
                 format!(
                     "prefix {} was allocated to {owner}; the row says {carrier}",
-                    &msisdn.normalised[..3]
+                    number.get(..3).unwrap_or("")
                 ),
             );
         }
