@@ -53,10 +53,13 @@ impl Formats {
 /// One output file's writer, given the path to write.
 type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
 
+/// A writer's result and wall seconds.
+type Outcome = (Result<()>, f64);
+
 /// Runs the writers on the thread pool, the longest first, each taken by the next free thread (so the
 /// big Parquet and xlsx writers start at once instead of queueing behind each other). Returns each
 /// writer's result and wall seconds, in the order given.
-fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<(Result<()>, f64)> {
+fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     // Measured order of cost on large runs; files not listed are small.
@@ -76,8 +79,7 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<(Result<()>,
     order.sort_by_key(|&i| rank(jobs[i].0));
     let slots: Vec<Mutex<Option<(&str, Job)>>> =
         jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
-    let results: Vec<Mutex<Option<(Result<()>, f64)>>> =
-        slots.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Outcome>>> = slots.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     rayon::scope(|scope| {
         for _ in 0..rayon::current_num_threads().min(slots.len()) {
