@@ -74,10 +74,17 @@ fn table(out: &mut String, id: &str, title: &str, sheet: &Sheet, lang: Lang) {
         out,
         "<div class=\"scroll\"><table id=\"{id}\" class=\"sortable\"><thead><tr>"
     );
-    for c in &sheet.columns {
+    for (j, c) in sheet.columns.iter().enumerate() {
+        // A number column's header is right-aligned like its numbers.
+        let numeric = sheet
+            .rows
+            .first()
+            .and_then(|r| r.get(j))
+            .is_some_and(|cell| !matches!(cell, Cell::Text(_)));
         let _ = write!(
             out,
-            "<th title=\"{}\">{}</th>",
+            "<th{} title=\"{}\">{}</th>",
+            if numeric { " class=\"n\"" } else { "" },
             esc(c),
             esc(&label(c, lang))
         );
@@ -130,7 +137,7 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}.totals{display:flex;flex-wrap:wrap;gap:1rem}\
 .totals div{background:#eef4fb;border-radius:6px;padding:.6rem 1rem}.totals b{display:block;font-size:1.4rem}\
 table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{border-bottom:1px solid #d9e2ec;padding:.25rem .5rem;text-align:left;white-space:nowrap}\
-th{background:#ddebf7;cursor:pointer;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+th{background:#ddebf7;cursor:pointer;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .scroll{max-height:32rem;overflow:auto}.filter{margin:.3rem 0;padding:.3rem;width:16rem}.note{color:#7b8794}\
 .bar{fill:#9fb3c8}.bar.hot{fill:#d64545}svg text{font-size:12px;fill:#1f2933}figure{margin:1rem 0}figcaption{font-weight:600}\
 @media print{.filter{display:none}.scroll{max-height:none;overflow:visible}th{position:static}}";
