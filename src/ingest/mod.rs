@@ -91,9 +91,10 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let shipped = Profile::shipped();
     let carrier_given = opts.carrier.as_deref().map(canonical_carrier);
 
-    // Map every file's header first, so a bad file fails the run before any work is done. Text files
-    // are only read up to their header here; each file is read whole once, when its turn comes, so
-    // only one file's text is held at a time.
+    // Map every file's header first, so a missing file or column fails the run before any work is done.
+    // Text files are only read up to their header here (so a NUL byte further on is found when the file's
+    // turn comes; the run still stops before writing anything); each file is read whole once, when its
+    // turn comes, so only one file's text is held at a time.
     let mut opened = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let (bytes, size) = read_head(path)?;
