@@ -7,27 +7,36 @@ use std::borrow::Cow;
 
 pub enum Privacy {
     Clear,
-    Masked { key: Vec<u8> },
+    Masked(Box<Hmac>),
 }
 
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut k = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
+/// HMAC-SHA-256 with its key schedule done once: the inner and outer hashers already hold the padded
+/// key, so each pseudonym costs two compressions, not four plus allocations.
+pub struct Hmac {
+    inner: Sha256,
+    outer: Sha256,
+}
+
+impl Hmac {
+    fn new(key: &[u8]) -> Hmac {
+        const BLOCK: usize = 64;
+        let mut k = [0u8; BLOCK];
+        if key.len() > BLOCK {
+            k[..32].copy_from_slice(&Sha256::digest(key));
+        } else {
+            k[..key.len()].copy_from_slice(key);
+        }
+        let padded = |b: u8| Sha256::new().chain_update(k.map(|x| x ^ b));
+        Hmac {
+            inner: padded(0x36),
+            outer: padded(0x5c),
+        }
     }
-    let pad = |b: u8| k.iter().map(move |x| x ^ b);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36).collect::<Vec<u8>>())
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c).collect::<Vec<u8>>())
-        .chain_update(inner)
-        .finalize()
-        .into()
+
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let inner = self.inner.clone().chain_update(message).finalize();
+        self.outer.clone().chain_update(inner).finalize().into()
+    }
 }
 
 /// A per-run random key from the OS-seeded hasher keys (no key is ever written out).
@@ -55,31 +64,39 @@ impl Privacy {
             .filter(|k| !k.is_empty())
             .map(String::into_bytes)
             .unwrap_or_else(random_key);
-        Privacy::Masked { key }
+        Privacy::masked(&key)
+    }
+
+    /// Masking on with the given key.
+    pub fn masked(key: &[u8]) -> Privacy {
+        Privacy::Masked(Box::new(Hmac::new(key)))
     }
 
     pub fn is_masked(&self) -> bool {
-        matches!(self, Privacy::Masked { .. })
+        matches!(self, Privacy::Masked(_))
     }
 
     /// An ID number as outputs show it.
     pub fn id<'a>(&self, id: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(id),
-            Privacy::Masked { .. } if id.is_empty() => Cow::Borrowed(""),
-            Privacy::Masked { key } => {
-                let chars: Vec<char> = id.chars().collect();
-                let shown = if chars.len() >= 8 {
-                    let mut s: String = chars[..3].iter().collect();
-                    s.extend(std::iter::repeat_n('*', chars.len() - 5));
-                    s.extend(&chars[chars.len() - 2..]);
-                    s
+            Privacy::Masked(_) if id.is_empty() => Cow::Borrowed(""),
+            Privacy::Masked(hmac) => {
+                use std::fmt::Write;
+                let n = id.chars().count();
+                let mut out = String::with_capacity(id.len() + 13);
+                if n >= 8 {
+                    out.extend(id.chars().take(3));
+                    out.extend(std::iter::repeat_n('*', n - 5));
+                    out.extend(id.chars().skip(n - 2));
                 } else {
-                    "*".repeat(chars.len())
-                };
-                let mac = hmac_sha256(key, id.as_bytes());
-                let hex: String = mac[..6].iter().map(|b| format!("{b:02x}")).collect();
-                Cow::Owned(format!("{shown}#{hex}"))
+                    out.extend(std::iter::repeat_n('*', n));
+                }
+                out.push('#');
+                for b in &hmac.mac(id.as_bytes())[..6] {
+                    let _ = write!(out, "{b:02x}");
+                }
+                Cow::Owned(out)
             }
         }
     }
@@ -93,20 +110,24 @@ impl Privacy {
     pub fn name<'a>(&self, name: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(name),
-            Privacy::Masked { .. } => Cow::Owned(
-                name.split_whitespace()
-                    .filter_map(|w| w.chars().next())
-                    .map(|c| format!("{c}."))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            Privacy::Masked(_) => {
+                let mut out = String::with_capacity(name.len());
+                for c in name.split_whitespace().filter_map(|w| w.chars().next()) {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push(c);
+                    out.push('.');
+                }
+                Cow::Owned(out)
+            }
         }
     }
 
     /// A finding's detail: the row's ID key replaced by its masked form.
     pub fn detail<'a>(&self, detail: &'a str, id_key: &str) -> Cow<'a, str> {
         match self {
-            Privacy::Masked { .. } if !id_key.is_empty() && detail.contains(id_key) => {
+            Privacy::Masked(_) if !id_key.is_empty() && detail.contains(id_key) => {
                 Cow::Owned(detail.replace(id_key, &self.id(id_key)))
             }
             _ => Cow::Borrowed(detail),
@@ -117,7 +138,7 @@ impl Privacy {
     pub fn raw_record<'a>(&self, raw: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(raw),
-            Privacy::Masked { .. } => {
+            Privacy::Masked(_) => {
                 Cow::Owned(format!("[masked: {} characters]", raw.chars().count()))
             }
         }
@@ -130,7 +151,7 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc4231_case_2() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let mac = Hmac::new(b"Jefe").mac(b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
@@ -140,7 +161,7 @@ mod tests {
 
     #[test]
     fn masks_ids_and_names() {
-        let p = Privacy::Masked { key: b"k".to_vec() };
+        let p = Privacy::masked(b"k");
         let m = p.id("033085012345");
         assert!(m.starts_with("033*******45#"), "{m}");
         assert_eq!(m, p.id("033085012345"));
