@@ -213,14 +213,7 @@ fn read_head(path: &Path) -> Result<(Vec<u8>, u64)> {
         .take(HEAD)
         .read_to_end(&mut head)
         .map_err(err)?;
-    let binary = [
-        &b"PAR1"[..],
-        b"PK\x03\x04",
-        &[0xD0, 0xCF, 0x11, 0xE0],
-        &[0x1f, 0x8b],
-    ]
-    .iter()
-    .any(|sig| head.starts_with(sig));
+    let binary = source::is_binary(&head);
     let cut = head.iter().rposition(|b| *b == b'\n');
     match cut {
         _ if (head.len() as u64) < HEAD => {}

@@ -50,6 +50,20 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
+const PARQUET: &[u8] = b"PAR1";
+/// `.xlsx`/`.xlsb`/`.ods` are zip files, `.xls` an OLE compound file.
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
+const GZIP: &[u8] = &[0x1f, 0x8b];
+
+/// Whether a file starting with `head` is Parquet, Excel or gzip rather than text: its header is not in
+/// its first bytes, so it must be read whole to be checked.
+pub fn is_binary(head: &[u8]) -> bool {
+    [PARQUET, ZIP, OLE, GZIP]
+        .iter()
+        .any(|sig| head.starts_with(sig))
+}
+
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -65,7 +79,7 @@ impl Source {
         encoding: Option<Encoding>,
         sheet: Option<&str>,
     ) -> Result<Source> {
-        if bytes.starts_with(b"PAR1") {
+        if bytes.starts_with(PARQUET) {
             let df = ParquetReader::new(std::io::Cursor::new(bytes))
                 .finish()
                 .map_err(|e| {
@@ -81,12 +95,11 @@ impl Source {
                 .collect();
             return Ok(Source::Parquet { df, headers });
         }
-        // Excel: .xlsx/.xlsb/.ods are zip files, .xls an OLE compound file.
-        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
             let (headers, rows) = super::sheet::read(path, bytes, sheet)?;
             return Ok(Source::Sheet { rows, headers });
         }
-        if bytes.starts_with(&[0x1f, 0x8b]) {
+        if bytes.starts_with(GZIP) {
             let mut plain = Vec::new();
             let mut gz = flate2::read::MultiGzDecoder::new(bytes.as_slice());
             std::io::Read::read_to_end(&mut gz, &mut plain).map_err(|e| {
