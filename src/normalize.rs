@@ -239,6 +239,16 @@ impl Normalised {
         self.msisdn_keys.of_raw[table.msisdn.codes[row] as usize]
     }
 
+    /// The row's ID key (the normalised ID number), empty when there is none.
+    pub fn id_text(&self, table: &Table, row: usize) -> &str {
+        self.id_keys.get(self.id_key(table, row))
+    }
+
+    /// The row's name key, empty when there is no name.
+    pub fn name_key_text(&self, table: &Table, row: usize) -> &str {
+        self.name_keys.get(self.name_key(table, row))
+    }
+
     /// Code of the row's ID key (0: empty).
     pub fn id_key(&self, table: &Table, row: usize) -> u32 {
         self.id_keys.of_raw[table.id_number.codes[row] as usize]

@@ -114,12 +114,12 @@ pub fn finding_row<'a>(
     let t = &audit.table;
     let n = &audit.norm;
     let id = n.id_facts(t, i);
-    let key = n.id_keys.get(n.id_key(t, i));
+    let key = n.id_text(t, i);
     FindingRow {
         file,
         row: f.row,
         carrier: t.carrier.get(i),
-        msisdn: n.msisdn_keys.get(n.msisdn_key(t, i)),
+        msisdn: n.msisdn_text(t, i),
         subscriber_type: t.subscriber_type[i].code(),
         id_type: if key.is_empty() && t.id_type[i].is_none() {
             ""
@@ -291,10 +291,7 @@ fn subscriptions_chunk(
     let t = &audit.table;
     let n = &audit.norm;
     let ids: Vec<_> = rows.clone().map(|i| n.id_facts(t, i)).collect();
-    let id_numbers: Vec<_> = rows
-        .clone()
-        .map(|i| privacy.id(n.id_keys.get(n.id_key(t, i))))
-        .collect();
+    let id_numbers: Vec<_> = rows.clone().map(|i| privacy.id(n.id_text(t, i))).collect();
     let id_raw: Vec<_> = rows
         .clone()
         .map(|i| privacy.raw_id(t.id_number.get(i)))
@@ -309,7 +306,7 @@ fn subscriptions_chunk(
         .collect();
     let name_keys: Vec<_> = rows
         .clone()
-        .map(|i| privacy.name(n.name_keys.get(n.name_key(t, i))))
+        .map(|i| privacy.name(n.name_key_text(t, i)))
         .collect();
     let dob: Vec<String> = rows
         .clone()
@@ -359,10 +356,7 @@ fn subscriptions_chunk(
             .into_series()
             .into_column(),
         text_column("carrier", rows.clone().map(|i| t.carrier.get(i))),
-        text_column(
-            "msisdn",
-            rows.clone().map(|i| n.msisdn_keys.get(n.msisdn_key(t, i))),
-        ),
+        text_column("msisdn", rows.clone().map(|i| n.msisdn_text(t, i))),
         text_column(
             "subscriber_type",
             rows.clone().map(|i| t.subscriber_type[i].code()),

@@ -146,7 +146,7 @@ fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String))
     let th = &cx.rules.thresholds;
     let rows = holder_rows(cx, part, |i| (t.carrier.codes[i], order_key(cx, i)));
     for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
-        let key = cx.norm.id_keys.get(cx.norm.id_key(t, holder[0] as usize));
+        let key = cx.norm.id_text(t, holder[0] as usize);
         for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
             let carrier = t.carrier.get(at_carrier[0] as usize);
             let n = at_carrier.len();
@@ -326,7 +326,7 @@ fn same_id_at_point(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R,
     };
     for run in runs(&rows, group).filter(|r| r.len() > max) {
         let point = t.point_id.get(run[0] as usize);
-        let key = cx.norm.id_keys.get(cx.norm.id_key(t, run[0] as usize));
+        let key = cx.norm.id_text(t, run[0] as usize);
         for (pos, &i) in run.iter().enumerate().skip(max) {
             fire(
                 i,
