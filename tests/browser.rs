@@ -163,16 +163,6 @@ fn console_lines(stderr: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // The page under test and its harness
 
-/// The bundled sample's extracts.
-fn sample_extracts() -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    files.sort();
-    files
-}
-
 /// The sample with Viettel's `HY-1234` point codes written as bare numbers (some carriers number
 /// their points), so the point_id column holds numbers and text: the page's sort must still order it.
 fn sample_with_numbered_points(dir: &Path) -> Vec<String> {
@@ -206,18 +196,9 @@ fn sample_with_numbered_points(dir: &Path) -> Vec<String> {
 }
 
 fn audit(out: &Path, inputs: &[String], extra: &[&str]) {
-    let mut args = vec!["audit".to_string()];
-    args.extend(inputs.iter().cloned());
-    args.extend([
-        "--points".into(),
-        repo("sample-data/points.csv").display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-        "--format".into(),
-        "csv,html".into(),
-        "--quiet".into(),
-    ]);
-    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut extra = extra.to_vec();
+    extra.extend(["--format", "csv,html"]);
+    let args = audit_args(inputs, out, &extra);
     run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
 }
 

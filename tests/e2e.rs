@@ -7,29 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-fn sample_inputs() -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    files.sort();
-    files
-}
-
 /// `simaudit audit` arguments for the bundled sample, writing into `out`.
 fn sample_args(out: &Path, extra: &[&str]) -> Vec<String> {
-    let points = repo("sample-data/points.csv");
-    let mut args: Vec<String> = vec!["audit".into()];
-    args.extend(sample_inputs());
-    args.extend([
-        "--points".into(),
-        points.display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-        "--quiet".into(),
-    ]);
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    audit_args(&sample_extracts(), out, extra)
 }
 
 fn audit_sample(out: &Path, extra: &[&str]) {

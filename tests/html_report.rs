@@ -6,21 +6,7 @@ use common::*;
 use std::path::Path;
 
 fn audit_to(out: &Path, extra: &[&str]) -> String {
-    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    files.sort();
-    let mut args = vec!["audit".to_string()];
-    args.extend(files);
-    args.extend([
-        "--points".into(),
-        repo("sample-data/points.csv").display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-        "--quiet".into(),
-    ]);
-    args.extend(extra.iter().map(|s| s.to_string()));
+    let args = audit_args(&sample_extracts(), out, extra);
     run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     std::fs::read_to_string(out.join("report.html")).unwrap()
 }

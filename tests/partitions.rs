@@ -2,7 +2,7 @@
 //! (by ID-key hash for holder rules, by number for SB002, by point for point rules).
 
 mod common;
-use common::repo;
+use common::sample_extracts;
 use simaudit::ingest::IngestOptions;
 use simaudit::normalize::Normalised;
 use simaudit::rules::cross::{evaluate, evaluate_partition, Partition};
@@ -11,11 +11,7 @@ use simaudit::rules::RuleSet;
 
 #[test]
 fn partitions_union_equals_whole_run() {
-    let mut inputs: Vec<std::path::PathBuf> = std::fs::read_dir(repo("sample-data/extracts"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    inputs.sort();
+    let inputs: Vec<std::path::PathBuf> = sample_extracts().into_iter().map(Into::into).collect();
     let audit = simaudit::run(
         &inputs,
         &IngestOptions::default(),

@@ -7,22 +7,8 @@ use common::*;
 use std::path::Path;
 
 fn audit_to(out: &Path, extra: &[&str], env: Option<(&str, &str)>) {
-    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    files.sort();
     let mut cmd = bin();
-    cmd.arg("audit")
-        .args(&files)
-        .args([
-            "--points",
-            repo("sample-data/points.csv").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
-        .args(extra);
+    cmd.args(audit_args(&sample_extracts(), out, extra));
     if let Some((k, v)) = env {
         cmd.env(k, v);
     }

@@ -28,6 +28,31 @@ pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
+/// The bundled sample's extracts, in name order.
+pub fn sample_extracts() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(repo("sample-data/extracts"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+/// `simaudit audit` arguments: `inputs` with the sample's points registry, writing quietly into `out`.
+pub fn audit_args(inputs: &[String], out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["audit".to_string()];
+    args.extend(inputs.iter().cloned());
+    args.extend([
+        "--points".into(),
+        repo("sample-data/points.csv").display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+    ]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
 /// Rows of a CSV file as header-keyed maps.
 pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
