@@ -66,23 +66,8 @@ impl Keys {
             a.0.cmp(&b.0)
                 .then_with(|| normalised[a.1 as usize].cmp(normalised[b.1 as usize]))
         });
-        let mut values = Strings::default();
-        values.push("");
-        let mut last = "";
-        let mut of_raw = vec![0u32; normalised.len()];
-        for (_, i) in order {
-            let v = normalised[i as usize];
-            if v.is_empty() {
-                continue;
-            }
-            if v != last {
-                values.push(v);
-                last = v;
-            }
-            of_raw[i as usize] = (values.len() - 1) as u32;
-        }
-        values.shrink_to_fit();
-        Keys { values, of_raw }
+        let sorted = order.into_iter().map(|(_, i)| (normalised[i as usize], i));
+        Keys::from_sorted(sorted, normalised.len(), "", |values, v| values.push(v))
     }
 
     /// Keys of 10-digit numbers given as integers (0: not a number): an integer sort, and each number's
@@ -90,17 +75,31 @@ impl Keys {
     fn of_numbers(numbers: impl Iterator<Item = u64>) -> Keys {
         let mut order: Vec<(u64, u32)> = numbers.enumerate().map(|(i, n)| (n, i as u32)).collect();
         order.par_sort_unstable();
+        let raws = order.len();
+        Keys::from_sorted(order.into_iter(), raws, 0, |values, n| {
+            values.push(&format!("{n:010}"))
+        })
+    }
+
+    /// Codes for raw values given in the order of their normalised value `K`: equal neighbours share a
+    /// code, `empty` keeps code 0, and each distinct value's text is written once by `push`.
+    fn from_sorted<K: PartialEq + Copy>(
+        sorted: impl Iterator<Item = (K, u32)>,
+        raws: usize,
+        empty: K,
+        push: impl Fn(&mut Strings, K),
+    ) -> Keys {
         let mut values = Strings::default();
         values.push("");
-        let mut last = 0;
-        let mut of_raw = vec![0u32; order.len()];
-        for (n, i) in order {
-            if n == 0 {
+        let mut last = empty;
+        let mut of_raw = vec![0u32; raws];
+        for (key, i) in sorted {
+            if key == empty {
                 continue;
             }
-            if n != last {
-                values.push(&format!("{n:010}"));
-                last = n;
+            if key != last {
+                push(&mut values, key);
+                last = key;
             }
             of_raw[i as usize] = (values.len() - 1) as u32;
         }
