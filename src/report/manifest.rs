@@ -62,7 +62,7 @@ pub fn write(
         "stage_seconds": per_stage(&|s| Some(s.wall_seconds)),
         "stage_cpu_seconds": per_stage(&|s| s.cpu_seconds),
         "stage_peak_rss_mib": per_stage(&|s| s.peak_rss_mib),
-        "outputs": outputs.iter().map(|(name, _)| name).chain(["manifest.json".to_string()].iter()).collect::<Vec<_>>(),
+        "outputs": outputs.iter().map(|(name, _)| name.as_str()).chain(["manifest.json"]).collect::<Vec<_>>(),
         // Wall seconds of each writer; they run side by side, so these add up to more than the stage.
         "output_seconds": outputs.iter().map(|(name, s)| (name.clone(), json!(round(*s)))).collect::<serde_json::Map<_, _>>(),
     });

@@ -128,8 +128,7 @@ pub fn write_all(
     // The writers are independent and each mostly single-threaded: they run side by side. Files are
     // listed in this fixed order whatever order they finish in.
     let mut jobs: Vec<(&str, Job)> = Vec::new();
-    let audit_ref: &Audit = audit;
-    let (s, a) = (&summaries, audit_ref);
+    let (a, s): (&Audit, &Summaries) = (audit, &summaries);
     if formats.csv {
         jobs.push((
             "findings.csv",
@@ -178,15 +177,12 @@ pub fn write_all(
     }
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
     let results = run_longest_first(jobs, out);
-    let mut written = Vec::new();
     let mut output_seconds = Vec::new();
     for (name, (result, seconds)) in names.into_iter().zip(results) {
         result?;
-        written.push(name.to_string());
         output_seconds.push((name.to_string(), seconds));
     }
     audit.stages.push(watch.lap("report"));
-    written.push("manifest.json".into());
     manifest::write(
         &out.join("manifest.json"),
         audit,
@@ -194,6 +190,11 @@ pub fn write_all(
         privacy.is_masked(),
         started,
     )?;
+    let written = output_seconds
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(["manifest.json".to_string()])
+        .collect();
     Ok((summaries, written))
 }
 
