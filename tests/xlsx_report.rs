@@ -16,6 +16,12 @@ fn audit_to(out: &Path, extra: &[&str], env: Option<(&str, &str)>) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// A sheet's first row as text.
+fn header_of(sheet: &calamine::Range<Data>) -> Vec<String> {
+    let first = sheet.rows().next().unwrap();
+    first.iter().map(|c| c.to_string()).collect()
+}
+
 fn csv_rows(path: &Path) -> usize {
     read_csv(path).len()
 }
@@ -52,13 +58,7 @@ fn vietnamese_report_matches_the_csv_outputs() {
         );
     }
     let carriers = book.worksheet_range("Theo nhà mạng").unwrap();
-    let header: Vec<String> = carriers
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let header = header_of(&carriers);
     assert_eq!(
         &header[..5],
         [
@@ -99,13 +99,7 @@ fn english_report_and_findings_cap_note() {
     assert_eq!(book.sheet_names()[0], "Summary");
     let findings = book.worksheet_range("Findings").unwrap();
     assert_eq!(findings.height(), 11);
-    let header: Vec<String> = findings
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let header = header_of(&findings);
     assert_eq!(&header[..3], ["File", "Row", "Carrier"]);
     let summary = book.worksheet_range("Summary").unwrap();
     let note = summary
