@@ -22,6 +22,20 @@ pub struct Audit {
     pub stages: Vec<StageCost>,
 }
 
+impl Audit {
+    pub fn view(&self) -> crate::report::RunView<'_> {
+        crate::report::RunView {
+            files: &self.files,
+            rules: &self.rules,
+            rejects: &self.rejects,
+            accepted: self.table.len(),
+            findings: self.findings.len(),
+            points_given: self.points_given,
+            stages: &self.stages,
+        }
+    }
+}
+
 /// Read a registry of authorised points: CSV with `carrier` and `point_id` columns.
 pub fn read_points(path: &Path) -> Result<PointRegistry> {
     let bad = |why: String| Error::Input(format!("--points {}: {why}", path.display()));
@@ -134,7 +148,7 @@ pub fn run_with_progress(
 }
 
 /// By file name, row, rule code, then detail: a total order, so outputs are byte-identical on a rerun.
-fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
+pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
     use rayon::slice::ParallelSliceMut;
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|a, b| files[*a].name.cmp(&files[*b].name));

@@ -65,6 +65,10 @@ pub enum Command {
         /// Pseudonymise ID numbers and names in every output (key: SIMAUDIT_MASK_KEY, else random).
         #[arg(long)]
         mask: bool,
+        /// Split the rows into N shards by ID key and hold one shard at a time (for extracts too big
+        /// for memory: each file is read N + 1 times; about 2 bytes of memory per input byte / N).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        shards: usize,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///

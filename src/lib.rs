@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod sharded;
 pub mod text;
 pub mod usage;
 

@@ -103,16 +103,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
             mask,
+            shards,
         } => {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
             let p = prepare(&input)?;
-            let (mut audit, bar) = run_with_spinner(&input, &p, input.quiet)?;
             let privacy = if mask {
                 Privacy::masked_from_env()
             } else {
                 Privacy::Clear
             };
+            if shards > 1 {
+                let bar = report::terminal::progress(input.quiet);
+                let show = |stage: &'static str| {
+                    bar.set_message(report::terminal::stage_label(stage, p.lang))
+                };
+                let output = simaudit::sharded::Output {
+                    out: &out,
+                    formats,
+                    privacy: &privacy,
+                    lang: p.lang,
+                    started,
+                };
+                let done = simaudit::sharded::run(
+                    &input.files,
+                    &p.ingest,
+                    p.rules.clone(),
+                    p.points.as_ref(),
+                    shards,
+                    &output,
+                    &show,
+                )?;
+                bar.finish_and_clear();
+                if !input.quiet {
+                    print!(
+                        "{}",
+                        report::terminal::render(done.view(), &done.summaries, Some(&out), p.lang)
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (mut audit, bar) = run_with_spinner(&input, &p, input.quiet)?;
             let (summaries, _) = report::write_all(
                 &mut audit,
                 &out,
@@ -126,7 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !input.quiet {
                 print!(
                     "{}",
-                    report::terminal::render(&audit, &summaries, Some(&out), p.lang)
+                    report::terminal::render(audit.view(), &summaries, Some(&out), p.lang)
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -326,7 +357,10 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
         }
         CheckFormat::Text => {
             if !input.quiet {
-                print!("{}", report::terminal::render(&audit, &s, None, p.lang));
+                print!(
+                    "{}",
+                    report::terminal::render(audit.view(), &s, None, p.lang)
+                );
             }
             println!(
                 "\n{violations} violation(s), {warnings} warning(s): {}",

@@ -113,7 +113,7 @@ impl Keys {
 }
 
 /// A normalised number as an integer: its 10 digits (the leading 0 included), 0 when not a mobile number.
-fn number_value(m: &Msisdn) -> u64 {
+pub fn number_value(m: &Msisdn) -> u64 {
     if m.normalised.len() != 10 {
         return 0;
     }

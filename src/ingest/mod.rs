@@ -21,7 +21,6 @@ use batch::Batch;
 pub use decode::Encoding;
 use profile::Profile;
 use rustc_hash::FxHashMap;
-use sha2::{Digest, Sha256};
 use source::Source;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -55,8 +54,25 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// Which accepted records a load keeps, and where they go.
+pub enum Keep<'a> {
+    /// Every record, into one table (a run held in memory).
+    All,
+    /// Every record, handed to the sink one batch at a time as a small table of its own and then
+    /// dropped (the scan pass of a sharded run). DQ002 findings are left to the shards.
+    Stream(&'a mut dyn FnMut(u16, Table)),
+    /// Only the records whose (file, row) `pick` says, into one table (a shard of a sharded run).
+    /// Rejected records and their findings are left to the scan pass, and files are not checksummed.
+    Only(&'a (dyn Fn(u16, u32) -> bool + Sync)),
+}
+
 /// Read every input; fails before any work when a file is unreadable or lacks a required column.
 pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
+    load_some(paths, opts, Keep::All)
+}
+
+/// [`load`], keeping the records `keep` says.
+pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Result<Loaded> {
     if paths.is_empty() {
         return Err(Error::Input(
             "no input files: give at least one extract (CSV, Parquet)".into(),
@@ -140,10 +156,9 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     let mut findings = Vec::new();
     let mut files = Vec::new();
     for (idx, mut info, path, encoding, profile) in opened {
-        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-        info.size = bytes.len() as u64;
-        info.sha256 = format!("{:x}", Sha256::digest(&bytes));
-        let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
+        let hash = !matches!(keep, Keep::Only(_));
+        let (src, size, sha256) = Source::read(path, encoding, opts.sheet.as_deref(), hash)?;
+        (info.size, info.sha256) = (size, sha256);
         info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
         // The whole file may decode differently from its head (or have changed since): check again.
@@ -156,26 +171,53 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
             .or_else(|| profile.fixed_carrier.clone());
         let orders = date_orders(&src, &columns, &profile);
         let mut mapper = ColumnMapper::new(idx, &profile, &columns, fixed, orders);
-        let first = builder.len();
+        // The carrier of every row so far: None before the first row, Some(None) once two differ.
+        let mut carrier_seen: Option<Option<String>> = None;
         // One thread reads the next batch of records while the pool maps the columns of this one.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         std::thread::scope(|scope| {
             let src = &src;
-            scope.spawn(move || src.for_each_batch(|b| tx.send(b).unwrap_or(())));
+            let pick = match &keep {
+                Keep::Only(pick) => Some(*pick),
+                _ => None,
+            };
+            let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
+            scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).unwrap_or(())));
             for batch in rx {
                 info.rows_read += batch.len() + batch.bad.len();
                 info.rows_accepted += batch.len();
                 info.rows_rejected += batch.bad.len();
-                for bad in &batch.bad {
-                    findings.push(Finding {
-                        file: idx,
-                        row: bad.row,
-                        subject: None,
-                        rule: RuleCode::DQ001,
-                        detail: bad.reason.clone(),
-                    });
+                if !matches!(keep, Keep::Only(_)) {
+                    for bad in &batch.bad {
+                        findings.push(Finding {
+                            file: idx,
+                            row: bad.row,
+                            subject: None,
+                            rule: RuleCode::DQ001,
+                            detail: bad.reason.clone(),
+                        });
+                    }
                 }
-                mapper.add(&mut builder, &batch, &mut findings);
+                let seen = match &mut keep {
+                    Keep::Stream(sink) => {
+                        let mut small = TableBuilder::default();
+                        mapper.add(&mut small, &batch, &mut Vec::new());
+                        let seen = single_carrier(&small, 0);
+                        sink(idx, small.finish());
+                        seen
+                    }
+                    _ => {
+                        let first = builder.len();
+                        mapper.add(&mut builder, &batch, &mut findings);
+                        single_carrier(&builder, first)
+                    }
+                };
+                if !batch.rows.is_empty() {
+                    carrier_seen = match carrier_seen.take() {
+                        None => Some(seen),
+                        Some(before) => Some(before.filter(|c| Some(c) == seen.as_ref())),
+                    };
+                }
                 rejects.extend(batch.bad.into_iter().map(|b| Reject {
                     file: idx,
                     row: b.row,
@@ -189,7 +231,7 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
         info.carrier = mapper
             .fixed_carrier
             .clone()
-            .or_else(|| single_carrier(&builder, first));
+            .or_else(|| carrier_seen.flatten());
         files.push(info);
     }
     Ok(Loaded {

@@ -7,9 +7,97 @@ use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
 
+/// A delimited file's text: decoded into memory, or, for a UTF-8 file, mapped from disk. A national
+/// extract is tens of GB: mapped, the pages already parsed are handed back to the kernel as reading
+/// proceeds ([`Text::release`]), so a run never holds a whole file.
+pub enum Text {
+    Owned(String),
+    /// Checked to be UTF-8 throughout when mapped; `start` skips a byte-order mark.
+    Mapped {
+        map: memmap2::Mmap,
+        start: usize,
+    },
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Owned(s) => s,
+            // SAFETY: `map_utf8` checked every byte after `start` to be UTF-8 before building this.
+            Text::Mapped { map, start } => unsafe { std::str::from_utf8_unchecked(&map[*start..]) },
+        }
+    }
+
+    /// The text before byte `upto` will not be read again: drop its pages from this process's memory
+    /// (they stay in the page cache, and would simply be read again if touched).
+    pub fn release(&self, upto: usize) {
+        if let Text::Mapped { map, start } = self {
+            // SAFETY: DONTNEED on a read-only shared file mapping only drops resident pages; the bytes
+            // stay valid and are faulted back in from the file if read again.
+            let _ = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    0,
+                    (start + upto).min(map.len()),
+                )
+            };
+        }
+    }
+}
+
+/// A whole file mapped into memory when it is UTF-8 text: its SHA-256 is computed and its UTF-8 checked in
+/// one pass of windows, each released after use. `Err` gives back the map with the hash when the file
+/// is not UTF-8 throughout (or holds NUL bytes), for the decoding path. Without `hash` the hash is
+/// empty (a shard pass of a sharded run reads files the scan pass has already checksummed).
+pub fn map_utf8(
+    map: memmap2::Mmap,
+    hash: bool,
+) -> (std::result::Result<Text, memmap2::Mmap>, String) {
+    use sha2::{Digest, Sha256};
+    const WINDOW: usize = 256 << 20;
+    let mut hasher = Sha256::new();
+    let mut valid = true;
+    let mut at = 0;
+    while at < map.len() {
+        let mut end = (at + WINDOW).min(map.len());
+        // Windows end before a UTF-8 continuation byte, so each is checked whole.
+        while end < map.len() && (map[end] & 0xC0) == 0x80 {
+            end += 1;
+        }
+        let piece = &map[at..end];
+        let (checked, ()) = rayon::join(
+            || valid && !piece.contains(&0) && decode::is_utf8(piece),
+            || {
+                if hash {
+                    hasher.update(piece)
+                }
+            },
+        );
+        valid = checked;
+        at = end;
+        // SAFETY: as in `Text::release`.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, at) };
+    }
+    let sha = if hash {
+        format!("{:x}", hasher.finalize())
+    } else {
+        String::new()
+    };
+    if valid {
+        let start = if map.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        (Ok(Text::Mapped { map, start }), sha)
+    } else {
+        (Err(map), sha)
+    }
+}
+
 pub enum Source {
     Delimited {
-        text: String,
+        text: Text,
         encoding: Encoding,
         lossy: bool,
         delimiter: u8,
@@ -73,6 +161,60 @@ fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 }
 
 impl Source {
+    /// Reads the file at `path` whole, with its size and SHA-256. UTF-8 text is mapped rather than read
+    /// into memory (see [`Text`]); anything else is read and decoded as [`Source::open`] does.
+    pub fn read(
+        path: &Path,
+        encoding: Option<Encoding>,
+        sheet: Option<&str>,
+        hash: bool,
+    ) -> Result<(Source, u64, String)> {
+        use sha2::{Digest, Sha256};
+        let err = |e| Error::read(path, e);
+        let file = std::fs::File::open(path).map_err(err)?;
+        let size = file.metadata().map_err(err)?.len();
+        let may_be_utf8 = matches!(
+            encoding,
+            None | Some(Encoding::Utf8) | Some(Encoding::Utf8Bom)
+        );
+        let bytes = if size > 0 && may_be_utf8 {
+            // SAFETY: the map is only read. Inputs must not be changed while a run reads them (a file
+            // truncated meanwhile would fault); the README says so.
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
+            if is_binary(&map[..map.len().min(8)]) {
+                map.to_vec()
+            } else {
+                match map_utf8(map, hash) {
+                    (Ok(text), sha) => {
+                        let bom = matches!(text, Text::Mapped { start: 3, .. });
+                        let found = if bom {
+                            Encoding::Utf8Bom
+                        } else {
+                            Encoding::Utf8
+                        };
+                        let src = Source::delimited(path, text, encoding.unwrap_or(found), false)?;
+                        return Ok((src, size, sha));
+                    }
+                    (Err(map), sha) => {
+                        return Ok((
+                            Source::open(path, map.to_vec(), encoding, sheet)?,
+                            size,
+                            sha,
+                        ))
+                    }
+                }
+            }
+        } else {
+            std::fs::read(path).map_err(err)?
+        };
+        let sha = if hash {
+            format!("{:x}", Sha256::digest(&bytes))
+        } else {
+            String::new()
+        };
+        Ok((Source::open(path, bytes, encoding, sheet)?, size, sha))
+    }
+
     pub fn open(
         path: &Path,
         bytes: Vec<u8>,
@@ -123,8 +265,18 @@ impl Source {
                 path.display()
             )));
         }
-        let delimiter = sniff_delimiter(&decoded.text);
-        let mut rdr = csv_reader(&decoded.text, delimiter);
+        Source::delimited(
+            path,
+            Text::Owned(decoded.text),
+            decoded.encoding,
+            decoded.lossy,
+        )
+    }
+
+    /// A delimited source over `text`, already decoded and free of NUL bytes.
+    pub fn delimited(path: &Path, text: Text, encoding: Encoding, lossy: bool) -> Result<Source> {
+        let delimiter = sniff_delimiter(text.as_str());
+        let mut rdr = csv_reader(text.as_str(), delimiter);
         let mut rec = csv::StringRecord::new();
         let headers = match rdr.read_record(&mut rec) {
             Ok(true) => rec
@@ -134,9 +286,9 @@ impl Source {
             _ => return Err(Error::Input(format!("{}: no header row", path.display()))),
         };
         Ok(Source::Delimited {
-            text: decoded.text,
-            encoding: decoded.encoding,
-            lossy: decoded.lossy,
+            text,
+            encoding,
+            lossy,
             delimiter,
             headers,
         })
@@ -181,7 +333,7 @@ impl Source {
             Source::Delimited {
                 text, delimiter, ..
             } => {
-                let mut rdr = csv_reader(text, *delimiter);
+                let mut rdr = csv_reader(text.as_str(), *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let _ = rdr.read_record(&mut rec); // header
                 for _ in 0..n {
@@ -214,7 +366,13 @@ impl Source {
     }
 
     /// Every record after the header, in order, in batches of at most [`BATCH_RECORDS`] records.
-    pub fn for_each_batch(&self, mut handle: impl FnMut(Batch)) {
+    /// Hands every record whose row `keep` says to `handle`, a batch at a time; the others are only
+    /// found and skipped (a shard of a sharded run reads only its own records).
+    pub fn for_each_batch(
+        &self,
+        keep: &(dyn Fn(u32) -> bool + Sync),
+        mut handle: impl FnMut(Batch),
+    ) {
         let width = self.headers().len();
         let mut batch = Batch::new(width);
         let mut flush = |batch: &mut Batch, last: bool| {
@@ -224,11 +382,12 @@ impl Source {
         };
         match self {
             Source::Delimited {
-                text,
+                text: whole,
                 delimiter,
                 lossy,
                 ..
             } => {
+                let text = whole.as_str();
                 let mut rdr = csv_reader(text, *delimiter);
                 let mut rec = csv::ByteRecord::new();
                 let _ = rdr.read_byte_record(&mut rec); // header
@@ -254,6 +413,7 @@ impl Source {
                     };
                     row += 1;
                     match reason {
+                        _ if !keep(row) => {}
                         None => batch.push_bytes(row, rec.iter()),
                         Some(reason) => batch.bad.push(BadRecord {
                             row,
@@ -261,6 +421,9 @@ impl Source {
                             reason,
                             raw: raw().to_string(),
                         }),
+                    }
+                    if row.is_multiple_of(1 << 16) {
+                        whole.release(start.byte() as usize);
                     }
                     flush(&mut batch, false);
                 }
@@ -279,12 +442,16 @@ impl Source {
                 let mut iters: Vec<_> = strings.iter().map(|ca| ca.iter()).collect();
                 for i in 0..df.height() {
                     let fields = iters.iter_mut().map(|it| it.next().flatten().unwrap_or(""));
-                    batch.push(i as u32 + 1, fields);
-                    flush(&mut batch, false);
+                    if keep(i as u32 + 1) {
+                        batch.push(i as u32 + 1, fields);
+                        flush(&mut batch, false);
+                    } else {
+                        fields.for_each(drop);
+                    }
                 }
             }
             Source::Sheet { rows, .. } => {
-                for (i, row) in rows.iter().enumerate() {
+                for (i, row) in rows.iter().enumerate().filter(|(i, _)| keep(*i as u32 + 1)) {
                     batch.push(i as u32 + 1, row.iter().map(String::as_str));
                     flush(&mut batch, false);
                 }
@@ -314,7 +481,7 @@ mod tests {
             .to_vec();
         let src = Source::open(Path::new("t.csv"), text, None, None).unwrap();
         let mut seen = Vec::new();
-        src.for_each_batch(|b| {
+        src.for_each_batch(&|_| true, |b| {
             let mut bad = b.bad.iter().peekable();
             for (i, row) in b.rows.iter().enumerate() {
                 while let Some(r) = bad.next_if(|r| r.row < *row) {

@@ -5,8 +5,7 @@
 use super::summary::{Cell, Sheet, Summaries};
 use super::terminal::Lang;
 use super::xlsx::label;
-use super::Privacy;
-use crate::audit::Audit;
+use super::{Privacy, RunView};
 use crate::error::Result;
 use std::fmt::Write;
 use std::path::Path;
@@ -154,7 +153,7 @@ Array.prototype.forEach.call(t.tBodies[0].rows,function(r){r.style.display=r.tex
 
 pub fn write(
     path: &Path,
-    audit: &Audit,
+    run: RunView,
     s: &Summaries,
     privacy: &Privacy,
     lang: Lang,
@@ -176,25 +175,22 @@ pub fn write(
             "Mobile subscriber registration audit"
         )
     );
-    let files: Vec<String> = audit.files.iter().map(|f| esc(&f.name)).collect();
+    let files: Vec<String> = run.files.iter().map(|f| esc(&f.name)).collect();
     let _ = write!(
         o,
         "<p>{}: {} · {}: {}</p>",
         t("Tệp", "Files"),
         files.join(", "),
         t("Bộ quy tắc", "Rule set"),
-        esc(&audit.rules.name)
+        esc(&run.rules.name)
     );
     let flagged: u64 = s.by_carrier.rows.iter().map(|r| int(&r[3])).sum();
-    let read: usize = audit.files.iter().map(|f| f.rows_read).sum();
+    let read: usize = run.files.iter().map(|f| f.rows_read).sum();
     let totals = [
         (t("Dòng đã đọc", "Rows read"), read as u64),
-        (
-            t("Dòng bị loại", "Rows rejected"),
-            audit.rejects.len() as u64,
-        ),
+        (t("Dòng bị loại", "Rows rejected"), run.rejects.len() as u64),
         (t("Thuê bao bị đánh dấu", "Flagged subscriptions"), flagged),
-        (t("Phát hiện", "Findings"), audit.findings.len() as u64),
+        (t("Phát hiện", "Findings"), run.findings as u64),
         (
             t("Giấy tờ vượt hạn mức", "IDs over limit"),
             s.ids_over_limit.rows.len() as u64,

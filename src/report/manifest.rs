@@ -1,7 +1,7 @@
 //! manifest.json: what was run on what — tool version, rule set, every input with its checksum,
 //! detected encoding and profile, row counts, and the time each stage took.
 
-use crate::audit::Audit;
+use super::RunView;
 use crate::error::{Error, Result};
 use crate::usage::StageCost;
 use serde_json::json;
@@ -18,13 +18,13 @@ fn rfc3339(t: SystemTime) -> String {
 
 pub fn write(
     path: &Path,
-    audit: &Audit,
+    run: RunView,
     outputs: &[(String, f64)],
     masked: bool,
     started: SystemTime,
 ) -> Result<()> {
     let finished = SystemTime::now();
-    let inputs: Vec<_> = audit
+    let inputs: Vec<_> = run
         .files
         .iter()
         .map(|f| {
@@ -37,8 +37,7 @@ pub fn write(
         .collect();
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let per_stage = |value: &dyn Fn(&StageCost) -> Option<f64>| -> serde_json::Map<_, _> {
-        audit
-            .stages
+        run.stages
             .iter()
             .map(|s| (s.name.to_string(), json!(value(s).map(round))))
             .collect()
@@ -46,16 +45,16 @@ pub fn write(
     let doc = json!({
         "tool": "simaudit",
         "version": env!("CARGO_PKG_VERSION"),
-        "rule_set": { "name": audit.rules.name, "sha256": audit.rules.sha256 },
-        "points_registry": audit.points_given,
+        "rule_set": { "name": run.rules.name, "sha256": run.rules.sha256 },
+        "points_registry": run.points_given,
         "masked": masked,
         "inputs": inputs,
         "rows": {
-            "read": audit.files.iter().map(|f| f.rows_read).sum::<usize>(),
-            "accepted": audit.table.len(),
-            "rejected": audit.rejects.len(),
+            "read": run.files.iter().map(|f| f.rows_read).sum::<usize>(),
+            "accepted": run.accepted,
+            "rejected": run.rejects.len(),
         },
-        "findings": audit.findings.len(),
+        "findings": run.findings,
         "started_at": rfc3339(started),
         "finished_at": rfc3339(finished),
         "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),

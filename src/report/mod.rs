@@ -10,7 +10,10 @@ pub mod xlsx;
 
 use crate::audit::Audit;
 use crate::error::{Error, Result};
+use crate::ingest::{Reject, SourceFile};
 use crate::rules::row::PointRegistry;
+use crate::rules::RuleSet;
+use crate::usage::StageCost;
 pub use privacy::Privacy;
 use std::path::Path;
 pub use summary::{Cell, RowMarks, Sheet, Summaries};
@@ -51,7 +54,7 @@ impl Formats {
 }
 
 /// One output file's writer, given the path to write.
-type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
+pub type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
 
 /// A writer's result and wall seconds.
 type Outcome = (Result<()>, f64);
@@ -111,6 +114,20 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
         .collect()
 }
 
+/// What the reports say of a run besides its tables: inputs, rule set, counts and stage costs. A run
+/// held in memory gives it ([`Audit::view`]); so does a sharded run, which never holds all its rows.
+#[derive(Clone, Copy)]
+pub struct RunView<'a> {
+    pub files: &'a [SourceFile],
+    pub rules: &'a RuleSet,
+    pub rejects: &'a [Reject],
+    /// Accepted rows.
+    pub accepted: usize,
+    pub findings: usize,
+    pub points_given: bool,
+    pub stages: &'a [StageCost],
+}
+
 /// Write every output into `out` and return the summaries and the files written.
 pub fn write_all(
     audit: &mut Audit,
@@ -125,15 +142,71 @@ pub fn write_all(
     let mut watch = crate::usage::Stopwatch::default();
     let marks = RowMarks::compute(audit);
     let summaries = summary::summarise(audit, &marks, points);
-    // The writers are independent and each mostly single-threaded: they run side by side. Files are
-    // listed in this fixed order whatever order they finish in.
+    let a: &Audit = audit;
+    let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
-    let (a, s): (&Audit, &Summaries) = (audit, &summaries);
     if formats.csv {
+        jobs.push(("findings.csv", Box::new(|p| write::findings_csv(p, &held))));
+    }
+    if formats.parquet {
         jobs.push((
-            "findings.csv",
-            Box::new(|p| write::findings_csv(p, a, privacy)),
+            "subscriptions.parquet",
+            Box::new(|p| write::subscriptions_parquet(p, a, &marks, privacy)),
         ));
+    }
+    let output_seconds = write_reports(
+        jobs,
+        out,
+        a.view(),
+        &summaries,
+        &held,
+        formats,
+        privacy,
+        lang,
+    )?;
+    audit.stages.push(watch.lap("report"));
+    let written = finish(out, audit.view(), output_seconds, privacy, started)?;
+    Ok((summaries, written))
+}
+
+/// Writes manifest.json; returns the names of every file written.
+pub fn finish(
+    out: &Path,
+    run: RunView,
+    output_seconds: Vec<(String, f64)>,
+    privacy: &Privacy,
+    started: std::time::SystemTime,
+) -> Result<Vec<String>> {
+    manifest::write(
+        &out.join("manifest.json"),
+        run,
+        &output_seconds,
+        privacy.is_masked(),
+        started,
+    )?;
+    Ok(output_seconds
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(["manifest.json".to_string()])
+        .collect())
+}
+
+/// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
+/// summaries and the findings rows, side by side; returns each file written with its wall seconds, in
+/// a fixed order whatever order they finish in.
+#[allow(clippy::too_many_arguments)]
+pub fn write_reports<'a>(
+    mut jobs: Vec<(&'a str, Job<'a>)>,
+    out: &Path,
+    run: RunView<'a>,
+    s: &'a Summaries,
+    findings: &'a dyn write::FindingRows,
+    formats: Formats,
+    privacy: &'a Privacy,
+    lang: terminal::Lang,
+) -> Result<Vec<(String, f64)>> {
+    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    if formats.csv {
         jobs.push((
             "by_carrier.csv",
             Box::new(|p| write::sheet_csv(p, &s.by_carrier)),
@@ -151,30 +224,28 @@ pub fn write_all(
     // rejects.csv is always written: nothing may be lost silently.
     jobs.push((
         "rejects.csv",
-        Box::new(|p| write::rejects_csv(p, a, privacy)),
+        Box::new(move |p| write::rejects_csv(p, run, privacy)),
     ));
     if formats.parquet {
         jobs.push((
             "findings.parquet",
-            Box::new(|p| write::findings_parquet(p, a, privacy)),
-        ));
-        jobs.push((
-            "subscriptions.parquet",
-            Box::new(|p| write::subscriptions_parquet(p, a, &marks, privacy)),
+            Box::new(|p| write::findings_parquet(p, findings)),
         ));
     }
     if formats.xlsx {
         jobs.push((
             "report.xlsx",
-            Box::new(|p| xlsx::write(p, a, s, privacy, lang)),
+            Box::new(move |p| xlsx::write(p, run, s, findings, privacy, lang)),
         ));
     }
     if formats.html {
         jobs.push((
             "report.html",
-            Box::new(|p| html::write(p, a, s, privacy, lang)),
+            Box::new(move |p| html::write(p, run, s, privacy, lang)),
         ));
     }
+    // Files are listed in the order of OUTPUT_ORDER, whatever order the writers ran in.
+    jobs.sort_by_key(|(name, _)| OUTPUT_ORDER.iter().position(|o| o == name));
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
     let results = run_longest_first(jobs, out);
     let mut output_seconds = Vec::new();
@@ -182,21 +253,23 @@ pub fn write_all(
         result?;
         output_seconds.push((name.to_string(), seconds));
     }
-    audit.stages.push(watch.lap("report"));
-    manifest::write(
-        &out.join("manifest.json"),
-        audit,
-        &output_seconds,
-        privacy.is_masked(),
-        started,
-    )?;
-    let written = output_seconds
-        .into_iter()
-        .map(|(name, _)| name)
-        .chain(["manifest.json".to_string()])
-        .collect();
-    Ok((summaries, written))
+    Ok(output_seconds)
 }
+
+/// The order outputs are listed in (manifest.json).
+const OUTPUT_ORDER: [&str; 11] = [
+    "findings.csv",
+    "by_carrier.csv",
+    "by_point.csv",
+    "by_rule.csv",
+    "ids_over_limit.csv",
+    "rejects.csv",
+    "findings.parquet",
+    "subscriptions.parquet",
+    "report.xlsx",
+    "report.html",
+    "manifest.json",
+];
 
 /// ids_over_limit with its ID numbers masked (names are only counted there).
 pub fn mask_ids(sheet: &Sheet, privacy: &Privacy) -> Sheet {

@@ -2,13 +2,14 @@
 //! findings with integer codes; every table has a total order, so reruns are byte-identical.
 
 use crate::audit::Audit;
+use crate::ingest::{Reject, SourceFile};
 use crate::normalize::Normalised;
 use crate::rules::cross::{self, IdOverLimit};
 use crate::rules::row::Context;
-use crate::rules::{RuleCode, RULES};
+use crate::rules::{RuleCode, RuleSet, RULES};
 use crate::schema::PointType;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A typed cell, so CSV, xlsx and HTML writers can each format it as their medium wants.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,10 +75,10 @@ impl RowMarks {
 }
 
 /// Bit masks of the rules whose effective severity flags a row.
-pub(crate) fn severity_masks(audit: &Audit) -> (u64, u64) {
+pub(crate) fn severity_masks(rules: &RuleSet) -> (u64, u64) {
     let (mut violation, mut warning) = (0u64, 0u64);
     for r in RuleCode::ALL {
-        match audit.rules.severity(*r) {
+        match rules.severity(*r) {
             crate::rules::Severity::Violation => violation |= 1 << (*r as u32),
             crate::rules::Severity::Warning => warning |= 1 << (*r as u32),
             crate::rules::Severity::Info => {}
@@ -148,116 +149,315 @@ pub fn summarise(
     marks: &RowMarks,
     points: Option<&crate::rules::row::PointRegistry>,
 ) -> Summaries {
-    let t = &audit.table;
-    let masks = severity_masks(audit);
-    let cx = Context {
-        table: t,
-        norm: &audit.norm,
-        rules: &audit.rules,
-        points,
-    };
-    // The four summaries are independent: computed side by side.
-    let ((over_limit, ids), (by_point, by_rule)) = rayon::join(
-        || {
-            rayon::join(
-                || cross::ids_over_limit(&cx),
-                || distinct_ids_per_carrier(audit, &audit.norm),
-            )
-        },
-        || rayon::join(|| by_point(audit, marks, masks), || by_rule(audit, marks)),
-    );
+    Tally::compute(audit, marks, points).summaries(&audit.files, &audit.rejects, &audit.rules)
+}
 
-    // Per carrier.
-    let mut carriers: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut by_code: Vec<Counts> = vec![Counts::default(); t.carrier.distinct()];
-    for i in 0..t.len() {
-        by_code[t.carrier.codes[i] as usize].add(marks.rules[i], t.status[i].live(), masks);
-    }
-    for (code, c) in by_code.into_iter().enumerate() {
-        if c.subscriptions > 0 {
-            carriers.insert(t.carrier.value(code as u32).to_string(), c);
-        }
-    }
-    let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
-    for r in &audit.rejects {
-        let carrier = audit.files[r.file as usize]
-            .carrier
-            .clone()
-            .unwrap_or_default();
-        *rejected.entry(carrier).or_default() += 1;
-    }
-    let mut over: HashMap<&str, usize> = HashMap::new();
-    let max = audit.rules.thresholds.max_per_carrier;
-    for o in &over_limit {
-        for (carrier, n) in &o.per_carrier {
-            if *n > max {
-                *over.entry(carrier).or_default() += 1;
-            }
-        }
-    }
-    let names: BTreeMap<&str, ()> = carriers
-        .keys()
-        .map(|k| (k.as_str(), ()))
-        .chain(rejected.keys().map(|k| (k.as_str(), ())))
-        .collect();
-    let mut rows = Vec::new();
-    for name in names.keys() {
-        let c = carriers.get(*name).cloned().unwrap_or_default();
-        let mut row: Vec<Cell> = vec![
-            (*name).into(),
-            c.subscriptions.into(),
-            c.live.into(),
-            c.flagged.into(),
-            pct(c.flagged, c.subscriptions),
-            c.violation.into(),
-            c.warning.into(),
-            rejected.get(*name).copied().unwrap_or(0).into(),
-            ids.get(*name).copied().unwrap_or(0).into(),
-            over.get(name).copied().unwrap_or(0).into(),
-        ];
-        let rejected_here = rejected.get(*name).copied().unwrap_or(0);
-        for (i, r) in RuleCode::ALL.iter().enumerate() {
-            // DQ001 rows are the rejected records attributed to this carrier.
-            let n = if *r == RuleCode::DQ001 {
-                rejected_here
-            } else {
-                c.per_rule.get(i).copied().unwrap_or(0)
-            };
-            row.push(n.into());
-        }
-        rows.push(row);
-    }
-    let by_carrier = Sheet {
-        name: "by_carrier",
-        columns: [
-            "carrier",
-            "subscriptions",
-            "live",
-            "flagged",
-            "flagged_pct",
-            "with_violation",
-            "with_warning",
-            "rejected_rows",
-            "distinct_ids",
-            "ids_over_limit",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(rule_columns())
-        .collect(),
-        rows,
-    };
+/// How often each text occurred (a point's names, types or districts).
+type ValueCounts = BTreeMap<String, usize>;
 
-    Summaries {
-        by_point,
-        by_rule,
-        ids_over_limit: ids_sheet(&over_limit),
-        by_carrier,
-        over_limit,
+/// One (carrier, point): its counts and the values its rows gave for the point's descriptive fields.
+#[derive(Default)]
+struct PointTally {
+    c: Counts,
+    names: ValueCounts,
+    kinds: ValueCounts,
+    districts: ValueCounts,
+}
+
+/// Everything the summaries are made of, in a form that adds up: the tallies of rows that share
+/// nothing (shards of a run partitioned by ID key) merge into the tally of the whole run.
+#[derive(Default)]
+pub struct Tally {
+    /// Per (carrier, point_id); the empty point is a point too (rows without one).
+    points: BTreeMap<(String, String), PointTally>,
+    /// Distinct ID keys per carrier (ID keys never straddle shards, so these add up).
+    distinct_ids: BTreeMap<String, usize>,
+    over_limit: Vec<IdOverLimit>,
+}
+
+impl Counts {
+    fn merge(&mut self, o: &Counts) {
+        if self.per_rule.len() < o.per_rule.len() {
+            self.per_rule.resize(o.per_rule.len(), 0);
+        }
+        self.subscriptions += o.subscriptions;
+        self.live += o.live;
+        self.flagged += o.flagged;
+        self.violation += o.violation;
+        self.warning += o.warning;
+        for (a, b) in self.per_rule.iter_mut().zip(&o.per_rule) {
+            *a += b;
+        }
+    }
+    fn rule(&self, bit: usize) -> usize {
+        self.per_rule.get(bit).copied().unwrap_or(0)
     }
 }
 
-fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String, usize> {
+fn add_counts(into: &mut ValueCounts, from: ValueCounts) {
+    for (text, n) in from {
+        *into.entry(text).or_default() += n;
+    }
+}
+
+/// The most frequent text (ties: the smallest text; none: empty).
+fn modal(counts: &ValueCounts) -> String {
+    let mut best: Option<(&String, usize)> = None;
+    for (text, &n) in counts {
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((text, n));
+        }
+    }
+    best.map_or_else(String::new, |(t, _)| t.clone())
+}
+
+/// Counts of the values of rows given by their codes: codes are counted, each distinct one turned into
+/// text once.
+fn value_counts<'a>(mut codes: Vec<u32>, text: impl Fn(u32) -> &'a str) -> ValueCounts {
+    codes.sort_unstable();
+    codes
+        .chunk_by(|a, b| a == b)
+        .map(|run| (text(run[0]).to_string(), run.len()))
+        .collect()
+}
+
+impl Tally {
+    pub fn compute(
+        audit: &Audit,
+        marks: &RowMarks,
+        points: Option<&crate::rules::row::PointRegistry>,
+    ) -> Tally {
+        let cx = Context {
+            table: &audit.table,
+            norm: &audit.norm,
+            rules: &audit.rules,
+            points,
+        };
+        let masks = severity_masks(&audit.rules);
+        let ((over_limit, distinct_ids), points) = rayon::join(
+            || {
+                rayon::join(
+                    || cross::ids_over_limit(&cx),
+                    || distinct_ids_per_carrier(audit, &audit.norm),
+                )
+            },
+            || point_tallies(audit, marks, masks),
+        );
+        Tally {
+            points,
+            distinct_ids,
+            over_limit,
+        }
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        for (key, p) in other.points {
+            let mine = self.points.entry(key).or_default();
+            mine.c.merge(&p.c);
+            add_counts(&mut mine.names, p.names);
+            add_counts(&mut mine.kinds, p.kinds);
+            add_counts(&mut mine.districts, p.districts);
+        }
+        for (carrier, n) in other.distinct_ids {
+            *self.distinct_ids.entry(carrier).or_default() += n;
+        }
+        self.over_limit.extend(other.over_limit);
+    }
+
+    /// The four summary tables; `rejects` and `files` give the rejected records of each carrier.
+    pub fn summaries(
+        mut self,
+        files: &[SourceFile],
+        rejects: &[Reject],
+        rules: &RuleSet,
+    ) -> Summaries {
+        self.over_limit.sort_by(|a, b| {
+            b.live_subscriptions
+                .cmp(&a.live_subscriptions)
+                .then_with(|| a.id_number.cmp(&b.id_number))
+        });
+        let rejected_carrier =
+            |r: &Reject| files[r.file as usize].carrier.clone().unwrap_or_default();
+        let by_carrier = self.by_carrier(rejects.iter().map(rejected_carrier), rules);
+        let rejected_carriers: HashSet<String> = rejects.iter().map(rejected_carrier).collect();
+        let by_rule = self.by_rule(rejects.len(), rejected_carriers.len(), rules);
+        Summaries {
+            by_point: self.by_point(),
+            by_rule,
+            ids_over_limit: ids_sheet(&self.over_limit),
+            by_carrier,
+            over_limit: self.over_limit,
+        }
+    }
+
+    fn by_carrier(
+        &self,
+        rejected_carriers: impl Iterator<Item = String>,
+        rules: &RuleSet,
+    ) -> Sheet {
+        let mut carriers: BTreeMap<&str, Counts> = BTreeMap::new();
+        for ((carrier, _), p) in &self.points {
+            carriers.entry(carrier).or_default().merge(&p.c);
+        }
+        let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
+        for carrier in rejected_carriers {
+            *rejected.entry(carrier).or_default() += 1;
+        }
+        let mut over: HashMap<&str, usize> = HashMap::new();
+        let max = rules.thresholds.max_per_carrier;
+        for o in &self.over_limit {
+            for (carrier, n) in &o.per_carrier {
+                if *n > max {
+                    *over.entry(carrier).or_default() += 1;
+                }
+            }
+        }
+        let names: BTreeSet<&str> = carriers
+            .keys()
+            .copied()
+            .chain(rejected.keys().map(String::as_str))
+            .collect();
+        let mut rows = Vec::new();
+        for name in names {
+            let c = carriers.get(name).cloned().unwrap_or_default();
+            let rejected_here = rejected.get(name).copied().unwrap_or(0);
+            let mut row: Vec<Cell> = vec![
+                name.into(),
+                c.subscriptions.into(),
+                c.live.into(),
+                c.flagged.into(),
+                pct(c.flagged, c.subscriptions),
+                c.violation.into(),
+                c.warning.into(),
+                rejected_here.into(),
+                self.distinct_ids.get(name).copied().unwrap_or(0).into(),
+                over.get(name).copied().unwrap_or(0).into(),
+            ];
+            for (bit, r) in RuleCode::ALL.iter().enumerate() {
+                // DQ001 rows are the rejected records attributed to this carrier.
+                let n = if *r == RuleCode::DQ001 {
+                    rejected_here
+                } else {
+                    c.rule(bit)
+                };
+                row.push(n.into());
+            }
+            rows.push(row);
+        }
+        Sheet {
+            name: "by_carrier",
+            columns: [
+                "carrier",
+                "subscriptions",
+                "live",
+                "flagged",
+                "flagged_pct",
+                "with_violation",
+                "with_warning",
+                "rejected_rows",
+                "distinct_ids",
+                "ids_over_limit",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(rule_columns())
+            .collect(),
+            rows,
+        }
+    }
+
+    fn by_point(&self) -> Sheet {
+        let mut points: Vec<(&(String, String), &PointTally)> = self.points.iter().collect();
+        points.sort_by(|(a_key, a), (b_key, b)| {
+            b.c.violation
+                .cmp(&a.c.violation)
+                .then(b.c.flagged.cmp(&a.c.flagged))
+                .then_with(|| a_key.cmp(b_key))
+        });
+        let rows = points
+            .into_iter()
+            .enumerate()
+            .map(|(rank, ((carrier, point), p))| {
+                let mut row: Vec<Cell> = vec![
+                    (rank + 1).into(),
+                    carrier.as_str().into(),
+                    point.as_str().into(),
+                    modal(&p.names).into(),
+                    modal(&p.kinds).into(),
+                    modal(&p.districts).into(),
+                    p.c.subscriptions.into(),
+                    p.c.flagged.into(),
+                    pct(p.c.flagged, p.c.subscriptions),
+                    p.c.violation.into(),
+                    p.c.warning.into(),
+                ];
+                row.extend((0..RULES.len()).map(|bit| Cell::from(p.c.rule(bit))));
+                row
+            })
+            .collect();
+        Sheet {
+            name: "by_point",
+            columns: [
+                "rank",
+                "carrier",
+                "point_id",
+                "point_name",
+                "point_type",
+                "district",
+                "subscriptions",
+                "flagged",
+                "flagged_pct",
+                "with_violation",
+                "with_warning",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(rule_columns())
+            .collect(),
+            rows,
+        }
+    }
+
+    fn by_rule(&self, rejected: usize, rejected_carriers: usize, rules: &RuleSet) -> Sheet {
+        let mut rows = Vec::new();
+        for (bit, r) in RuleCode::ALL.iter().enumerate() {
+            if !rules.enabled(*r) {
+                continue;
+            }
+            let (n, carriers, points) = if *r == RuleCode::DQ001 {
+                (rejected, rejected_carriers, 0)
+            } else {
+                let hit: Vec<&(String, String)> = self
+                    .points
+                    .iter()
+                    .filter(|(_, p)| p.c.rule(bit) > 0)
+                    .map(|(key, _)| key)
+                    .collect();
+                let carriers: HashSet<&str> = hit.iter().map(|(c, _)| c.as_str()).collect();
+                let n: usize = self.points.values().map(|p| p.c.rule(bit)).sum();
+                (n, carriers.len(), hit.len())
+            };
+            let info = r.info();
+            rows.push(vec![
+                info.code.into(),
+                info.name.into(),
+                rules.severity(*r).code().into(),
+                n.into(),
+                carriers.into(),
+                points.into(),
+            ]);
+        }
+        Sheet {
+            name: "by_rule",
+            columns: ["rule", "name", "severity", "rows", "carriers", "points"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        }
+    }
+}
+
+fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> BTreeMap<String, usize> {
     let t = &audit.table;
     let mut pairs: Vec<(u32, u32)> = (0..t.len())
         .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
@@ -265,50 +465,29 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> HashMap<String,
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let mut out = HashMap::new();
+    let mut out = BTreeMap::new();
     for (c, _) in pairs {
         *out.entry(t.carrier.value(c).to_string()).or_default() += 1;
     }
     out
 }
 
-/// The most frequent value among rows, given each row's code and the code's text (ties: the smallest
-/// text). Codes are counted, not strings compared.
-fn modal<'a>(codes: &mut [u32], text: impl Fn(u32) -> &'a str) -> String {
-    codes.sort_unstable();
-    let mut best: Option<(u32, usize)> = None;
-    for run in codes.chunk_by(|a, b| a == b) {
-        let better = match best {
-            None => true,
-            Some((code, n)) => run.len() > n || (run.len() == n && text(run[0]) < text(code)),
-        };
-        if better {
-            best = Some((run[0], run.len()));
-        }
-    }
-    best.map_or_else(String::new, |(code, _)| text(code).to_string())
-}
-
-fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
+/// Rows grouped by (carrier, point) with one parallel sort of row indices, not a hash map of lists.
+fn point_tallies(
+    audit: &Audit,
+    marks: &RowMarks,
+    masks: (u64, u64),
+) -> BTreeMap<(String, String), PointTally> {
     let t = &audit.table;
-    // Rows grouped by (carrier, point) with one parallel sort of row indices, not a hash map of lists.
     let point_of = |i: u32| {
         (u64::from(t.carrier.codes[i as usize]) << 32) | u64::from(t.point_id.codes[i as usize])
     };
     let mut order: Vec<u32> = (0..t.len() as u32).collect();
     order.par_sort_unstable_by_key(|&i| (point_of(i), i));
-    struct Point {
-        carrier: String,
-        point: String,
-        name: String,
-        kind: String,
-        district: String,
-        c: Counts,
-    }
     let groups: Vec<&[u32]> = order
         .chunk_by(|a, b| point_of(*a) == point_of(*b))
         .collect();
-    let mut points: Vec<Point> = groups
+    groups
         .into_par_iter()
         .map(|rows| {
             let mut c = Counts::default();
@@ -319,128 +498,23 @@ fn by_point(audit: &Audit, marks: &RowMarks, masks: (u64, u64)) -> Sheet {
             let codes = |f: &dyn Fn(usize) -> u32| -> Vec<u32> {
                 rows.iter().map(|&i| f(i as usize)).collect()
             };
-            Point {
-                carrier: t.carrier.get(first).to_string(),
-                point: t.point_id.get(first).to_string(),
-                name: modal(&mut codes(&|i| t.point_name.codes[i]), |c| {
-                    t.point_name.value(c)
-                }),
-                kind: modal(&mut codes(&|i| t.point_type[i] as u32), |c| {
+            let key = (
+                t.carrier.get(first).to_string(),
+                t.point_id.get(first).to_string(),
+            );
+            let tally = PointTally {
+                names: value_counts(codes(&|i| t.point_name.codes[i]), |c| t.point_name.value(c)),
+                kinds: value_counts(codes(&|i| t.point_type[i] as u32), |c| {
                     PointType::ALL.get(c as usize).map_or("", |k| k.code())
                 }),
-                district: modal(&mut codes(&|i| t.district.codes[i]), |c| {
-                    t.district.value(c)
-                }),
+                districts: value_counts(codes(&|i| t.district.codes[i]), |c| t.district.value(c)),
                 c,
-            }
+            };
+            (key, tally)
         })
-        .collect();
-    points.sort_by(|a, b| {
-        b.c.violation
-            .cmp(&a.c.violation)
-            .then(b.c.flagged.cmp(&a.c.flagged))
-            .then_with(|| a.carrier.cmp(&b.carrier))
-            .then_with(|| a.point.cmp(&b.point))
-    });
-    let rows = points
+        .collect::<Vec<_>>()
         .into_iter()
-        .enumerate()
-        .map(|(rank, p)| {
-            let mut row: Vec<Cell> = vec![
-                (rank + 1).into(),
-                p.carrier.into(),
-                p.point.into(),
-                p.name.into(),
-                p.kind.into(),
-                p.district.into(),
-                p.c.subscriptions.into(),
-                p.c.flagged.into(),
-                pct(p.c.flagged, p.c.subscriptions),
-                p.c.violation.into(),
-                p.c.warning.into(),
-            ];
-            row.extend(p.c.per_rule.iter().map(|n| Cell::from(*n)));
-            row
-        })
-        .collect();
-    Sheet {
-        name: "by_point",
-        columns: [
-            "rank",
-            "carrier",
-            "point_id",
-            "point_name",
-            "point_type",
-            "district",
-            "subscriptions",
-            "flagged",
-            "flagged_pct",
-            "with_violation",
-            "with_warning",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(rule_columns())
-        .collect(),
-        rows,
-    }
-}
-
-fn by_rule(audit: &Audit, marks: &RowMarks) -> Sheet {
-    let t = &audit.table;
-    // One pass over the flagged rows: per rule, the rows, carrier codes and (carrier, point) codes.
-    let n_rules = RuleCode::ALL.len();
-    let mut counts = vec![0usize; n_rules];
-    let mut carrier_codes: Vec<HashSet<u32>> = vec![HashSet::new(); n_rules];
-    let mut point_codes: Vec<HashSet<(u32, u32)>> = vec![HashSet::new(); n_rules];
-    for (i, &mask) in marks.rules.iter().enumerate() {
-        for bit in set_bits(mask) {
-            counts[bit] += 1;
-            carrier_codes[bit].insert(t.carrier.codes[i]);
-            point_codes[bit].insert((t.carrier.codes[i], t.point_id.codes[i]));
-        }
-    }
-    let mut rows = Vec::new();
-    for (bit, r) in RuleCode::ALL.iter().enumerate() {
-        if !audit.rules.enabled(*r) {
-            continue;
-        }
-        let (n, carriers, points) = if *r == RuleCode::DQ001 {
-            let carriers: HashSet<String> = audit
-                .rejects
-                .iter()
-                .map(|rej| {
-                    audit.files[rej.file as usize]
-                        .carrier
-                        .clone()
-                        .unwrap_or_default()
-                })
-                .collect();
-            (audit.rejects.len(), carriers.len(), 0)
-        } else {
-            (
-                counts[bit],
-                carrier_codes[bit].len(),
-                point_codes[bit].len(),
-            )
-        };
-        let info = r.info();
-        rows.push(vec![
-            info.code.into(),
-            info.name.into(),
-            audit.rules.severity(*r).code().into(),
-            n.into(),
-            carriers.into(),
-            points.into(),
-        ]);
-    }
-    Sheet {
-        name: "by_rule",
-        columns: ["rule", "name", "severity", "rows", "carriers", "points"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-    }
+        .collect()
 }
 
 fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
@@ -486,12 +560,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn modal_counts_codes_and_breaks_ties_by_smallest_text() {
+    fn modal_is_the_most_frequent_text_ties_smallest() {
         let text = |c: u32| ["", "Zeta", "Alpha", "Mid"][c as usize];
-        assert_eq!(modal(&mut [1, 2, 1, 3], text), "Zeta");
+        assert_eq!(modal(&value_counts(vec![1, 2, 1, 3], text)), "Zeta");
         // Tie between Zeta (code 1) and Alpha (code 2): the smaller text wins, not the smaller code.
-        assert_eq!(modal(&mut [1, 2, 2, 1, 3], text), "Alpha");
-        assert_eq!(modal(&mut [], text), "");
+        assert_eq!(modal(&value_counts(vec![1, 2, 2, 1, 3], text)), "Alpha");
+        assert_eq!(modal(&value_counts(vec![], text)), "");
+        // Counts from two shards add up before the choice.
+        let mut merged = value_counts(vec![2, 3, 3], text);
+        add_counts(&mut merged, value_counts(vec![2, 2], text));
+        assert_eq!(modal(&merged), "Alpha");
     }
 
     #[test]

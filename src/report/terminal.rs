@@ -1,7 +1,6 @@
 //! The short end-of-run summary on the terminal, in Vietnamese or English.
 
 use super::summary::{Cell, Summaries};
-use crate::audit::Audit;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,17 +37,22 @@ fn text(c: &Cell) -> String {
     c.csv()
 }
 
-pub fn render(audit: &Audit, s: &Summaries, out: Option<&std::path::Path>, lang: Lang) -> String {
+pub fn render(
+    run: super::RunView,
+    s: &Summaries,
+    out: Option<&std::path::Path>,
+    lang: Lang,
+) -> String {
     let mut o = String::new();
-    let read: usize = audit.files.iter().map(|f| f.rows_read).sum();
+    let read: usize = run.files.iter().map(|f| f.rows_read).sum();
     let _ = writeln!(
         o,
         "{}: {read}   {}: {}   {}: {}",
         lang.pick("Dòng đã đọc", "Rows read"),
         lang.pick("bị loại", "rejected"),
-        audit.rejects.len(),
+        run.rejects.len(),
         lang.pick("phát hiện", "findings"),
-        audit.findings.len()
+        run.findings
     );
     let _ = writeln!(
         o,

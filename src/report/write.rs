@@ -66,8 +66,8 @@ pub struct FindingRow<'a> {
     pub id_number: std::borrow::Cow<'a, str>,
     pub full_name: std::borrow::Cow<'a, str>,
     pub point_id: &'a str,
-    pub rule: &'static str,
-    pub severity: &'static str,
+    pub rule: &'a str,
+    pub severity: &'a str,
     pub detail: std::borrow::Cow<'a, str>,
 }
 
@@ -135,12 +135,81 @@ pub fn finding_row<'a>(
     }
 }
 
-pub fn findings_csv(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
+/// The rows of findings.csv in output order, wherever they are kept: made from a run held in memory,
+/// or read back from a findings.csv (a sharded run's merged one).
+pub trait FindingRows: Sync {
+    /// Calls `each` on the first `limit` rows in order (all of them when there are fewer).
+    fn visit(
+        &self,
+        limit: usize,
+        each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+/// The findings of a run held in memory, masked as `privacy` says.
+pub struct HeldFindings<'a> {
+    pub audit: &'a Audit,
+    pub privacy: &'a super::Privacy,
+}
+
+impl FindingRows for HeldFindings<'_> {
+    fn visit(
+        &self,
+        limit: usize,
+        each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        for f in self.audit.findings.iter().take(limit) {
+            each(&finding_row(self.audit, self.privacy, f))?;
+        }
+        Ok(())
+    }
+}
+
+/// The rows of a findings.csv this run wrote (already masked when the run masks).
+pub struct CsvFindings<'a>(pub &'a Path);
+
+impl FindingRows for CsvFindings<'_> {
+    fn visit(
+        &self,
+        limit: usize,
+        each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .buffer_capacity(1 << 20)
+            .from_path(self.0)
+            .map_err(io)?;
+        let mut rec = csv::StringRecord::new();
+        let mut seen = 0;
+        while seen < limit && rdr.read_record(&mut rec).map_err(io)? {
+            seen += 1;
+            let field = |i: usize| rec.get(i).unwrap_or("");
+            let row = field(1).parse().map_err(|_| {
+                std::io::Error::other(format!("{}: bad row number", self.0.display()))
+            })?;
+            each(&FindingRow {
+                file: field(0),
+                row,
+                carrier: field(2),
+                msisdn: field(3),
+                subscriber_type: field(4),
+                id_type: field(5),
+                id_number: field(6).into(),
+                full_name: field(7).into(),
+                point_id: field(8),
+                rule: field(9),
+                severity: field(10),
+                detail: field(11).into(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+pub fn findings_csv(path: &Path, findings: &dyn FindingRows) -> Result<()> {
     atomic(path, |w| {
         let mut c = csv_writer(w);
         c.write_record(FINDING_COLUMNS).map_err(io)?;
-        for f in &audit.findings {
-            let r = finding_row(audit, privacy, f);
+        findings.visit(usize::MAX, &mut |r| {
             let row = r.row.to_string();
             c.write_record([
                 r.file,
@@ -156,21 +225,21 @@ pub fn findings_csv(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Res
                 r.severity,
                 &r.detail,
             ])
-            .map_err(io)?;
-        }
+            .map_err(io)
+        })?;
         c.flush()
     })
 }
 
-pub fn rejects_csv(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
+pub fn rejects_csv(path: &Path, run: super::RunView, privacy: &super::Privacy) -> Result<()> {
     atomic(path, |w| {
         let mut c = csv_writer(w);
         c.write_record(["file", "row", "line", "reason", "raw"])
             .map_err(io)?;
-        for r in &audit.rejects {
+        for r in run.rejects {
             let (row, line) = (r.row.to_string(), r.line.to_string());
             c.write_record([
-                audit.files[r.file as usize].name.as_str(),
+                run.files[r.file as usize].name.as_str(),
                 &row,
                 &line,
                 &r.reason,
@@ -199,75 +268,193 @@ fn parquet_chunk_rows() -> usize {
         .unwrap_or(1 << 18)
 }
 
-/// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds. The next chunk is
-/// built on another thread while this one is encoded and compressed.
+/// A Parquet file written row group by row group, possibly over several calls (a sharded run appends
+/// each shard's rows); it appears under its name only when finished.
+pub struct ParquetSink {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: File,
+    writer: Option<BatchedWriter<File>>,
+}
+
+impl ParquetSink {
+    pub fn create(path: &Path) -> Result<ParquetSink> {
+        let tmp = path.with_extension("parquet.tmp");
+        let file = File::create(&tmp).map_err(|e| Error::write(path, e))?;
+        Ok(ParquetSink {
+            path: path.to_path_buf(),
+            tmp,
+            file,
+            writer: None,
+        })
+    }
+
+    /// Writes the frames `produce` sends, as they come: `produce` runs on another thread, building the
+    /// next frame while this one is encoded and compressed. It should stop when a send fails.
+    pub fn append(
+        &mut self,
+        produce: impl FnOnce(&dyn Fn(PolarsResult<DataFrame>) -> bool) + Send,
+    ) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (file, writer) = (&self.file, &mut self.writer);
+        let written = std::thread::scope(|scope| {
+            scope.spawn(move || produce(&|frame| tx.send(frame).is_ok()));
+            for frame in rx {
+                let df = frame?;
+                if writer.is_some() && df.height() == 0 {
+                    continue;
+                }
+                if writer.is_none() {
+                    *writer = Some(
+                        ParquetWriter::new(file.try_clone()?)
+                            .with_compression(ParquetCompression::Zstd(None))
+                            .batched(df.schema())?,
+                    );
+                }
+                if let Some(w) = writer.as_mut() {
+                    w.write_batch(&df)?;
+                }
+            }
+            PolarsResult::Ok(())
+        });
+        written.map_err(|e| self.fail(std::io::Error::other(e)))
+    }
+
+    /// Appends `n` rows as frames of [`parquet_chunk_rows`] rows that `chunk` builds (one empty frame
+    /// when `n` is 0, so even an empty file has its columns).
+    pub fn append_chunks(
+        &mut self,
+        n: usize,
+        chunk: impl Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame> + Sync,
+    ) -> Result<()> {
+        let rows = parquet_chunk_rows();
+        self.append(|send| {
+            for start in (0..n.max(1)).step_by(rows) {
+                let built = chunk(start..(start + rows).min(n));
+                let failed = built.is_err();
+                if !send(built) || failed {
+                    break;
+                }
+            }
+        })
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        let Some(writer) = self.writer.take() else {
+            return Err(self.fail(std::io::Error::other("no rows were built")));
+        };
+        let done = writer
+            .finish()
+            .map_err(std::io::Error::other)
+            .and_then(|_| self.file.sync_all())
+            .and_then(|_| std::fs::rename(&self.tmp, &self.path));
+        done.map_err(|e| self.fail(e))
+    }
+
+    fn fail(&self, e: std::io::Error) -> Error {
+        let _ = std::fs::remove_file(&self.tmp);
+        Error::write(&self.path, e)
+    }
+}
+
+/// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds.
 fn write_parquet_chunks(
     path: &Path,
     n: usize,
-    chunk: impl Fn(std::ops::Range<usize>) -> std::result::Result<DataFrame, PolarsError> + Sync,
+    chunk: impl Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame> + Sync,
 ) -> Result<()> {
-    let chunk_rows = parquet_chunk_rows();
-    let io = std::io::Error::other;
-    atomic(path, |w| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        std::thread::scope(|scope| {
-            let chunk = &chunk;
-            scope.spawn(move || {
-                for start in (0..n.max(1)).step_by(chunk_rows) {
-                    let built = chunk(start..(start + chunk_rows).min(n));
-                    let failed = built.is_err();
-                    if tx.send(built).is_err() || failed {
-                        break;
-                    }
-                }
-            });
-            let mut writer = None;
-            for built in rx {
-                let df = built.map_err(io)?;
-                if writer.is_none() {
-                    writer = Some(
-                        ParquetWriter::new(&mut *w)
-                            .with_compression(ParquetCompression::Zstd(None))
-                            .batched(df.schema())
-                            .map_err(io)?,
-                    );
-                }
-                if let Some(writer) = writer.as_mut() {
-                    writer.write_batch(&df).map_err(io)?;
-                }
-            }
-            match writer {
-                Some(writer) => writer.finish().map(|_| ()).map_err(io),
-                None => Err(std::io::Error::other("no rows were built")),
-            }
-        })
-    })
+    let mut sink = ParquetSink::create(path)?;
+    sink.append_chunks(n, chunk)?;
+    sink.finish()
 }
 
-pub fn findings_parquet(path: &Path, audit: &Audit, privacy: &super::Privacy) -> Result<()> {
-    write_parquet_chunks(path, audit.findings.len(), |range| {
-        let rows: Vec<FindingRow> = audit.findings[range]
-            .iter()
-            .map(|f| finding_row(audit, privacy, f))
+/// The text of one column of a frame under construction: values end to end, no allocation per value.
+#[derive(Default)]
+struct TextBuf {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextBuf {
+    fn push(&mut self, v: &str) {
+        self.text.push_str(v);
+        self.ends.push(self.text.len());
+    }
+    fn column(&mut self, name: &str) -> Column {
+        let values = self.ends.iter().scan(0, |start, &end| {
+            let v = &self.text[*start..end];
+            *start = end;
+            Some(v)
+        });
+        let c = text_column(name, values);
+        self.text.clear();
+        self.ends.clear();
+        c
+    }
+}
+
+/// findings.parquet: the columns of findings.csv, `row` as an integer.
+pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
+    let mut sink = ParquetSink::create(path)?;
+    let chunk = parquet_chunk_rows();
+    sink.append(|send| {
+        let mut texts: Vec<TextBuf> = (0..FINDING_COLUMNS.len())
+            .map(|_| TextBuf::default())
             .collect();
-        let columns = vec![
-            text_column("file", rows.iter().map(|r| r.file)),
-            UInt32Chunked::from_vec("row".into(), rows.iter().map(|r| r.row).collect())
-                .into_series()
-                .into_column(),
-            text_column("carrier", rows.iter().map(|r| r.carrier)),
-            text_column("msisdn", rows.iter().map(|r| r.msisdn)),
-            text_column("subscriber_type", rows.iter().map(|r| r.subscriber_type)),
-            text_column("id_type", rows.iter().map(|r| r.id_type)),
-            text_column("id_number", rows.iter().map(|r| r.id_number.as_ref())),
-            text_column("full_name", rows.iter().map(|r| r.full_name.as_ref())),
-            text_column("point_id", rows.iter().map(|r| r.point_id)),
-            text_column("rule", rows.iter().map(|r| r.rule)),
-            text_column("severity", rows.iter().map(|r| r.severity)),
-            text_column("detail", rows.iter().map(|r| r.detail.as_ref())),
-        ];
-        DataFrame::new_infer_height(columns)
-    })
+        let mut rows: Vec<u32> = Vec::new();
+        let mut sent = false;
+        let frame = |texts: &mut Vec<TextBuf>, rows: &mut Vec<u32>| {
+            let columns = FINDING_COLUMNS
+                .iter()
+                .zip(texts.iter_mut())
+                .map(|(name, t)| match *name {
+                    "row" => UInt32Chunked::from_vec("row".into(), std::mem::take(rows))
+                        .into_series()
+                        .into_column(),
+                    _ => t.column(name),
+                })
+                .collect();
+            send(DataFrame::new_infer_height(columns))
+        };
+        let visited = findings.visit(usize::MAX, &mut |r| {
+            let values = [
+                r.file,
+                "",
+                r.carrier,
+                r.msisdn,
+                r.subscriber_type,
+                r.id_type,
+                &r.id_number,
+                &r.full_name,
+                r.point_id,
+                r.rule,
+                r.severity,
+                &r.detail,
+            ];
+            for (t, v) in texts.iter_mut().zip(values) {
+                t.push(v);
+            }
+            rows.push(r.row);
+            if rows.len() == chunk {
+                sent = true;
+                if !frame(&mut texts, &mut rows) {
+                    return Err(std::io::Error::other("the Parquet writer stopped"));
+                }
+            }
+            Ok(())
+        });
+        match visited {
+            // The last rows; an empty frame when there were none, so the file has its columns.
+            Ok(()) if !rows.is_empty() || !sent => {
+                frame(&mut texts, &mut rows);
+            }
+            Ok(()) => {}
+            Err(e) => {
+                send(Err(PolarsError::ComputeError(e.to_string().into())));
+            }
+        }
+    })?;
+    sink.finish()
 }
 
 /// subscriptions.parquet: every accepted row, normalised, with its rule codes.
@@ -282,7 +469,7 @@ pub fn subscriptions_parquet(
     })
 }
 
-fn subscriptions_chunk(
+pub fn subscriptions_chunk(
     audit: &Audit,
     marks: &RowMarks,
     privacy: &super::Privacy,
@@ -333,7 +520,7 @@ fn subscriptions_chunk(
                 .map(|w| w.at.and_utc().timestamp_millis())
         })
         .collect();
-    let (violation, warning) = super::summary::severity_masks(audit);
+    let (violation, warning) = super::summary::severity_masks(&audit.rules);
     let flagging = violation | warning;
     let masks = &marks.rules[rows.clone()];
     let flagged: Vec<bool> = masks.iter().map(|m| m & flagging != 0).collect();

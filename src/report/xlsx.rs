@@ -4,9 +4,8 @@
 
 use super::summary::{Cell, Sheet, Summaries};
 use super::terminal::Lang;
-use super::write::{finding_row, FINDING_COLUMNS};
-use super::Privacy;
-use crate::audit::Audit;
+use super::write::{FindingRows, FINDING_COLUMNS};
+use super::{Privacy, RunView};
 use crate::error::{Error, Result};
 use crate::rules::RULES;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -177,8 +176,9 @@ fn findings_cap() -> usize {
 
 pub fn write(
     path: &Path,
-    audit: &Audit,
+    run: RunView,
     s: &Summaries,
+    findings: &dyn FindingRows,
     privacy: &Privacy,
     lang: Lang,
 ) -> Result<()> {
@@ -193,11 +193,11 @@ pub fn write(
         // workbook (up to a million rows), for a file only somewhat smaller.
         book.set_zip_compression_level(1);
         let cap = findings_cap();
-        let shown = audit.findings.len().min(cap);
+        let shown = run.findings.min(cap);
 
         // Summary: key figures as label / value pairs.
         let ws = book.add_worksheet().set_name(sheet_name("summary", lang))?;
-        let read: usize = audit.files.iter().map(|f| f.rows_read).sum();
+        let read: usize = run.files.iter().map(|f| f.rows_read).sum();
         let pick = |vi: &str, en: &str| {
             if lang == Lang::Vi {
                 vi.to_string()
@@ -209,22 +209,22 @@ pub fn write(
             (pick("Số dòng đã đọc", "Rows read"), Cell::Int(read as u64)),
             (
                 pick("Dòng được nhận", "Rows accepted"),
-                Cell::Int(audit.table.len() as u64),
+                Cell::Int(run.accepted as u64),
             ),
             (
                 pick("Dòng bị loại", "Rows rejected"),
-                Cell::Int(audit.rejects.len() as u64),
+                Cell::Int(run.rejects.len() as u64),
             ),
             (
                 pick("Số phát hiện", "Findings"),
-                Cell::Int(audit.findings.len() as u64),
+                Cell::Int(run.findings as u64),
             ),
             (
                 pick("Bộ quy tắc", "Rule set"),
-                Cell::Text(audit.rules.name.clone()),
+                Cell::Text(run.rules.name.clone()),
             ),
         ];
-        for f in &audit.files {
+        for f in run.files {
             lines.push((
                 format!("{} {}", pick("Tệp", "File"), f.name),
                 Cell::Text(format!(
@@ -233,12 +233,12 @@ pub fn write(
                 )),
             ));
         }
-        if shown < audit.findings.len() {
+        if shown < run.findings {
             lines.push((
                 pick("Lưu ý", "Note"),
                 Cell::Text(pick(
-                    &format!("Trang Phát hiện chỉ có {shown} trong {} phát hiện (giới hạn dòng của Excel); xem đầy đủ trong findings.csv", audit.findings.len()),
-                    &format!("The Findings sheet holds the first {shown} of {} findings (Excel's row limit); findings.csv has them all", audit.findings.len()),
+                    &format!("Trang Phát hiện chỉ có {shown} trong {} phát hiện (giới hạn dòng của Excel); xem đầy đủ trong findings.csv", run.findings),
+                    &format!("The Findings sheet holds the first {shown} of {} findings (Excel's row limit); findings.csv has them all", run.findings),
                 )),
             ));
         }
@@ -299,24 +299,27 @@ pub fn write(
         for (c, name) in columns.iter().enumerate() {
             widths.see(c, &label(name, lang));
         }
-        for f in audit.findings.iter().take(shown.min(2000)) {
-            for (c, t) in texts(&finding_row(audit, privacy, f)).iter().enumerate() {
+        findings.visit(shown.min(2000), &mut |r| {
+            for (c, t) in texts(r).iter().enumerate() {
                 widths.see(c, t);
             }
-        }
+            Ok(())
+        })?;
         widths.apply(ws)?;
         header_row(ws, &columns, lang, &st, &mut Widths(Vec::new()))?;
-        for (i, f) in audit.findings.iter().take(shown).enumerate() {
-            let r = finding_row(audit, privacy, f);
-            let row = i as u32 + 1;
-            for (c, t) in texts(&r).iter().enumerate() {
+        let mut row = 0u32;
+        findings.visit(shown, &mut |r| {
+            row += 1;
+            for (c, t) in texts(r).iter().enumerate() {
                 if c == 1 {
-                    ws.write_number(row, 1, f64::from(r.row))?;
+                    ws.write_number(row, 1, f64::from(r.row))
                 } else {
-                    ws.write_string(row, c as u16, t)?;
+                    ws.write_string(row, c as u16, t)
                 }
+                .map_err(std::io::Error::other)?;
             }
-        }
+            Ok(())
+        })?;
         ws.autofilter(0, 0, shown as u32, (columns.len() - 1) as u16)?;
 
         // Rule explanations, from the registry.
@@ -332,7 +335,7 @@ pub fn write(
             let cells = [
                 r.code,
                 r.name,
-                audit.rules.severity(code).code(),
+                run.rules.severity(code).code(),
                 r.basis,
                 explanation,
             ];

@@ -89,6 +89,17 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
 
 /// The cross-record findings of one partition of the groups.
 pub fn evaluate_partition(cx: &Context, part: Partition) -> Vec<Finding> {
+    evaluate_rules(cx, part, true)
+}
+
+/// The cross-record findings of rules that group rows by ID key (XR001–XR004, PT003): all of them
+/// when every row of an ID key is in the table. A sharded run gets the others (SB002 by number, PT001
+/// by point) from its scan pass over every row.
+pub fn evaluate_by_id_key(cx: &Context) -> Vec<Finding> {
+    evaluate_rules(cx, Partition::ALL, false)
+}
+
+fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Vec<Finding> {
     let mut out = Vec::new();
     let t = cx.table;
     let mut fire = |i: u32, rule: R, detail: String| {
@@ -102,9 +113,13 @@ pub fn evaluate_partition(cx: &Context, part: Partition) -> Vec<Finding> {
             ));
         }
     };
-    duplicates(cx, part, &mut fire);
+    if by_number_and_point {
+        duplicates(cx, part, &mut fire);
+    }
     holders(cx, part, &mut fire);
-    bursts(cx, part, &mut fire);
+    if by_number_and_point {
+        bursts(cx, part, &mut fire);
+    }
     same_id_at_point(cx, part, &mut fire);
     out
 }
@@ -112,32 +127,52 @@ pub fn evaluate_partition(cx: &Context, part: Partition) -> Vec<Finding> {
 /// SB002: one normalised number on more than one live row.
 fn duplicates(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
-    let mut rows: Vec<u32> = (0..t.len() as u32)
-        .filter(|&i| {
+    let uses: Vec<NumberUse<u32, u32>> = (0..t.len() as u32)
+        .filter_map(|i| {
             let key = cx.norm.msisdn_key(t, i as usize);
-            live(cx, i as usize) && key != 0 && part.holds(u64::from(key))
+            (live(cx, i as usize) && key != 0 && part.holds(u64::from(key))).then(|| NumberUse {
+                number: key,
+                file: t.file[i as usize],
+                row: t.row[i as usize],
+                who: i,
+            })
         })
         .collect();
-    rows.par_sort_unstable_by_key(|&i| {
-        (
-            cx.norm.msisdn_key(t, i as usize),
-            t.file[i as usize],
-            t.row[i as usize],
-        )
+    duplicate_numbers(uses, |u, count| {
+        let number = cx.norm.msisdn_keys.get(u.number);
+        fire(u.who, R::SB002, duplicate_detail(number, count));
     });
-    for run in runs(&rows, |i| cx.norm.msisdn_key(t, i as usize)).filter(|r| r.len() > 1) {
-        let number = cx
-            .norm
-            .msisdn_keys
-            .get(cx.norm.msisdn_key(t, run[0] as usize));
-        for &i in run {
-            fire(
-                i,
-                R::SB002,
-                format!("{number} is on {} live rows", run.len()),
-            );
+}
+
+/// One live row with a number, for SB002: the number (any integer in the numbers' order), where the
+/// row is, and who to tell.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NumberUse<K, W> {
+    pub number: K,
+    pub file: u16,
+    pub row: u32,
+    pub who: W,
+}
+
+/// SB002 over the uses of numbers: `fire(use, rows)` for every use of a number on more than one
+/// live row, in (number, file, row) order. Shared by the run held in memory (numbers as dictionary
+/// codes) and the scan pass of a sharded run (numbers as integers).
+pub fn duplicate_numbers<K: Ord + Copy + Send, W: Ord + Copy + Send>(
+    mut uses: Vec<NumberUse<K, W>>,
+    mut fire: impl FnMut(&NumberUse<K, W>, usize),
+) {
+    uses.par_sort_unstable();
+    for run in uses.chunk_by(|a, b| a.number == b.number) {
+        if run.len() > 1 {
+            for u in run {
+                fire(u, run.len());
+            }
         }
     }
+}
+
+pub fn duplicate_detail(number: &str, rows: usize) -> String {
+    format!("{number} is on {rows} live rows")
 }
 
 /// XR001–XR004: per ID key, per carrier.
@@ -254,18 +289,49 @@ fn point_rows<K: Ord + Send>(
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
 fn bursts(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
+    let activations: Vec<Activation<u64, u32>> = (0..t.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
+            let at = t.activation_time[i].value().filter(|w| w.has_time())?;
+            (live(cx, i) && t.point_id.codes[i] != 0 && part.holds(point)).then(|| Activation {
+                point,
+                secs: at.at.and_utc().timestamp(),
+                file: t.file[i],
+                row: t.row[i],
+                who: i as u32,
+            })
+        })
+        .collect();
     let th = &cx.rules.thresholds;
-    let secs = |i: u32| {
-        t.activation_time[i as usize]
-            .value()
-            .map_or(0, |w| w.at.and_utc().timestamp())
-    };
-    let timed = |i: usize| t.activation_time[i].value().is_some_and(|w| w.has_time());
-    let rows = point_rows(cx, part, timed, |i| secs(i as u32));
+    burst_windows(activations, th, |a, count, from| {
+        let point = t.point_id.get(a.who as usize);
+        fire(a.who, R::PT001, burst_detail(point, count, from, th));
+    });
+}
+
+/// One live timed activation at a point, for PT001: the point (any integer naming it), the time in
+/// seconds, where the row is, and who to tell.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Activation<P, W> {
+    pub point: P,
+    pub secs: i64,
+    pub file: u16,
+    pub row: u32,
+    pub who: W,
+}
+
+/// PT001 over activations: `fire(activation, count, from)` for every activation inside a window of
+/// `burst_window_minutes` holding more than `burst_max` activations at its point (the fullest such
+/// window, starting at `from`). Shared by the run held in memory and a sharded run's scan pass.
+pub fn burst_windows<P: Ord + Copy + Send, W: Ord + Copy + Send>(
+    mut activations: Vec<Activation<P, W>>,
+    th: &super::config::Thresholds,
+    mut fire: impl FnMut(&Activation<P, W>, usize, i64),
+) {
+    activations.par_sort_unstable();
     let window = th.burst_window_minutes * 60;
-    for at_point in runs(&rows, |i| {
-        (t.carrier.codes[i as usize], t.point_id.codes[i as usize])
-    }) {
+    for at_point in activations.chunk_by(|a, b| a.point == b.point) {
         if at_point.len() <= th.burst_max {
             continue;
         }
@@ -275,7 +341,7 @@ fn bursts(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) 
         let mut end = 0;
         for k in 0..at_point.len() {
             end = end.max(k);
-            while end < at_point.len() && secs(at_point[end]) < secs(at_point[k]) + window {
+            while end < at_point.len() && at_point[end].secs < at_point[k].secs + window {
                 end += 1;
             }
             let count = end - k;
@@ -287,24 +353,25 @@ fn bursts(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) 
                 }
             }
         }
-        let point = t.point_id.get(at_point[0] as usize);
-        for (j, b) in best.iter().enumerate() {
+        for (a, b) in at_point.iter().zip(&best) {
             if let Some((count, k)) = b {
-                let from = t.activation_time[at_point[*k] as usize]
-                    .value()
-                    .map(|w| w.at);
-                let text = from.map_or_else(String::new, |f| {
-                    let to = f + chrono::Duration::seconds(window);
-                    format!("{} and {}", f.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
-                });
-                fire(
-                    at_point[j],
-                    R::PT001,
-                    format!("point {point} activated {count} SIMs between {text}"),
-                );
+                fire(a, *count, at_point[*k].secs);
             }
         }
     }
+}
+
+pub fn burst_detail(
+    point: &str,
+    count: usize,
+    from: i64,
+    th: &super::config::Thresholds,
+) -> String {
+    let text = chrono::DateTime::from_timestamp(from, 0).map_or_else(String::new, |f| {
+        let to = f + chrono::Duration::seconds(th.burst_window_minutes * 60);
+        format!("{} and {}", f.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
+    });
+    format!("point {point} activated {count} SIMs between {text}")
 }
 
 /// PT003: the holder's 4th and later live subscription at one point.

@@ -1,0 +1,475 @@
+//! A run too big to hold in memory (a national extract): rows are split into shards by a hash of
+//! their ID key, so every rule that groups rows by ID key sees all of a holder's rows in one shard.
+//!
+//! 1. The scan pass reads every file once, keeping per row only what the rules that group by something
+//!    else need — the number (SB002) and the point and activation time (PT001) — and each record's
+//!    shard. It counts and keeps the rejected records, and evaluates SB002 and PT001 on all rows.
+//! 2. Each shard pass reads the files again keeping only its shard's records, and runs the pipeline of a
+//!    run held in memory on them (normalise, row rules, the rules by ID key), with the scan's SB002 and
+//!    PT001 findings of its rows. It writes its findings (in the order of findings.csv) and appends its
+//!    rows to subscriptions.parquet, and adds its summary tallies to the run's.
+//! 3. The shards' findings are merged into findings.csv (a k-way merge: the rows of one record are all
+//!    in one shard), and every other output is written from it and the tallies.
+//!
+//! The outputs equal those of a run held in memory byte for byte, except that subscriptions.parquet
+//! lists rows shard by shard.
+
+use crate::audit::{self, Audit};
+use crate::error::{Error, Result};
+use crate::findings::Finding;
+use crate::ident::{id, phone};
+use crate::ingest::{self, IngestOptions, Keep, Reject, SourceFile, Table};
+use crate::normalize::{number_value, Normalised};
+use crate::report::summary::{RowMarks, Tally};
+use crate::report::{self, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
+use crate::rules::cross::{self, Activation, NumberUse};
+use crate::rules::row::{self, PointRegistry};
+use crate::rules::{RuleCode, RuleSet};
+use crate::usage::{StageCost, Stopwatch};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::path::{Path, PathBuf};
+
+/// What a sharded run did, for the terminal summary.
+pub struct Finished {
+    pub files: Vec<SourceFile>,
+    pub rules: RuleSet,
+    pub rejects: Vec<Reject>,
+    pub accepted: usize,
+    pub findings: usize,
+    pub points_given: bool,
+    pub stages: Vec<StageCost>,
+    pub summaries: Summaries,
+}
+
+impl Finished {
+    pub fn view(&self) -> RunView<'_> {
+        RunView {
+            files: &self.files,
+            rules: &self.rules,
+            rejects: &self.rejects,
+            accepted: self.accepted,
+            findings: self.findings,
+            points_given: self.points_given,
+            stages: &self.stages,
+        }
+    }
+}
+
+/// Where to write, and how.
+pub struct Output<'a> {
+    pub out: &'a Path,
+    pub formats: Formats,
+    pub privacy: &'a Privacy,
+    pub lang: Lang,
+    pub started: std::time::SystemTime,
+}
+
+/// The shard of an ID key: a stable hash (FNV-1a, then the splitmix64 finaliser), the same on every
+/// machine and run.
+pub fn shard_of_key(key: &str, shards: usize) -> u8 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^= h >> 31;
+    (h % shards as u64) as u8
+}
+
+/// The scan pass's result.
+struct Scan {
+    files: Vec<SourceFile>,
+    rejects: Vec<Reject>,
+    /// DQ001 for each reject.
+    rejected: Vec<Finding>,
+    /// Per file, the shard of each record (index: row − 1; rejected records too, unused).
+    shard_of: Vec<Vec<u8>>,
+    /// SB002 and PT001 findings (no table row yet), per shard.
+    found: Vec<Vec<Finding>>,
+}
+
+/// What the scan keeps of the rows while it reads.
+#[derive(Default)]
+struct Gathered {
+    shard_of: Vec<Vec<u8>>,
+    numbers: Vec<NumberUse<u64, ()>>,
+    activations: Vec<Activation<u32, ()>>,
+    /// Every (carrier, point) seen with a timed activation, numbered in order of appearance.
+    points: FxHashMap<(String, String), u32>,
+    point_names: Vec<String>,
+}
+
+impl Gathered {
+    fn add(&mut self, file: u16, t: Table, shards: usize) {
+        let f = file as usize;
+        if self.shard_of.len() <= f {
+            self.shard_of.resize(f + 1, Vec::new());
+        }
+        // Each distinct value of the batch once, in parallel.
+        let (key_shards, numbers): (Vec<Option<u8>>, Vec<u64>) = rayon::join(
+            || {
+                t.id_number
+                    .values
+                    .par_iter()
+                    .map(|v| {
+                        let key = id::analyse(v, None).key;
+                        (!key.is_empty()).then(|| shard_of_key(&key, shards))
+                    })
+                    .collect()
+            },
+            || {
+                t.msisdn
+                    .values
+                    .par_iter()
+                    .map(|v| number_value(&phone::parse(v)))
+                    .collect()
+            },
+        );
+        let last = t.row.iter().copied().max().unwrap_or(0) as usize;
+        let of_file = &mut self.shard_of[f];
+        if of_file.len() < last {
+            of_file.resize(last, 0);
+        }
+        let mut batch_points: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        for i in 0..t.len() {
+            let row = t.row[i];
+            // Rows without an ID key join no holder group: spread them by row.
+            of_file[row as usize - 1] =
+                key_shards[t.id_number.codes[i] as usize].unwrap_or((row as usize % shards) as u8);
+            if !t.status[i].live() {
+                continue;
+            }
+            let number = numbers[t.msisdn.codes[i] as usize];
+            if number != 0 {
+                self.numbers.push(NumberUse {
+                    number,
+                    file,
+                    row,
+                    who: (),
+                });
+            }
+            let Some(at) = t.activation_time[i].value().filter(|w| w.has_time()) else {
+                continue;
+            };
+            if t.point_id.codes[i] == 0 {
+                continue;
+            }
+            let (points, names) = (&mut self.points, &mut self.point_names);
+            let point = *batch_points
+                .entry((t.carrier.codes[i], t.point_id.codes[i]))
+                .or_insert_with(|| {
+                    let key = (t.carrier.get(i).to_string(), t.point_id.get(i).to_string());
+                    let next = names.len() as u32;
+                    *points.entry(key).or_insert_with(|| {
+                        names.push(t.point_id.get(i).to_string());
+                        next
+                    })
+                });
+            self.activations.push(Activation {
+                point,
+                secs: at.at.and_utc().timestamp(),
+                file,
+                row,
+                who: (),
+            });
+        }
+    }
+}
+
+fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize) -> Result<Scan> {
+    let mut g = Gathered::default();
+    let mut sink = |file: u16, t: Table| g.add(file, t, shards);
+    let loaded = ingest::load_some(inputs, opts, Keep::Stream(&mut sink))?;
+    let Gathered {
+        mut shard_of,
+        numbers,
+        activations,
+        point_names,
+        ..
+    } = g;
+    shard_of.resize(loaded.files.len(), Vec::new());
+    let mut found: Vec<Vec<Finding>> = vec![Vec::new(); shards];
+    let mut put = |file: u16, row: u32, rule: RuleCode, detail: String| {
+        if rules.enabled(rule) {
+            let shard = shard_of[file as usize][row as usize - 1] as usize;
+            found[shard].push(Finding {
+                file,
+                row,
+                subject: None,
+                rule,
+                detail,
+            });
+        }
+    };
+    cross::duplicate_numbers(numbers, |u, count| {
+        let detail = cross::duplicate_detail(&format!("{:010}", u.number), count);
+        put(u.file, u.row, RuleCode::SB002, detail);
+    });
+    let th = &rules.thresholds;
+    cross::burst_windows(activations, th, |a, count, from| {
+        let detail = cross::burst_detail(&point_names[a.point as usize], count, from, th);
+        put(a.file, a.row, RuleCode::PT001, detail);
+    });
+    Ok(Scan {
+        files: loaded.files,
+        rejects: loaded.rejects,
+        rejected: loaded.findings,
+        shard_of,
+        found,
+    })
+}
+
+/// The table row of each finding of the scan (the table holds its rows in (file, row) order).
+fn place(found: Vec<Finding>, t: &Table) -> Vec<Finding> {
+    found
+        .into_iter()
+        .filter_map(|mut f| {
+            let i = partition_point(t, f.file, f.row);
+            (i < t.len() && t.file[i] == f.file && t.row[i] == f.row).then(|| {
+                f.subject = Some(i as u32);
+                f
+            })
+        })
+        .collect()
+}
+
+/// The first table row at or after (file, row).
+fn partition_point(t: &Table, file: u16, row: u32) -> usize {
+    let (mut lo, mut hi) = (0, t.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if (t.file[mid], t.row[mid]) < (file, row) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Audits `inputs` in `shards` shards and writes every output into `o.out`.
+pub fn run(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    rules: RuleSet,
+    points: Option<&PointRegistry>,
+    shards: usize,
+    o: &Output,
+    on_stage: &dyn Fn(&'static str),
+) -> Result<Finished> {
+    if !(1..=255).contains(&shards) {
+        return Err(Error::Input("--shards must be between 1 and 255".into()));
+    }
+    std::fs::create_dir_all(o.out).map_err(|e| Error::write(o.out, e))?;
+    let mut watch = Stopwatch::default();
+    let mut stages = Vec::new();
+    on_stage("ingest");
+    let Scan {
+        files,
+        rejects,
+        rejected,
+        shard_of,
+        found,
+    } = scan(inputs, opts, &rules, shards)?;
+    stages.push(watch.lap("scan"));
+
+    let work = o.out.join(".simaudit-shards");
+    std::fs::create_dir_all(&work).map_err(|e| Error::write(&work, e))?;
+    let mut subscriptions = if o.formats.parquet {
+        Some(write::ParquetSink::create(
+            &o.out.join("subscriptions.parquet"),
+        )?)
+    } else {
+        None
+    };
+    let mut tally = Tally::default();
+    let (mut accepted, mut findings) = (0, 0);
+    let mut parts = Vec::new();
+    let mut rejected = Some((rejects, rejected));
+    let mut kept_rejects = Vec::new();
+    let mut subscriptions_seconds = 0.0;
+    for (k, found) in found.into_iter().enumerate() {
+        on_stage("cross_rules");
+        let pick = |file: u16, row: u32| {
+            shard_of[file as usize].get(row as usize - 1).copied() == Some(k as u8)
+        };
+        let loaded = ingest::load_some(inputs, opts, Keep::Only(&pick))?;
+        let norm = Normalised::compute(&loaded.table, &rules);
+        let cx = row::Context {
+            table: &loaded.table,
+            norm: &norm,
+            rules: &rules,
+            points,
+        };
+        let mut shard_findings = loaded.findings;
+        shard_findings.extend(row::evaluate(&cx));
+        shard_findings.extend(cross::evaluate_by_id_key(&cx));
+        shard_findings.extend(place(found, &loaded.table));
+        // The rejected records go with the first shard.
+        let shard_rejects = match rejected.take() {
+            Some((rejects, dq001)) => {
+                shard_findings.extend(dq001);
+                rejects
+            }
+            None => Vec::new(),
+        };
+        audit::sort_findings(&mut shard_findings, &files);
+        let a = Audit {
+            files: files.clone(),
+            table: loaded.table,
+            norm,
+            rejects: shard_rejects,
+            findings: shard_findings,
+            rules: rules.clone(),
+            points_given: points.is_some(),
+            stages: Vec::new(),
+        };
+        let marks = RowMarks::compute(&a);
+        tally.merge(Tally::compute(&a, &marks, points));
+        let part = work.join(format!("findings-{k}.csv"));
+        write::findings_csv(
+            &part,
+            &write::HeldFindings {
+                audit: &a,
+                privacy: o.privacy,
+            },
+        )?;
+        parts.push(part);
+        if let Some(sink) = subscriptions.as_mut() {
+            let clock = std::time::Instant::now();
+            sink.append_chunks(a.table.len(), |r| {
+                write::subscriptions_chunk(&a, &marks, o.privacy, r)
+            })?;
+            subscriptions_seconds += clock.elapsed().as_secs_f64();
+        }
+        accepted += a.table.len();
+        findings += a.findings.len();
+        if k == 0 {
+            kept_rejects = a.rejects;
+        }
+    }
+    stages.push(watch.lap("shards"));
+
+    on_stage("report");
+    let merged = if o.formats.csv {
+        o.out.join("findings.csv")
+    } else {
+        work.join("findings.csv")
+    };
+    let clock = std::time::Instant::now();
+    merge_findings(&parts, &merged, &files)?;
+    let merge_seconds = clock.elapsed().as_secs_f64();
+    if let Some(sink) = subscriptions {
+        let clock = std::time::Instant::now();
+        sink.finish()?;
+        subscriptions_seconds += clock.elapsed().as_secs_f64();
+    }
+    let summaries = tally.summaries(&files, &kept_rejects, &rules);
+    let mut done = Finished {
+        files,
+        rules,
+        rejects: kept_rejects,
+        accepted,
+        findings,
+        points_given: points.is_some(),
+        stages,
+        summaries,
+    };
+    // findings.csv and subscriptions.parquet are written by now: listed with what they took.
+    let mut jobs: Vec<(&str, report::Job)> = Vec::new();
+    if o.formats.csv {
+        jobs.push(("findings.csv", Box::new(|_| Ok(()))));
+    }
+    if o.formats.parquet {
+        jobs.push(("subscriptions.parquet", Box::new(|_| Ok(()))));
+    }
+    let mut output_seconds = report::write_reports(
+        jobs,
+        o.out,
+        done.view(),
+        &done.summaries,
+        &write::CsvFindings(&merged),
+        o.formats,
+        o.privacy,
+        o.lang,
+    )?;
+    for (name, seconds) in &mut output_seconds {
+        match name.as_str() {
+            "findings.csv" => *seconds = merge_seconds,
+            "subscriptions.parquet" => *seconds = subscriptions_seconds,
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    done.stages.push(watch.lap("report"));
+    report::finish(o.out, done.view(), output_seconds, o.privacy, o.started)?;
+    Ok(done)
+}
+
+/// Merges the shards' findings files (each in findings.csv order) into `into`.
+fn merge_findings(parts: &[PathBuf], into: &Path, files: &[SourceFile]) -> Result<()> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let rank: FxHashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
+    let csv_err = |p: &Path, e: csv::Error| Error::read(p, std::io::Error::other(e));
+    let mut readers = Vec::new();
+    for p in parts {
+        readers.push(
+            csv::ReaderBuilder::new()
+                .buffer_capacity(1 << 20)
+                .from_path(p)
+                .map_err(|e| csv_err(p, e))?,
+        );
+    }
+    let mut current: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); parts.len()];
+    let mut heap = BinaryHeap::new();
+    let key = |rec: &csv::ByteRecord| -> (usize, u32) {
+        let name = std::str::from_utf8(rec.get(0).unwrap_or(b"")).unwrap_or("");
+        let row = std::str::from_utf8(rec.get(1).unwrap_or(b""))
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        (rank.get(name).copied().unwrap_or(usize::MAX), row)
+    };
+    let mut next = |k: usize, current: &mut [csv::ByteRecord]| -> Result<Option<(usize, u32)>> {
+        let more = readers[k]
+            .read_byte_record(&mut current[k])
+            .map_err(|e| csv_err(&parts[k], e))?;
+        Ok(more.then(|| key(&current[k])))
+    };
+    for k in 0..parts.len() {
+        if let Some(at) = next(k, &mut current)? {
+            heap.push(Reverse((at, k)));
+        }
+    }
+    write::atomic(into, |w| {
+        let mut c = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(w);
+        let io = std::io::Error::other;
+        c.write_record(write::FINDING_COLUMNS).map_err(io)?;
+        while let Some(Reverse((at, k))) = heap.pop() {
+            // All findings of one record are in one shard, next to each other: copy them together.
+            c.write_byte_record(&current[k]).map_err(io)?;
+            loop {
+                match next(k, &mut current).map_err(|e| std::io::Error::other(e.to_string()))? {
+                    Some(again) if again == at => {
+                        c.write_byte_record(&current[k]).map_err(io)?;
+                    }
+                    Some(later) => {
+                        heap.push(Reverse((later, k)));
+                        break;
+                    }
+                    None => break,
+                }
+            }
+        }
+        c.flush()
+    })
+}
