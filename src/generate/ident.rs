@@ -186,11 +186,26 @@ impl Alloc {
         }
     }
 
-    /// A fresh ordinary number of `carrier` (9 digits after the trunk 0).
+    /// A fresh ordinary number of `carrier` (9 digits after the trunk 0). Nearly all of a carrier's
+    /// numbers go to its own file (part `carrier`), so the first seven eighths of its ranges are that
+    /// file's alone; the last eighth is shared by every part, interleaved. (An even split among the
+    /// eight parts ran a national-size carrier file out of numbers at an eighth of its ranges.)
     pub(crate) fn mobile(&mut self, carrier: usize) -> Option<u64> {
         let blocks = MOBILE_BLOCKS[carrier];
         let total: u64 = blocks.iter().map(|b| 10u64.pow(b.1)).sum();
-        let x = Self::take(&mut self.mobile[carrier], self.part);
+        let own = total - total / PARTS;
+        let counter = &mut self.mobile[carrier];
+        let x = if self.part == carrier as u64 && *counter < own {
+            *counter
+        } else {
+            let shared = if self.part == carrier as u64 {
+                *counter - own
+            } else {
+                *counter
+            };
+            own + shared * PARTS + self.part
+        };
+        *counter += 1;
         if x >= total {
             return None;
         }

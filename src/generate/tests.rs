@@ -696,6 +696,30 @@ fn number_blocks_match_the_reference_tables() {
     assert!(normalize_msisdn("0992123456", &t).national.is_none());
 }
 
+/// Every number of a carrier can be handed out, each once: its own file takes seven eighths of the
+/// ranges alone, then shares the rest with the other parts (a national-size file needs them all).
+#[test]
+fn mobile_numbers_are_unique_and_all_usable_by_their_own_file() {
+    use super::ident::{Alloc, PARTS};
+    let carrier = (0..MOBILE_BLOCKS.len())
+        .min_by_key(|c| MOBILE_BLOCKS[*c].iter().map(|b| 10u64.pow(b.1)).sum::<u64>())
+        .unwrap();
+    let total: u64 = MOBILE_BLOCKS[carrier].iter().map(|b| 10u64.pow(b.1)).sum();
+    let mut seen = HashSet::new();
+    let mut others: Vec<Alloc> = (0..PARTS).filter(|p| *p != carrier as u64).map(Alloc::new).collect();
+    for other in &mut others {
+        for _ in 0..1000 {
+            assert!(seen.insert(other.mobile(carrier).unwrap()));
+        }
+    }
+    let mut own = Alloc::new(carrier as u64);
+    while let Some(n) = own.mobile(carrier) {
+        assert!(seen.insert(n), "{n} handed out twice");
+    }
+    let own_share = total - total / PARTS + total / PARTS / PARTS;
+    assert!(seen.len() as u64 >= own_share, "{} of {total}", seen.len());
+}
+
 #[test]
 fn day_sequence_is_a_permutation() {
     let nd = day_count() as u64;
