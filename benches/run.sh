@@ -4,7 +4,7 @@
 # Then the same files go through a peer written in DuckDB SQL (benches/duckdb_core.sql, issue 6), timed
 # the same way, with the ratio simaudit/DuckDB and DuckDB's findings per rule against truth.csv.
 # Usage: benches/run.sh [ROWS...]      (default: 1000000; SIMAUDIT_BENCH_DUCKDB=0 skips DuckDB;
-#        SIMAUDIT_BENCH_SHARDS=N audits with --shards N, as for a national extract)
+#        SIMAUDIT_BENCH_SHARDS=N audits with --shards N instead of auto)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -47,7 +47,7 @@ for rows in "${@:-1000000}"; do
   # Both tools then read the files from the page cache: neither pays for the disk, whichever runs first.
   cat "${inputs[@]}" >/dev/null
   measure "audit $rows rows" "$bin" audit "${inputs[@]}" --points "$data/points.csv" --out "$out" --quiet \
-    --shards "${SIMAUDIT_BENCH_SHARDS:-1}"
+    --shards "${SIMAUDIT_BENCH_SHARDS:-auto}"
   python3 - "$out" "$data/truth.csv" <<'PY'
 import csv, json, sys
 out, truth = sys.argv[1], sys.argv[2]

@@ -65,10 +65,11 @@ pub enum Command {
         /// Pseudonymise ID numbers and names in every output (key: SIMAUDIT_MASK_KEY, else random).
         #[arg(long)]
         mask: bool,
-        /// Split the rows into N shards by ID key and hold one shard at a time (for extracts too big
-        /// for memory: each file is read N + 1 times; about 2 bytes of memory per input byte / N).
-        #[arg(long, default_value_t = 1, value_name = "N")]
-        shards: usize,
+        /// Split the rows into N shards by ID key and hold one shard at a time, for extracts too big
+        /// for memory (each file is then read N + 1 times). auto: 1 up to about 24 M rows, else about
+        /// 12 M rows a shard.
+        #[arg(long, default_value = "auto", value_name = "N|auto")]
+        shards: String,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///

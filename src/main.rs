@@ -113,6 +113,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 Privacy::Clear
             };
+            let shards = match shards.as_str() {
+                "auto" => simaudit::sharded::auto_shards(&input.files),
+                n => n.parse().map_err(|_| {
+                    Error::Input(format!(
+                        "--shards {n}: give a number from 1 to 255, or auto"
+                    ))
+                })?,
+            };
+            if !(1..=255).contains(&shards) {
+                return Err(Error::Input(format!(
+                    "--shards {shards}: give a number from 1 to 255, or auto"
+                )));
+            }
             if shards > 1 {
                 let bar = report::terminal::progress(input.quiet);
                 let show = |stage: &'static str| {

