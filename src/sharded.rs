@@ -303,8 +303,8 @@ pub fn run(
     } = scan(inputs, opts, &rules, shards)?;
     stages.push(watch.lap("scan"));
 
-    let work = o.out.join(".simaudit-shards");
-    std::fs::create_dir_all(&work).map_err(|e| Error::write(&work, e))?;
+    let work_dir = WorkDir::create(o.out.join(".simaudit-shards"))?;
+    let work = work_dir.0.as_path();
     let mut subscriptions = if o.formats.parquet {
         Some(write::ParquetSink::create(
             &o.out.join("subscriptions.parquet"),
@@ -430,10 +430,25 @@ pub fn run(
             _ => {}
         }
     }
-    let _ = std::fs::remove_dir_all(&work);
     done.stages.push(watch.lap("report"));
     report::finish(o.out, done.view(), output_seconds, o.privacy, o.started)?;
     Ok(done)
+}
+
+/// The shards' findings files, removed when the run ends, whether it succeeds or fails.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn create(path: PathBuf) -> Result<WorkDir> {
+        std::fs::create_dir_all(&path).map_err(|e| Error::write(&path, e))?;
+        Ok(WorkDir(path))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Merges the shards' findings files (each in findings.csv order) into `into`.

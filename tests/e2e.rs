@@ -194,16 +194,7 @@ fn outputs_have_the_contract_columns() {
 fn subscriptions_parquet_holds_every_accepted_row_across_row_groups() {
     let dir = tempfile::tempdir().unwrap();
     let args = sample_args(dir.path(), &[]);
-    let out = bin()
-        .args(&args)
-        .env("SIMAUDIT_PARQUET_CHUNK_ROWS", "700")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok_with(&args, &[("SIMAUDIT_PARQUET_CHUNK_ROWS", "700")]);
     use polars::prelude::*;
     let df =
         ParquetReader::new(std::fs::File::open(dir.path().join("subscriptions.parquet")).unwrap())

@@ -31,16 +31,7 @@ fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
     );
     args.extend(extra.iter().map(|s| s.to_string()));
     // One masking key for both runs, so their pseudonyms agree.
-    let done = bin()
-        .args(&args)
-        .env("SIMAUDIT_MASK_KEY", "test-key")
-        .output()
-        .unwrap();
-    assert!(
-        done.status.success(),
-        "simaudit {args:?}: {}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    run_ok_with(&args, &[("SIMAUDIT_MASK_KEY", "test-key")]);
 }
 
 fn frame(path: &Path) -> DataFrame {

@@ -71,6 +71,27 @@ pub struct FindingRow<'a> {
     pub detail: std::borrow::Cow<'a, str>,
 }
 
+impl FindingRow<'_> {
+    /// The texts of the row in [`FINDING_COLUMNS`] order, the row number given as `row` (each writer
+    /// writes it its own way).
+    pub fn fields<'s>(&'s self, row: &'s str) -> [&'s str; 12] {
+        [
+            self.file,
+            row,
+            self.carrier,
+            self.msisdn,
+            self.subscriber_type,
+            self.id_type,
+            &self.id_number,
+            &self.full_name,
+            self.point_id,
+            self.rule,
+            self.severity,
+            &self.detail,
+        ]
+    }
+}
+
 pub const FINDING_COLUMNS: [&str; 12] = [
     "file",
     "row",
@@ -210,22 +231,7 @@ pub fn findings_csv(path: &Path, findings: &dyn FindingRows) -> Result<()> {
         let mut c = csv_writer(w);
         c.write_record(FINDING_COLUMNS).map_err(io)?;
         findings.visit(usize::MAX, &mut |r| {
-            let row = r.row.to_string();
-            c.write_record([
-                r.file,
-                &row,
-                r.carrier,
-                r.msisdn,
-                r.subscriber_type,
-                r.id_type,
-                &r.id_number,
-                &r.full_name,
-                r.point_id,
-                r.rule,
-                r.severity,
-                &r.detail,
-            ])
-            .map_err(io)
+            c.write_record(r.fields(&r.row.to_string())).map_err(io)
         })?;
         c.flush()
     })
@@ -361,6 +367,13 @@ impl ParquetSink {
     }
 }
 
+impl Drop for ParquetSink {
+    /// A sink dropped unfinished (a failed run) leaves no half file behind.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
 /// Writes `n` rows to a Parquet file, one row group per chunk that `chunk` builds.
 fn write_parquet_chunks(
     path: &Path,
@@ -421,21 +434,7 @@ pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
             send(DataFrame::new_infer_height(columns))
         };
         let visited = findings.visit(usize::MAX, &mut |r| {
-            let values = [
-                r.file,
-                "",
-                r.carrier,
-                r.msisdn,
-                r.subscriber_type,
-                r.id_type,
-                &r.id_number,
-                &r.full_name,
-                r.point_id,
-                r.rule,
-                r.severity,
-                &r.detail,
-            ];
-            for (t, v) in texts.iter_mut().zip(values) {
+            for (t, v) in texts.iter_mut().zip(r.fields("")) {
                 t.push(v);
             }
             rows.push(r.row);

@@ -279,28 +279,12 @@ pub fn write(
             .add_worksheet_with_constant_memory()?
             .set_name(sheet_name("findings", lang))?;
         let columns: Vec<String> = FINDING_COLUMNS.iter().map(|c| c.to_string()).collect();
-        let texts = |r: &super::write::FindingRow<'_>| -> [String; 12] {
-            [
-                r.file.to_string(),
-                r.row.to_string(),
-                r.carrier.to_string(),
-                r.msisdn.to_string(),
-                r.subscriber_type.to_string(),
-                r.id_type.to_string(),
-                r.id_number.to_string(),
-                r.full_name.to_string(),
-                r.point_id.to_string(),
-                r.rule.to_string(),
-                r.severity.to_string(),
-                r.detail.to_string(),
-            ]
-        };
         let mut widths = Widths(Vec::new());
         for (c, name) in columns.iter().enumerate() {
             widths.see(c, &label(name, lang));
         }
         findings.visit(shown.min(2000), &mut |r| {
-            for (c, t) in texts(r).iter().enumerate() {
+            for (c, t) in r.fields(&r.row.to_string()).iter().enumerate() {
                 widths.see(c, t);
             }
             Ok(())
@@ -310,11 +294,11 @@ pub fn write(
         let mut row = 0u32;
         findings.visit(shown, &mut |r| {
             row += 1;
-            for (c, t) in texts(r).iter().enumerate() {
+            for (c, t) in r.fields("").iter().enumerate() {
                 if c == 1 {
                     ws.write_number(row, 1, f64::from(r.row))
                 } else {
-                    ws.write_string(row, c as u16, t)
+                    ws.write_string(row, c as u16, *t)
                 }
                 .map_err(std::io::Error::other)?;
             }

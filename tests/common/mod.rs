@@ -24,6 +24,21 @@ pub fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// [`run_ok`] with environment variables set for the run.
+pub fn run_ok_with(args: &[impl AsRef<std::ffi::OsStr>], env: &[(&str, &str)]) -> Output {
+    let out = bin()
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run simaudit");
+    assert!(
+        out.status.success(),
+        "simaudit failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
