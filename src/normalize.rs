@@ -24,6 +24,9 @@ pub struct NameFacts {
 /// What the rules need of one distinct raw number; its normalised text is in `msisdn_keys`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NumberFacts {
+    /// The normalised number's 10 digits as an integer (0: not a mobile number). Outputs format it
+    /// from here: looking its text up in `msisdn_keys` row by row cost a cache miss or two each.
+    pub number: u64,
     /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
     pub carrier: Option<&'static str>,
     /// Written in the 11-digit pre-2018 form and converted (SB003).
@@ -112,6 +115,44 @@ impl Keys {
     }
 }
 
+/// A normalised number's text, made from its integer without allocating.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberText {
+    digits: [u8; 10],
+    len: u8,
+}
+
+impl NumberText {
+    /// `n`'s 10 digits (the leading 0 included); empty for 0 (not a mobile number).
+    pub fn of(mut n: u64) -> NumberText {
+        let mut digits = [b'0'; 10];
+        let len = if n == 0 { 0 } else { 10 };
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        NumberText { digits, len }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.digits[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for NumberText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for NumberText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A normalised number as an integer: its 10 digits (the leading 0 included), 0 when not a mobile number.
 pub fn number_value(m: &Msisdn) -> u64 {
     if m.normalised.len() != 10 {
@@ -162,11 +203,11 @@ impl Normalised {
                     .par_iter()
                     .map(|v| {
                         let m = phone::parse(v);
-                        let facts = NumberFacts {
+                        NumberFacts {
+                            number: number_value(&m),
                             carrier: m.carrier,
                             legacy: m.legacy,
-                        };
-                        (number_value(&m), facts)
+                        }
                     })
                     .collect::<Vec<_>>()
             },
@@ -193,7 +234,7 @@ impl Normalised {
         );
         let (ids, names): (Vec<IdFacts>, Vec<NameFacts>) = (ids, names);
         let (msisdn_keys, (id_keys, name_keys)) = rayon::join(
-            || Keys::of_numbers(numbers.iter().map(|(n, _)| *n)),
+            || Keys::of_numbers(numbers.iter().map(|f| f.number)),
             || {
                 rayon::join(
                     || Keys::build(ids.iter().map(|f| f.key.as_str())),
@@ -202,7 +243,7 @@ impl Normalised {
             },
         );
         Normalised {
-            msisdn: numbers.into_iter().map(|(_, facts)| facts).collect(),
+            msisdn: numbers,
             ids,
             names,
             msisdn_keys,
@@ -228,6 +269,12 @@ impl Normalised {
         &self.msisdn[table.msisdn.codes[row] as usize]
     }
 
+    /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number, made from
+    /// its integer (for work over every row; [`Normalised::msisdn_text`] borrows it instead).
+    pub fn msisdn_digits(&self, table: &Table, row: usize) -> NumberText {
+        NumberText::of(self.msisdn_of(table, row).number)
+    }
+
     /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number.
     pub fn msisdn_text(&self, table: &Table, row: usize) -> &str {
         self.msisdn_keys.get(self.msisdn_key(table, row))
@@ -240,12 +287,13 @@ impl Normalised {
 
     /// The row's ID key (the normalised ID number), empty when there is none.
     pub fn id_text(&self, table: &Table, row: usize) -> &str {
-        self.id_keys.get(self.id_key(table, row))
+        // The raw value's own facts hold the same text as `id_keys`, without a dictionary lookup.
+        &self.ids[table.id_number.codes[row] as usize].key
     }
 
     /// The row's name key, empty when there is no name.
     pub fn name_key_text(&self, table: &Table, row: usize) -> &str {
-        self.name_keys.get(self.name_key(table, row))
+        &self.name_of(table, row).key
     }
 
     /// Code of the row's ID key (0: empty).
@@ -295,6 +343,11 @@ mod tests {
         );
         assert_eq!(keys.values.len(), 3);
         assert!(keys.get(1) < keys.get(2));
+        // The integer's text is the dictionary's text.
+        for (i, v) in raw.iter().enumerate() {
+            let n = number_value(&phone::parse(v));
+            assert_eq!(NumberText::of(n).as_str(), keys.get(keys.of_raw[i]));
+        }
     }
 
     #[test]

@@ -181,6 +181,8 @@ impl Source {
             // SAFETY: the map is only read. Inputs must not be changed while a run reads them (a file
             // truncated meanwhile would fault); the README says so.
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
+            // Read front to back, twice (check, then parse): ask for read-ahead.
+            let _ = map.advise(memmap2::Advice::Sequential);
             if is_binary(&map[..map.len().min(8)]) {
                 map.to_vec()
             } else {

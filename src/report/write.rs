@@ -481,6 +481,7 @@ pub fn subscriptions_chunk(
     let t = &audit.table;
     let n = &audit.norm;
     let ids: Vec<_> = rows.clone().map(|i| n.id_facts(t, i)).collect();
+    let numbers: Vec<_> = rows.clone().map(|i| n.msisdn_digits(t, i)).collect();
     let id_numbers: Vec<_> = rows.clone().map(|i| privacy.id(n.id_text(t, i))).collect();
     let id_raw: Vec<_> = rows
         .clone()
@@ -546,7 +547,7 @@ pub fn subscriptions_chunk(
             .into_series()
             .into_column(),
         text_column("carrier", rows.clone().map(|i| t.carrier.get(i))),
-        text_column("msisdn", rows.clone().map(|i| n.msisdn_text(t, i))),
+        text_column("msisdn", numbers.iter().map(|d| d.as_str())),
         text_column(
             "subscriber_type",
             rows.clone().map(|i| t.subscriber_type[i].code()),

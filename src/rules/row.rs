@@ -87,7 +87,7 @@ pub fn check_row(
     let id = cx.norm.id_facts(t, i);
     let name = cx.norm.name_of(t, i);
     let msisdn = cx.norm.msisdn_of(t, i);
-    let number = cx.norm.msisdn_text(t, i);
+    let number = cx.norm.msisdn_digits(t, i);
     let activation = t.activation_time[i].value();
     let act_day = activation.map(|w| w.date());
     let dob = t.date_of_birth[i].value();
