@@ -271,7 +271,7 @@ fn parquet_chunk_rows() -> usize {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(1 << 18)
+        .unwrap_or(1 << 17)
 }
 
 /// A Parquet file written row group by row group, possibly over several calls (a sharded run appends
