@@ -117,14 +117,7 @@ fn rerun_gives_byte_identical_csv() {
     let b = tempfile::tempdir().unwrap();
     audit_sample(a.path(), &["--threads", "1"]);
     audit_sample(b.path(), &["--threads", "2"]);
-    for name in [
-        "findings.csv",
-        "by_carrier.csv",
-        "by_point.csv",
-        "by_rule.csv",
-        "ids_over_limit.csv",
-        "rejects.csv",
-    ] {
+    for name in simaudit::report::CSV_OUTPUTS {
         let (x, y) = (
             std::fs::read(a.path().join(name)).unwrap(),
             std::fs::read(b.path().join(name)).unwrap(),

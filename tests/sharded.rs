@@ -5,16 +5,8 @@
 mod common;
 use common::*;
 use polars::prelude::*;
+use simaudit::report::CSV_OUTPUTS;
 use std::path::Path;
-
-const CSV_OUTPUTS: [&str; 6] = [
-    "findings.csv",
-    "by_carrier.csv",
-    "by_point.csv",
-    "by_rule.csv",
-    "ids_over_limit.csv",
-    "rejects.csv",
-];
 
 fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
     let mut args = vec!["audit".to_string()];

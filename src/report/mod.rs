@@ -244,8 +244,13 @@ pub fn write_reports<'a>(
             Box::new(move |p| html::write(p, run, s, privacy, lang)),
         ));
     }
-    // Files are listed in the order of OUTPUT_ORDER, whatever order the writers ran in.
-    jobs.sort_by_key(|(name, _)| OUTPUT_ORDER.iter().position(|o| o == name));
+    // Files are listed in a fixed order, whatever order the writers ran in.
+    jobs.sort_by_key(|(name, _)| {
+        CSV_OUTPUTS
+            .iter()
+            .chain(&OTHER_OUTPUTS)
+            .position(|o| o == name)
+    });
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
     let results = run_longest_first(jobs, out);
     let mut output_seconds = Vec::new();
@@ -256,14 +261,18 @@ pub fn write_reports<'a>(
     Ok(output_seconds)
 }
 
-/// The order outputs are listed in (manifest.json).
-const OUTPUT_ORDER: [&str; 11] = [
+/// The CSV outputs (with `--format csv`), in the order outputs are listed (manifest.json).
+pub const CSV_OUTPUTS: [&str; 6] = [
     "findings.csv",
     "by_carrier.csv",
     "by_point.csv",
     "by_rule.csv",
     "ids_over_limit.csv",
     "rejects.csv",
+];
+
+/// The other outputs, listed after the CSV ones.
+const OTHER_OUTPUTS: [&str; 5] = [
     "findings.parquet",
     "subscriptions.parquet",
     "report.xlsx",
