@@ -46,6 +46,11 @@ pub struct InputArgs {
     /// No progress or summary on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Split the rows into N shards by ID key and hold one shard at a time, for extracts too big
+    /// for memory (each file is then read N + 1 times). auto: 1 up to about 24 M rows, else about
+    /// 12 M rows a shard.
+    #[arg(long, default_value = "auto", value_name = "N|auto")]
+    pub shards: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,11 +70,6 @@ pub enum Command {
         /// Pseudonymise ID numbers and names in every output (key: SIMAUDIT_MASK_KEY, else random).
         #[arg(long)]
         mask: bool,
-        /// Split the rows into N shards by ID key and hold one shard at a time, for extracts too big
-        /// for memory (each file is then read N + 1 times). auto: 1 up to about 24 M rows, else about
-        /// 12 M rows a shard.
-        #[arg(long, default_value = "auto", value_name = "N|auto")]
-        shards: String,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///

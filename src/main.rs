@@ -10,7 +10,7 @@ use cli::{
 use simaudit::ident::{date, id, phone, DateOrder};
 use simaudit::ingest::{Encoding, IngestOptions};
 use simaudit::report::{self, terminal::Lang, Cell, Formats, Privacy};
-use simaudit::rules::{row::PointRegistry, RuleCode, RuleSet, Severity, RULES};
+use simaudit::rules::{row::PointRegistry, RuleCode, RuleSet, RULES};
 use simaudit::{text, Error, Result};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -103,7 +103,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
             mask,
-            shards,
         } => {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
@@ -113,19 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 Privacy::Clear
             };
-            let shards = match shards.as_str() {
-                "auto" => simaudit::sharded::auto_shards(&input.files),
-                n => n.parse().map_err(|_| {
-                    Error::Input(format!(
-                        "--shards {n}: give a number from 1 to 255, or auto"
-                    ))
-                })?,
-            };
-            if !(1..=255).contains(&shards) {
-                return Err(Error::Input(format!(
-                    "--shards {shards}: give a number from 1 to 255, or auto"
-                )));
-            }
+            let shards = shard_count(&input)?;
             if shards > 1 {
                 let bar = report::terminal::progress(input.quiet);
                 let show = |stage: &'static str| {
@@ -319,20 +306,79 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
     out.flush()
 }
 
+/// `--shards`: a number from 1 to 255, or auto (from the inputs' sizes).
+fn shard_count(input: &InputArgs) -> Result<usize> {
+    let bad = || {
+        Error::Input(format!(
+            "--shards {}: give a number from 1 to 255, or auto",
+            input.shards
+        ))
+    };
+    let n = match input.shards.as_str() {
+        "auto" => simaudit::sharded::auto_shards(&input.files),
+        n => n.parse().map_err(|_| bad())?,
+    };
+    if (1..=255).contains(&n) {
+        Ok(n)
+    } else {
+        Err(bad())
+    }
+}
+
 fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
     let p = prepare(input)?;
-    let (audit, bar) = run_with_spinner(input, &p, input.quiet || format == CheckFormat::Json)?;
+    let quiet = input.quiet || format == CheckFormat::Json;
+    let shards = shard_count(input)?;
+    if shards > 1 {
+        // A sharded run writes as it goes: into a scratch folder, removed afterwards.
+        let scratch = std::env::temp_dir().join(format!("simaudit-check-{}", std::process::id()));
+        let bar = report::terminal::progress(quiet);
+        let show =
+            |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
+        let output = simaudit::sharded::Output {
+            out: &scratch,
+            formats: Formats::parse("csv").map_err(Error::Input)?,
+            privacy: &Privacy::Clear,
+            lang: p.lang,
+            started: std::time::SystemTime::now(),
+        };
+        let done = simaudit::sharded::run(
+            &input.files,
+            &p.ingest,
+            p.rules.clone(),
+            p.points.as_ref(),
+            shards,
+            &output,
+            &show,
+        );
+        let _ = std::fs::remove_dir_all(&scratch);
+        let done = done?;
+        bar.finish_and_clear();
+        return check_report(
+            input,
+            &p,
+            (done.view(), &done.summaries, done.by_severity),
+            fail_on,
+            format,
+        );
+    }
+    let (audit, bar) = run_with_spinner(input, &p, quiet)?;
     bar.finish_and_clear();
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
-    let count = |sev: Severity| {
-        audit
-            .findings
-            .iter()
-            .filter(|f| audit.rules.severity(f.rule) == sev)
-            .count()
-    };
-    let (violations, warnings) = (count(Severity::Violation), count(Severity::Warning));
+    let by_severity = simaudit::sharded::by_severity(&audit.findings, &audit.rules);
+    check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format)
+}
+
+/// What `check` prints and its exit code, from a run's facts, summaries and findings per severity
+/// (violation, warning, info).
+fn check_report(
+    input: &InputArgs,
+    p: &Prepared,
+    (run, s, [violations, warnings, infos]): (report::RunView, &report::Summaries, [usize; 3]),
+    fail_on: FailOn,
+    format: CheckFormat,
+) -> Result<ExitCode> {
     let failed = match fail_on {
         FailOn::Violation => violations > 0,
         FailOn::Warning => violations + warnings > 0,
@@ -358,9 +404,9 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
                 .collect();
             let doc = serde_json::json!({
                 "schema": "simaudit-check/1",
-                "rows_read": audit.files.iter().map(|f| f.rows_read).sum::<usize>(),
-                "rows_rejected": audit.rejects.len(),
-                "findings": {"violation": violations, "warning": warnings, "info": count(Severity::Info)},
+                "rows_read": run.files.iter().map(|f| f.rows_read).sum::<usize>(),
+                "rows_rejected": run.rejects.len(),
+                "findings": {"violation": violations, "warning": warnings, "info": infos},
                 "rules": rules,
                 "worst_points": points,
                 "fail_on": format!("{fail_on:?}").to_lowercase(),
@@ -370,10 +416,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
         }
         CheckFormat::Text => {
             if !input.quiet {
-                print!(
-                    "{}",
-                    report::terminal::render(audit.view(), &s, None, p.lang)
-                );
+                print!("{}", report::terminal::render(run, s, None, p.lang));
             }
             println!(
                 "\n{violations} violation(s), {warnings} warning(s): {}",

@@ -24,7 +24,7 @@ use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
 use crate::rules::row::{self, PointRegistry};
-use crate::rules::{RuleCode, RuleSet};
+use crate::rules::{RuleCode, RuleSet, Severity};
 use crate::usage::{StageCost, Stopwatch};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -40,6 +40,21 @@ pub struct Finished {
     pub points_given: bool,
     pub stages: Vec<StageCost>,
     pub summaries: Summaries,
+    /// Findings per effective severity: violation, warning, info.
+    pub by_severity: [usize; 3],
+}
+
+/// Findings per effective severity: violation, warning, info.
+pub fn by_severity(findings: &[Finding], rules: &RuleSet) -> [usize; 3] {
+    let mut n = [0; 3];
+    for f in findings {
+        n[match rules.severity(f.rule) {
+            Severity::Violation => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }] += 1;
+    }
+    n
 }
 
 impl Finished {
@@ -314,6 +329,7 @@ pub fn run(
     };
     let mut tally = Tally::default();
     let (mut accepted, mut findings) = (0, 0);
+    let mut severities = [0; 3];
     let mut parts = Vec::new();
     let mut rejected = Some((rejects, rejected));
     let mut kept_rejects = Vec::new();
@@ -374,6 +390,9 @@ pub fn run(
         }
         accepted += a.table.len();
         findings += a.findings.len();
+        for (total, n) in severities.iter_mut().zip(by_severity(&a.findings, &rules)) {
+            *total += n;
+        }
         if k == 0 {
             kept_rejects = a.rejects;
         }
@@ -404,6 +423,7 @@ pub fn run(
         points_given: points.is_some(),
         stages,
         summaries,
+        by_severity: severities,
     };
     // findings.csv and subscriptions.parquet are written by now: listed with what they took.
     let mut jobs: Vec<(&str, report::Job)> = Vec::new();

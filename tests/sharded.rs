@@ -174,3 +174,45 @@ fn shards_out_of_range_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--shards"));
 }
+
+/// `check` on an extract too big for memory shards too, and says exactly what it says held in memory.
+#[test]
+fn sharded_check_equals_the_whole_check() {
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check".to_string()];
+        args.extend(sample_extracts());
+        args.extend(
+            [
+                "--points",
+                &repo("sample-data/points.csv").display().to_string(),
+            ]
+            .map(String::from),
+        );
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    for format in ["json", "text"] {
+        for fail_on in ["violation", "never"] {
+            let base = [
+                "--format",
+                format,
+                "--fail-on",
+                fail_on,
+                "--quiet",
+                "--lang",
+                "en",
+            ];
+            let whole = check(&base);
+            let sharded = check(&[&base[..], &["--shards", "3"]].concat());
+            assert_eq!(
+                whole, sharded,
+                "check --format {format} --fail-on {fail_on}"
+            );
+            assert!(whole.1.contains("violation"));
+        }
+    }
+}
