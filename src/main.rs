@@ -96,6 +96,28 @@ fn run_with_spinner(
     Ok((audit, bar))
 }
 
+/// [`simaudit::sharded::run`] with the same spinner; the spinner is returned even when the run fails.
+fn run_sharded_with_spinner(
+    input: &InputArgs,
+    p: &Prepared,
+    shards: usize,
+    output: &simaudit::sharded::Output,
+    quiet: bool,
+) -> (Result<simaudit::sharded::Finished>, indicatif::ProgressBar) {
+    let bar = report::terminal::progress(quiet);
+    let show = |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
+    let done = simaudit::sharded::run(
+        &input.files,
+        &p.ingest,
+        p.rules.clone(),
+        p.points.as_ref(),
+        shards,
+        output,
+        &show,
+    );
+    (done, bar)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Audit {
@@ -114,10 +136,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let shards = shard_count(&input)?;
             if shards > 1 {
-                let bar = report::terminal::progress(input.quiet);
-                let show = |stage: &'static str| {
-                    bar.set_message(report::terminal::stage_label(stage, p.lang))
-                };
                 let output = simaudit::sharded::Output {
                     out: &out,
                     formats,
@@ -125,15 +143,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     lang: p.lang,
                     started,
                 };
-                let done = simaudit::sharded::run(
-                    &input.files,
-                    &p.ingest,
-                    p.rules.clone(),
-                    p.points.as_ref(),
-                    shards,
-                    &output,
-                    &show,
-                )?;
+                let (done, bar) =
+                    run_sharded_with_spinner(&input, &p, shards, &output, input.quiet);
+                let done = done?;
                 bar.finish_and_clear();
                 if !input.quiet {
                     print!(
@@ -332,9 +344,6 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     if shards > 1 {
         // A sharded run writes as it goes: into a scratch folder, removed afterwards.
         let scratch = std::env::temp_dir().join(format!("simaudit-check-{}", std::process::id()));
-        let bar = report::terminal::progress(quiet);
-        let show =
-            |stage: &'static str| bar.set_message(report::terminal::stage_label(stage, p.lang));
         let output = simaudit::sharded::Output {
             out: &scratch,
             formats: Formats::parse("csv").map_err(Error::Input)?,
@@ -342,15 +351,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
             lang: p.lang,
             started: std::time::SystemTime::now(),
         };
-        let done = simaudit::sharded::run(
-            &input.files,
-            &p.ingest,
-            p.rules.clone(),
-            p.points.as_ref(),
-            shards,
-            &output,
-            &show,
-        );
+        let (done, bar) = run_sharded_with_spinner(input, &p, shards, &output, quiet);
         let _ = std::fs::remove_dir_all(&scratch);
         let done = done?;
         bar.finish_and_clear();
