@@ -178,40 +178,61 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
 /// XR001–XR004: per ID key, per carrier.
 fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
-    let th = &cx.rules.thresholds;
     let rows = holder_rows(cx, part, |i| (t.carrier.codes[i], order_key(cx, i)));
-    for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
-        let key = cx.norm.id_text(t, holder[0] as usize);
-        for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
-            let carrier = t.carrier.get(at_carrier[0] as usize);
-            let n = at_carrier.len();
-            for (pos, &i) in at_carrier.iter().enumerate().skip(th.max_per_carrier) {
-                let no = pos + 1;
-                fire(
-                    i,
-                    R::XR001,
-                    format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"),
-                );
-                if t.point_type[i as usize] == PointType::Online {
-                    fire(i, R::XR002, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {} may be", th.max_per_carrier));
-                }
-            }
-        }
-        if holder.len() >= th.high_total {
-            let carriers = runs(holder, |i| t.carrier.codes[i as usize]).count();
-            for &i in holder {
-                fire(
-                    i,
-                    R::XR003,
-                    format!(
-                        "ID {key} holds {} live subscriptions across {carriers} carrier(s)",
-                        holder.len()
-                    ),
-                );
-            }
-        }
-        identity_conflicts(cx, holder, key, fire);
+    // Holders are independent: their findings are made in parallel, then told in order.
+    let found: Vec<(u32, R, String)> = rows
+        .par_chunk_by(|a, b| same_holder(cx, *a, *b))
+        .flat_map_iter(|holder| {
+            let mut found = Vec::new();
+            holder_findings(cx, holder, &mut |i, rule, detail| {
+                found.push((i, rule, detail))
+            });
+            found
+        })
+        .collect();
+    for (i, rule, detail) in found {
+        fire(i, rule, detail);
     }
+}
+
+fn same_holder(cx: &Context, a: u32, b: u32) -> bool {
+    cx.norm.id_key(cx.table, a as usize) == cx.norm.id_key(cx.table, b as usize)
+}
+
+/// XR001–XR004 of one holder's live rows, sorted by carrier then order.
+fn holder_findings(cx: &Context, holder: &[u32], fire: &mut impl FnMut(u32, R, String)) {
+    let t = cx.table;
+    let th = &cx.rules.thresholds;
+    let key = cx.norm.id_text(t, holder[0] as usize);
+    for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
+        let carrier = t.carrier.get(at_carrier[0] as usize);
+        let n = at_carrier.len();
+        for (pos, &i) in at_carrier.iter().enumerate().skip(th.max_per_carrier) {
+            let no = pos + 1;
+            fire(
+                i,
+                R::XR001,
+                format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"),
+            );
+            if t.point_type[i as usize] == PointType::Online {
+                fire(i, R::XR002, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {} may be", th.max_per_carrier));
+            }
+        }
+    }
+    if holder.len() >= th.high_total {
+        let carriers = runs(holder, |i| t.carrier.codes[i as usize]).count();
+        for &i in holder {
+            fire(
+                i,
+                R::XR003,
+                format!(
+                    "ID {key} holds {} live subscriptions across {carriers} carrier(s)",
+                    holder.len()
+                ),
+            );
+        }
+    }
+    identity_conflicts(cx, holder, key, fire);
 }
 
 /// XR004: rows whose (name key, date of birth) differs from the ID key's most frequent identity.
@@ -429,65 +450,67 @@ pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
     let rows = holder_rows(cx, Partition::ALL, |i| {
         (t.carrier.codes[i], order_key(cx, i))
     });
-    let mut out = Vec::new();
-    for holder in runs(&rows, |i| cx.norm.id_key(t, i as usize)) {
-        let mut per: Vec<(String, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
-            .map(|r| (t.carrier.get(r[0] as usize).to_string(), r.len()))
-            .collect();
-        if per.iter().all(|(_, n)| *n <= max) {
-            continue;
-        }
-        per.sort();
-        let mut kinds: Vec<&str> = holder
-            .iter()
-            .map(|&i| {
-                cx.norm
-                    .id_facts(t, i as usize)
-                    .kind
-                    .map_or("UNKNOWN", |k| k.code())
-            })
-            .collect();
-        kinds.sort_unstable();
-        let kind_counts = runs_of(&kinds);
-        let top = kind_counts.iter().map(|c| c.1).max().unwrap_or(0);
-        let id_type = kind_counts.iter().find(|c| c.1 == top).map_or("", |c| c.0);
-        let mut points: Vec<(u32, u32)> = holder
-            .iter()
-            .map(|&i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize]))
-            .collect();
-        points.sort_unstable();
-        points.dedup();
-        let mut names: Vec<u32> = holder
-            .iter()
-            .map(|&i| cx.norm.name_key(t, i as usize))
-            .filter(|n| *n != 0)
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        let times: Vec<_> = holder
-            .iter()
-            .filter_map(|&i| t.activation_time[i as usize].value())
-            .collect();
-        let iso = |w: Option<&crate::ident::When>| w.map_or_else(String::new, |w| w.iso());
-        out.push(IdOverLimit {
-            id_number: cx
-                .norm
-                .id_keys
-                .get(cx.norm.id_key(t, holder[0] as usize))
-                .to_string(),
-            id_type: id_type.to_string(),
-            live_subscriptions: holder.len(),
-            per_carrier: per,
-            points: points.len(),
-            names_seen: names.len(),
-            first_activation: iso(times.iter().min()),
-            last_activation: iso(times.iter().max()),
-        });
-    }
+    let mut out: Vec<IdOverLimit> = rows
+        .par_chunk_by(|a, b| same_holder(cx, *a, *b))
+        .filter_map(|holder| over_limit(cx, holder, max))
+        .collect();
     out.sort_by(|a, b| {
         b.live_subscriptions
             .cmp(&a.live_subscriptions)
             .then_with(|| a.id_number.cmp(&b.id_number))
     });
     out
+}
+
+/// The ids_over_limit row of one holder's live rows (sorted by carrier), if some carrier has too many.
+fn over_limit(cx: &Context, holder: &[u32], max: usize) -> Option<IdOverLimit> {
+    let t = cx.table;
+    if runs(holder, |i| t.carrier.codes[i as usize]).all(|r| r.len() <= max) {
+        return None;
+    }
+    let mut per: Vec<(String, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
+        .map(|r| (t.carrier.get(r[0] as usize).to_string(), r.len()))
+        .collect();
+    per.sort();
+    let mut kinds: Vec<&str> = holder
+        .iter()
+        .map(|&i| {
+            cx.norm
+                .id_facts(t, i as usize)
+                .kind
+                .map_or("UNKNOWN", |k| k.code())
+        })
+        .collect();
+    kinds.sort_unstable();
+    let kind_counts = runs_of(&kinds);
+    let top = kind_counts.iter().map(|c| c.1).max().unwrap_or(0);
+    let id_type = kind_counts.iter().find(|c| c.1 == top).map_or("", |c| c.0);
+    let mut points: Vec<(u32, u32)> = holder
+        .iter()
+        .map(|&i| (t.carrier.codes[i as usize], t.point_id.codes[i as usize]))
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut names: Vec<u32> = holder
+        .iter()
+        .map(|&i| cx.norm.name_key(t, i as usize))
+        .filter(|n| *n != 0)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let times: Vec<_> = holder
+        .iter()
+        .filter_map(|&i| t.activation_time[i as usize].value())
+        .collect();
+    let iso = |w: Option<&crate::ident::When>| w.map_or_else(String::new, |w| w.iso());
+    Some(IdOverLimit {
+        id_number: cx.norm.id_text(t, holder[0] as usize).to_string(),
+        id_type: id_type.to_string(),
+        live_subscriptions: holder.len(),
+        per_carrier: per,
+        points: points.len(),
+        names_seen: names.len(),
+        first_activation: iso(times.iter().min()),
+        last_activation: iso(times.iter().max()),
+    })
 }
