@@ -31,13 +31,18 @@ impl Partition {
     pub const ALL: Partition = Partition { index: 0, count: 1 };
 
     fn holds(self, key: u64) -> bool {
-        // splitmix64 finaliser: sorted dictionary codes are not spread evenly by themselves.
-        let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        self.count <= 1 || z % u64::from(self.count) == u64::from(self.index)
+        // Sorted dictionary codes are not spread evenly by themselves.
+        self.count <= 1 || mix64(key) % u64::from(self.count) == u64::from(self.index)
     }
+}
+
+/// The splitmix64 finaliser: spreads keys evenly over partitions (and a sharded run's shards), the
+/// same on every machine and run.
+pub fn mix64(key: u64) -> u64 {
+    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn live(cx: &Context, i: usize) -> bool {
