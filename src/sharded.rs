@@ -421,16 +421,8 @@ pub fn run(
         summaries,
         by_severity: severities,
     };
-    // findings.csv and subscriptions.parquet are written by now: listed with what they took.
-    let mut jobs: Vec<(&str, report::Job)> = Vec::new();
-    if o.formats.csv {
-        jobs.push(("findings.csv", Box::new(|_| Ok(()))));
-    }
-    if o.formats.parquet {
-        jobs.push(("subscriptions.parquet", Box::new(|_| Ok(()))));
-    }
     let mut output_seconds = report::write_reports(
-        jobs,
+        Vec::new(),
         o.out,
         done.view(),
         &done.summaries,
@@ -439,12 +431,12 @@ pub fn run(
         o.privacy,
         o.lang,
     )?;
-    for (name, seconds) in &mut output_seconds {
-        match name.as_str() {
-            "findings.csv" => *seconds = merge_seconds,
-            "subscriptions.parquet" => *seconds = subscriptions_seconds,
-            _ => {}
-        }
+    // findings.csv and subscriptions.parquet were written along the way.
+    if o.formats.csv {
+        output_seconds.push(("findings.csv".into(), merge_seconds));
+    }
+    if o.formats.parquet {
+        output_seconds.push(("subscriptions.parquet".into(), subscriptions_seconds));
     }
     done.stages.push(watch.lap("report"));
     report::finish(o.out, done.view(), output_seconds, o.privacy, o.started)?;

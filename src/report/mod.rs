@@ -169,14 +169,21 @@ pub fn write_all(
     Ok((summaries, written))
 }
 
-/// Writes manifest.json; returns the names of every file written.
+/// Writes manifest.json, listing `output_seconds` (each file written and its writer's wall seconds)
+/// in a fixed order whatever order they were written in; returns the names of every file written.
 pub fn finish(
     out: &Path,
     run: RunView,
-    output_seconds: Vec<(String, f64)>,
+    mut output_seconds: Vec<(String, f64)>,
     privacy: &Privacy,
     started: std::time::SystemTime,
 ) -> Result<Vec<String>> {
+    output_seconds.sort_by_key(|(name, _)| {
+        CSV_OUTPUTS
+            .iter()
+            .chain(&OTHER_OUTPUTS)
+            .position(|o| o == name)
+    });
     manifest::write(
         &out.join("manifest.json"),
         run,
@@ -192,8 +199,7 @@ pub fn finish(
 }
 
 /// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
-/// summaries and the findings rows, side by side; returns each file written with its wall seconds, in
-/// a fixed order whatever order they finish in.
+/// summaries and the findings rows, side by side; returns each file written with its wall seconds.
 #[allow(clippy::too_many_arguments)]
 pub fn write_reports<'a>(
     mut jobs: Vec<(&'a str, Job<'a>)>,
@@ -244,13 +250,6 @@ pub fn write_reports<'a>(
             Box::new(move |p| html::write(p, run, s, privacy, lang)),
         ));
     }
-    // Files are listed in a fixed order, whatever order the writers ran in.
-    jobs.sort_by_key(|(name, _)| {
-        CSV_OUTPUTS
-            .iter()
-            .chain(&OTHER_OUTPUTS)
-            .position(|o| o == name)
-    });
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
     let results = run_longest_first(jobs, out);
     let mut output_seconds = Vec::new();

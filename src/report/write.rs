@@ -5,6 +5,7 @@ use super::summary::{RowMarks, Sheet};
 use crate::audit::Audit;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
+use crate::ingest::Strings;
 use crate::rules::RuleCode;
 use polars::prelude::*;
 use std::fs::File;
@@ -385,42 +386,15 @@ fn write_parquet_chunks(
     sink.finish()
 }
 
-/// The text of one column of a frame under construction: values end to end, no allocation per value.
-#[derive(Default)]
-struct TextBuf {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl TextBuf {
-    fn push(&mut self, v: &str) {
-        self.text.push_str(v);
-        self.ends.push(self.text.len());
-    }
-    fn column(&mut self, name: &str) -> Column {
-        let values = self.ends.iter().scan(0, |start, &end| {
-            let v = &self.text[*start..end];
-            *start = end;
-            Some(v)
-        });
-        let c = text_column(name, values);
-        self.text.clear();
-        self.ends.clear();
-        c
-    }
-}
-
 /// findings.parquet: the columns of findings.csv, `row` as an integer.
 pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
     let mut sink = ParquetSink::create(path)?;
     let chunk = parquet_chunk_rows();
     sink.append(|send| {
-        let mut texts: Vec<TextBuf> = (0..FINDING_COLUMNS.len())
-            .map(|_| TextBuf::default())
-            .collect();
+        // Each text column's values back to back (no allocation per value), the row numbers apart.
+        let mut texts: Vec<Strings> = vec![Strings::default(); FINDING_COLUMNS.len()];
         let mut rows: Vec<u32> = Vec::new();
-        let mut sent = false;
-        let frame = |texts: &mut Vec<TextBuf>, rows: &mut Vec<u32>| {
+        let frame = |texts: &mut Vec<Strings>, rows: &mut Vec<u32>| {
             let columns = FINDING_COLUMNS
                 .iter()
                 .zip(texts.iter_mut())
@@ -428,7 +402,7 @@ pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
                     "row" => UInt32Chunked::from_vec("row".into(), std::mem::take(rows))
                         .into_series()
                         .into_column(),
-                    _ => t.column(name),
+                    _ => text_column(name, std::mem::take(t).iter()),
                 })
                 .collect();
             send(DataFrame::new_infer_height(columns))
@@ -438,20 +412,16 @@ pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
                 t.push(v);
             }
             rows.push(r.row);
-            if rows.len() == chunk {
-                sent = true;
-                if !frame(&mut texts, &mut rows) {
-                    return Err(std::io::Error::other("the Parquet writer stopped"));
-                }
+            if rows.len() == chunk && !frame(&mut texts, &mut rows) {
+                return Err(std::io::Error::other("the Parquet writer stopped"));
             }
             Ok(())
         });
         match visited {
-            // The last rows; an empty frame when there were none, so the file has its columns.
-            Ok(()) if !rows.is_empty() || !sent => {
+            // The last rows; an empty frame is skipped by the sink unless the file has no columns yet.
+            Ok(()) => {
                 frame(&mut texts, &mut rows);
             }
-            Ok(()) => {}
             Err(e) => {
                 send(Err(PolarsError::ComputeError(e.to_string().into())));
             }
