@@ -1,6 +1,6 @@
 //! A finding: one rule firing on one input record.
 
-use crate::rules::RuleCode;
+use crate::rules::{RuleCode, RuleSet, Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -26,4 +26,17 @@ impl Finding {
             detail,
         }
     }
+}
+
+/// How many findings there are of each effective severity: violation, warning, info.
+pub fn by_severity(findings: &[Finding], rules: &RuleSet) -> [usize; 3] {
+    let mut n = [0; 3];
+    for f in findings {
+        n[match rules.severity(f.rule) {
+            Severity::Violation => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }] += 1;
+    }
+    n
 }

@@ -367,7 +367,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     bar.finish_and_clear();
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
-    let by_severity = simaudit::sharded::by_severity(&audit.findings, &audit.rules);
+    let by_severity = simaudit::findings::by_severity(&audit.findings, &audit.rules);
     check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format)
 }
 

@@ -80,7 +80,7 @@ impl Keys {
         order.par_sort_unstable();
         let raws = order.len();
         Keys::from_sorted(order.into_iter(), raws, 0, |values, n| {
-            values.push(&format!("{n:010}"))
+            values.push(&NumberText::of(n))
         })
     }
 

@@ -16,15 +16,15 @@
 
 use crate::audit::{self, Audit};
 use crate::error::{Error, Result};
-use crate::findings::Finding;
+use crate::findings::{by_severity, Finding};
 use crate::ident::{id, phone};
 use crate::ingest::{self, IngestOptions, Keep, Reject, SourceFile, Table};
-use crate::normalize::{number_value, Normalised};
+use crate::normalize::{number_value, Normalised, NumberText};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
 use crate::rules::row::{self, PointRegistry};
-use crate::rules::{RuleCode, RuleSet, Severity};
+use crate::rules::{RuleCode, RuleSet};
 use crate::usage::{StageCost, Stopwatch};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -42,19 +42,6 @@ pub struct Finished {
     pub summaries: Summaries,
     /// Findings per effective severity: violation, warning, info.
     pub by_severity: [usize; 3],
-}
-
-/// Findings per effective severity: violation, warning, info.
-pub fn by_severity(findings: &[Finding], rules: &RuleSet) -> [usize; 3] {
-    let mut n = [0; 3];
-    for f in findings {
-        n[match rules.severity(f.rule) {
-            Severity::Violation => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        }] += 1;
-    }
-    n
 }
 
 impl Finished {
@@ -243,7 +230,7 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
         }
     };
     cross::duplicate_numbers(numbers, |u, count| {
-        let detail = cross::duplicate_detail(&format!("{:010}", u.number), count);
+        let detail = cross::duplicate_detail(&NumberText::of(u.number), count);
         put(u.file, u.row, RuleCode::SB002, detail);
     });
     let th = &rules.thresholds;
@@ -276,16 +263,11 @@ fn place(found: Vec<Finding>, t: &Table) -> Vec<Finding> {
 
 /// The first table row at or after (file, row).
 fn partition_point(t: &Table, file: u16, row: u32) -> usize {
-    let (mut lo, mut hi) = (0, t.len());
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if (t.file[mid], t.row[mid]) < (file, row) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
+    let (from, to) = (
+        t.file.partition_point(|&f| f < file),
+        t.file.partition_point(|&f| f <= file),
+    );
+    from + t.row[from..to].partition_point(|&r| r < row)
 }
 
 /// Audits `inputs` in `shards` shards and writes every output into `o.out`.
@@ -327,8 +309,7 @@ pub fn run(
     let (mut accepted, mut findings) = (0, 0);
     let mut severities = [0; 3];
     let mut parts = Vec::new();
-    let mut rejected = Some((rejects, rejected));
-    let mut kept_rejects = Vec::new();
+    let mut rejected = Some(rejected);
     let mut subscriptions_seconds = 0.0;
     for (k, found) in found.into_iter().enumerate() {
         on_stage("cross_rules");
@@ -347,20 +328,15 @@ pub fn run(
         shard_findings.extend(row::evaluate(&cx));
         shard_findings.extend(cross::evaluate_by_id_key(&cx));
         shard_findings.extend(place(found, &loaded.table));
-        // The rejected records go with the first shard.
-        let shard_rejects = match rejected.take() {
-            Some((rejects, dq001)) => {
-                shard_findings.extend(dq001);
-                rejects
-            }
-            None => Vec::new(),
-        };
+        // The rejected records' findings (DQ001) go with the first shard.
+        shard_findings.extend(rejected.take().into_iter().flatten());
         audit::sort_findings(&mut shard_findings, &files);
         let a = Audit {
             files: files.clone(),
             table: loaded.table,
             norm,
-            rejects: shard_rejects,
+            // rejects.csv is written from the scan's rejects; a shard's outputs only need its findings.
+            rejects: Vec::new(),
             findings: shard_findings,
             rules: rules.clone(),
             points_given: points.is_some(),
@@ -389,9 +365,6 @@ pub fn run(
         for (total, n) in severities.iter_mut().zip(by_severity(&a.findings, &rules)) {
             *total += n;
         }
-        if k == 0 {
-            kept_rejects = a.rejects;
-        }
     }
     stages.push(watch.lap("shards"));
 
@@ -409,11 +382,11 @@ pub fn run(
         sink.finish()?;
         subscriptions_seconds += clock.elapsed().as_secs_f64();
     }
-    let summaries = tally.summaries(&files, &kept_rejects, &rules);
+    let summaries = tally.summaries(&files, &rejects, &rules);
     let mut done = Finished {
         files,
         rules,
-        rejects: kept_rejects,
+        rejects,
         accepted,
         findings,
         points_given: points.is_some(),

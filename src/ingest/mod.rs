@@ -155,9 +155,11 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     let mut rejects = Vec::new();
     let mut findings = Vec::new();
     let mut files = Vec::new();
+    // A shard of a sharded run leaves checksums and rejected records to the scan pass over every record.
+    let every_record = !matches!(keep, Keep::Only(_));
     for (idx, mut info, path, encoding, profile) in opened {
-        let hash = !matches!(keep, Keep::Only(_));
-        let (src, size, sha256) = Source::read(path, encoding, opts.sheet.as_deref(), hash)?;
+        let (src, size, sha256) =
+            Source::read(path, encoding, opts.sheet.as_deref(), every_record)?;
         (info.size, info.sha256) = (size, sha256);
         info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
@@ -187,17 +189,6 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                 info.rows_read += batch.len() + batch.bad.len();
                 info.rows_accepted += batch.len();
                 info.rows_rejected += batch.bad.len();
-                if !matches!(keep, Keep::Only(_)) {
-                    for bad in &batch.bad {
-                        findings.push(Finding {
-                            file: idx,
-                            row: bad.row,
-                            subject: None,
-                            rule: RuleCode::DQ001,
-                            detail: bad.reason.clone(),
-                        });
-                    }
-                }
                 let seen = match &mut keep {
                     Keep::Stream(sink) => {
                         let mut small = TableBuilder::default();
@@ -218,13 +209,24 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                         Some(before) => Some(before.filter(|c| Some(c) == seen.as_ref())),
                     };
                 }
-                rejects.extend(batch.bad.into_iter().map(|b| Reject {
-                    file: idx,
-                    row: b.row,
-                    line: b.line,
-                    reason: b.reason,
-                    raw: b.raw,
-                }));
+                if every_record {
+                    for b in batch.bad {
+                        findings.push(Finding {
+                            file: idx,
+                            row: b.row,
+                            subject: None,
+                            rule: RuleCode::DQ001,
+                            detail: b.reason.clone(),
+                        });
+                        rejects.push(Reject {
+                            file: idx,
+                            row: b.row,
+                            line: b.line,
+                            reason: b.reason,
+                            raw: b.raw,
+                        });
+                    }
+                }
             }
         });
         // A file's carrier, for attributing its rejected rows: the fixed one, else the only one seen.
