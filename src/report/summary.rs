@@ -276,11 +276,14 @@ impl Tally {
                 .cmp(&a.live_subscriptions)
                 .then_with(|| a.id_number.cmp(&b.id_number))
         });
-        let rejected_carrier =
-            |r: &Reject| files[r.file as usize].carrier.clone().unwrap_or_default();
-        let by_carrier = self.by_carrier(rejects.iter().map(rejected_carrier), rules);
-        let rejected_carriers: HashSet<String> = rejects.iter().map(rejected_carrier).collect();
-        let by_rule = self.by_rule(rejects.len(), rejected_carriers.len(), rules);
+        // Rejected records per carrier: their file's carrier.
+        let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
+        for r in rejects {
+            let carrier = files[r.file as usize].carrier.clone().unwrap_or_default();
+            *rejected.entry(carrier).or_default() += 1;
+        }
+        let by_carrier = self.by_carrier(&rejected, rules);
+        let by_rule = self.by_rule(rejects.len(), rejected.len(), rules);
         Summaries {
             by_point: self.by_point(),
             by_rule,
@@ -290,18 +293,10 @@ impl Tally {
         }
     }
 
-    fn by_carrier(
-        &self,
-        rejected_carriers: impl Iterator<Item = String>,
-        rules: &RuleSet,
-    ) -> Sheet {
+    fn by_carrier(&self, rejected: &BTreeMap<String, usize>, rules: &RuleSet) -> Sheet {
         let mut carriers: BTreeMap<&str, Counts> = BTreeMap::new();
         for ((carrier, _), p) in &self.points {
             carriers.entry(carrier).or_default().merge(&p.c);
-        }
-        let mut rejected: BTreeMap<String, usize> = BTreeMap::new();
-        for carrier in rejected_carriers {
-            *rejected.entry(carrier).or_default() += 1;
         }
         let mut over: HashMap<&str, usize> = HashMap::new();
         let max = rules.thresholds.max_per_carrier;

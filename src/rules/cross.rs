@@ -447,24 +447,17 @@ pub struct IdOverLimit {
     pub last_activation: String,
 }
 
-/// ID keys holding more than `max_per_carrier` live subscriptions at some carrier, sorted by
-/// live subscriptions descending, then ID number.
+/// ID keys holding more than `max_per_carrier` live subscriptions at some carrier, in ID-key order
+/// (the summary orders them for ids_over_limit.csv, once all shards' are in).
 pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_carrier;
     let rows = holder_rows(cx, Partition::ALL, |i| {
         (t.carrier.codes[i], order_key(cx, i))
     });
-    let mut out: Vec<IdOverLimit> = rows
-        .par_chunk_by(|a, b| same_holder(cx, *a, *b))
+    rows.par_chunk_by(|a, b| same_holder(cx, *a, *b))
         .filter_map(|holder| over_limit(cx, holder, max))
-        .collect();
-    out.sort_by(|a, b| {
-        b.live_subscriptions
-            .cmp(&a.live_subscriptions)
-            .then_with(|| a.id_number.cmp(&b.id_number))
-    });
-    out
+        .collect()
 }
 
 /// The ids_over_limit row of one holder's live rows (sorted by carrier), if some carrier has too many.
