@@ -122,9 +122,8 @@ struct Gathered {
     shard_of: Vec<Vec<u8>>,
     numbers: Vec<NumberUse<u64, ()>>,
     activations: Vec<Activation<u32, ()>>,
-    /// Every (carrier, point) seen with a timed activation, numbered in order of appearance.
+    /// Every (carrier, point_id) seen with a timed activation, numbered in order of appearance.
     points: FxHashMap<(String, String), u32>,
-    point_names: Vec<String>,
 }
 
 impl Gathered {
@@ -182,16 +181,14 @@ impl Gathered {
             if t.point_id.codes[i] == 0 {
                 continue;
             }
-            let (points, names) = (&mut self.points, &mut self.point_names);
+            let points = &mut self.points;
+            // The batch's own codes first: one string lookup per point and batch, not per row.
             let point = *batch_points
                 .entry((t.carrier.codes[i], t.point_id.codes[i]))
                 .or_insert_with(|| {
                     let key = (t.carrier.get(i).to_string(), t.point_id.get(i).to_string());
-                    let next = names.len() as u32;
-                    *points.entry(key).or_insert_with(|| {
-                        names.push(t.point_id.get(i).to_string());
-                        next
-                    })
+                    let next = points.len() as u32;
+                    *points.entry(key).or_insert(next)
                 });
             self.activations.push(Activation {
                 point,
@@ -212,9 +209,12 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
         mut shard_of,
         numbers,
         activations,
-        point_names,
-        ..
+        points,
     } = g;
+    let mut point_ids = vec![String::new(); points.len()];
+    for ((_, point_id), n) in points {
+        point_ids[n as usize] = point_id;
+    }
     shard_of.resize(loaded.files.len(), Vec::new());
     let mut found: Vec<Vec<Finding>> = vec![Vec::new(); shards];
     let mut put = |file: u16, row: u32, rule: RuleCode, detail: String| {
@@ -235,7 +235,7 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
     });
     let th = &rules.thresholds;
     cross::burst_windows(activations, th, |a, count, from| {
-        let detail = cross::burst_detail(&point_names[a.point as usize], count, from, th);
+        let detail = cross::burst_detail(&point_ids[a.point as usize], count, from, th);
         put(a.file, a.row, RuleCode::PT001, detail);
     });
     Ok(Scan {
