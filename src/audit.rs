@@ -119,6 +119,7 @@ pub fn run_with_progress(
     };
     on_stage("ingest");
     let loaded = ingest::load(inputs, opts)?;
+    crate::usage::return_freed_memory();
     lap("ingest", &mut stages);
     let norm = Normalised::compute(&loaded.table, &rules);
     lap("normalise", &mut stages);

@@ -307,7 +307,12 @@ impl Normalised {
     }
 
     pub fn name_of(&self, table: &Table, row: usize) -> &NameFacts {
-        &self.names[table.full_name.codes[row] as usize]
+        self.name_facts(table.full_name.codes[row])
+    }
+
+    /// The facts of the raw name with this code (of the table's `full_name` column).
+    pub fn name_facts(&self, code: u32) -> &NameFacts {
+        &self.names[code as usize]
     }
 }
 

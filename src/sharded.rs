@@ -21,7 +21,7 @@ use crate::ident::{id, phone};
 use crate::ingest::{self, IngestOptions, Keep, Reject, SourceFile, Table};
 use crate::normalize::{number_value, Normalised, NumberText};
 use crate::report::summary::{RowMarks, Tally};
-use crate::report::{self, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
+use crate::report::{self, parquet, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
 use crate::rules::row::{self, PointRegistry};
 use crate::rules::{RuleCode, RuleSet};
@@ -299,7 +299,7 @@ pub fn run(
     let work_dir = WorkDir::create(o.out.join(".simaudit-shards"))?;
     let work = work_dir.0.as_path();
     let mut subscriptions = if o.formats.parquet {
-        Some(write::ParquetSink::create(
+        Some(parquet::ParquetSink::create(
             &o.out.join("subscriptions.parquet"),
         )?)
     } else {
@@ -355,8 +355,8 @@ pub fn run(
         parts.push(part);
         if let Some(sink) = subscriptions.as_mut() {
             let clock = std::time::Instant::now();
-            sink.append_chunks(a.table.len(), |r| {
-                write::subscriptions_chunk(&a, &marks, o.privacy, r)
+            sink.append_groups(a.table.len(), |r| {
+                parquet::subscriptions_group(&a, &marks, o.privacy, r)
             })?;
             subscriptions_seconds += clock.elapsed().as_secs_f64();
         }

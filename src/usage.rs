@@ -60,6 +60,17 @@ fn cpu_seconds() -> Option<f64> {
     Some((user + system) / 100.0)
 }
 
+/// Returns memory the program has freed to the system. glibc keeps freed blocks in per-thread pools,
+/// where the next stage (running on other threads) cannot reuse them: after the ingest, whose
+/// reader thread allocates every batch, that held about 200 MB of a 10 M-row run's peak memory.
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own pools.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Peak resident set size so far (`VmHWM` of `/proc/self/status`), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

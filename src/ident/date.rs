@@ -48,10 +48,22 @@ impl When {
     }
     /// `YYYY`, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`.
     pub fn iso(&self) -> String {
+        // Plain integer formatting: chrono's format strings are interpreted on every call, and
+        // subscriptions.parquet writes a date of birth per row.
+        use chrono::Timelike;
+        let (d, t) = (self.at.date(), self.at.time());
         match self.precision {
-            Precision::Year => format!("{:04}", self.at.year()),
-            Precision::Day => self.at.format("%Y-%m-%d").to_string(),
-            Precision::DateTime => self.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Precision::Year => format!("{:04}", d.year()),
+            Precision::Day => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            Precision::DateTime => format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                d.year(),
+                d.month(),
+                d.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
         }
     }
 }
@@ -89,12 +101,21 @@ pub fn to_excel_serial(at: DateTime) -> f64 {
 fn parse_time(t: &str) -> Option<NaiveTime> {
     let t = t.trim().trim_end_matches('Z');
     let t = t.split('.').next().unwrap_or(t); // fractional seconds are dropped
-    let parts: Vec<&str> = t.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() > 2 || !digits_only(p)) {
+                                              // Hours, minutes and optional seconds: one or two digits each (no allocation: a date column
+                                              // is read for every row).
+    let mut hms = [0u32; 3];
+    let mut count = 0;
+    for part in t.split(':') {
+        if count == 3 || part.len() > 2 || !digits_only(part) {
+            return None;
+        }
+        hms[count] = part.parse().ok()?;
+        count += 1;
+    }
+    if count < 2 {
         return None;
     }
-    let n = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u32>().ok());
-    NaiveTime::from_hms_opt(n(0)?, n(1)?, n(2)?)
+    NaiveTime::from_hms_opt(hms[0], hms[1], hms[2])
 }
 
 fn parse_date_part(d: &str, order: DateOrder) -> Option<(Date, bool)> {
@@ -107,10 +128,13 @@ fn parse_date_part(d: &str, order: DateOrder) -> Option<(Date, bool)> {
         };
     }
     let sep = d.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
-    let p: Vec<&str> = d.split(sep).collect();
-    if p.len() != 3 {
+    let mut parts = d.split(sep);
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
-    }
+    };
+    let p = [a, b, c];
     let date = if p[0].len() == 4 {
         ymd(p[0], p[1], p[2])?
     } else {

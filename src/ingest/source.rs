@@ -379,7 +379,8 @@ impl Source {
         let mut batch = Batch::new(width);
         let mut flush = |batch: &mut Batch, last: bool| {
             if batch.is_full() || (last && !batch.is_empty()) {
-                handle(std::mem::replace(batch, Batch::new(width)).seal());
+                let next = batch.next_like();
+                handle(std::mem::replace(batch, next).seal());
             }
         };
         match self {

@@ -2,6 +2,7 @@
 
 pub mod html;
 mod manifest;
+pub mod parquet;
 mod privacy;
 pub mod summary;
 pub mod terminal;
@@ -151,7 +152,7 @@ pub fn write_all(
     if formats.parquet {
         jobs.push((
             "subscriptions.parquet",
-            Box::new(|p| write::subscriptions_parquet(p, a, &marks, privacy)),
+            Box::new(|p| parquet::subscriptions_parquet(p, a, &marks, privacy)),
         ));
     }
     let output_seconds = write_reports(
@@ -235,7 +236,7 @@ pub fn write_reports<'a>(
     if formats.parquet {
         jobs.push((
             "findings.parquet",
-            Box::new(|p| write::findings_parquet(p, findings)),
+            Box::new(|p| parquet::findings_parquet(p, findings)),
         ));
     }
     if formats.xlsx {

@@ -467,7 +467,8 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> BTreeMap<String
     out
 }
 
-/// Rows grouped by (carrier, point) with one parallel sort of row indices, not a hash map of lists.
+/// Rows grouped by (carrier, point): a counting sort of row indices by point code (points are
+/// few and their codes dense), then by carrier inside the rare point code several carriers share.
 fn point_tallies(
     audit: &Audit,
     marks: &RowMarks,
@@ -477,8 +478,14 @@ fn point_tallies(
     let point_of = |i: u32| {
         (u64::from(t.carrier.codes[i as usize]) << 32) | u64::from(t.point_id.codes[i as usize])
     };
-    let mut order: Vec<u32> = (0..t.len() as u32).collect();
-    order.par_sort_unstable_by_key(|&i| (point_of(i), i));
+    let point = |i: &u32| t.point_id.codes[*i as usize];
+    let carrier = |i: &u32| t.carrier.codes[*i as usize];
+    let mut order = counting_sort(&t.point_id.codes, t.point_id.distinct());
+    for bucket in order.chunk_by_mut(|a, b| point(a) == point(b)) {
+        if bucket.iter().any(|i| carrier(i) != carrier(&bucket[0])) {
+            bucket.sort_by_key(carrier);
+        }
+    }
     let groups: Vec<&[u32]> = order
         .chunk_by(|a, b| point_of(*a) == point_of(*b))
         .collect();
@@ -510,6 +517,23 @@ fn point_tallies(
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
+}
+
+/// Row indices ordered by their code (stable: ascending rows within a code), in two linear passes.
+fn counting_sort(codes: &[u32], distinct: usize) -> Vec<u32> {
+    let mut next = vec![0u32; distinct + 1];
+    for &c in codes {
+        next[c as usize + 1] += 1;
+    }
+    for k in 1..next.len() {
+        next[k] += next[k - 1];
+    }
+    let mut order = vec![0u32; codes.len()];
+    for (row, &c) in codes.iter().enumerate() {
+        order[next[c as usize] as usize] = row as u32;
+        next[c as usize] += 1;
+    }
+    order
 }
 
 fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
