@@ -270,14 +270,9 @@ impl Normalised {
     }
 
     /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number, made from
-    /// its integer (for work over every row; [`Normalised::msisdn_text`] borrows it instead).
+    /// its integer.
     pub fn msisdn_digits(&self, table: &Table, row: usize) -> NumberText {
         NumberText::of(self.msisdn_of(table, row).number)
-    }
-
-    /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number.
-    pub fn msisdn_text(&self, table: &Table, row: usize) -> &str {
-        self.msisdn_keys.get(self.msisdn_key(table, row))
     }
 
     /// Code of the row's normalised number (0: not a mobile number).
