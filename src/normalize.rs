@@ -57,10 +57,11 @@ pub struct Keys {
 impl Keys {
     /// One parallel sort of the raw codes by their normalised value, then one pass assigning codes
     /// (a binary search per value instead cost a fifth of a whole run). Each code is sorted with the
-    /// first 8 bytes of its value as one integer, which settles most comparisons without a `memcmp`.
+    /// first 16 bytes of its value as one integer, which settles most comparisons without a `memcmp`
+    /// (8 bytes did not: ID numbers sharing province, century and birth year share their first 6).
     fn build<'a>(normalised: impl Iterator<Item = &'a str>) -> Keys {
         let normalised: Vec<&str> = normalised.collect();
-        let mut order: Vec<(u64, u32)> = normalised
+        let mut order: Vec<(u128, u32)> = normalised
             .par_iter()
             .enumerate()
             .map(|(i, v)| (prefix(v), i as u32))
@@ -168,11 +169,11 @@ pub fn number_value(m: &Msisdn) -> u64 {
 
 /// The first 8 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
 /// `a < b`, and equal prefixes leave the order to the whole strings.
-fn prefix(v: &str) -> u64 {
-    let mut head = [0u8; 8];
-    let n = v.len().min(8);
+fn prefix(v: &str) -> u128 {
+    let mut head = [0u8; 16];
+    let n = v.len().min(16);
     head[..n].copy_from_slice(&v.as_bytes()[..n]);
-    u64::from_be_bytes(head)
+    u128::from_be_bytes(head)
 }
 
 pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
