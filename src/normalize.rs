@@ -1,7 +1,7 @@
 //! Applies `text/` and `ident/` to whole columns: each distinct value of a dictionary-encoded column is
 //! normalised once, in parallel, and rows refer to the result by their code.
 
-use crate::ident::{id, phone, IdFacts, Msisdn};
+use crate::ident::{id, phone, IdFacts, IdKind, Msisdn};
 use crate::ingest::{Strings, Table};
 use crate::rules::RuleSet;
 use crate::text::{self, LegacyEncoding};
@@ -169,6 +169,14 @@ pub fn number_value(m: &Msisdn) -> u64 {
 
 /// The first 8 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
 /// `a < b`, and equal prefixes leave the order to the whole strings.
+/// The kind [`id::analyse`] gives a number declared as `declared`, from the kind it gives it undeclared.
+fn kind_given(undeclared: Option<IdKind>, declared: Option<IdKind>) -> Option<IdKind> {
+    match declared {
+        Some(k) if k != IdKind::Unknown => Some(k),
+        _ => undeclared,
+    }
+}
+
 fn prefix(v: &str) -> u128 {
     let mut head = [0u8; 16];
     let n = v.len().min(16);
@@ -251,6 +259,15 @@ impl Normalised {
             id_keys,
             name_keys,
         }
+    }
+
+    /// The row's ID kind, as [`Normalised::id_facts`] gives it, without analysing the number again
+    /// when the declared type differs from the shape (outputs need only the kind, for every row).
+    pub fn id_kind(&self, table: &Table, row: usize) -> Option<IdKind> {
+        kind_given(
+            self.ids[table.id_number.codes[row] as usize].kind,
+            table.id_type[row],
+        )
     }
 
     /// ID facts of one row: the shared per-value facts, unless the declared type differs from the shape.
@@ -351,6 +368,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn an_id_kind_follows_from_the_undeclared_one(raw in "[0-9A-Za-z .-]{0,14}") {
+            let undeclared = id::analyse(&raw, None).kind;
+            let kinds = [None, Some(IdKind::Cccd), Some(IdKind::Cmnd), Some(IdKind::Passport), Some(IdKind::Mst), Some(IdKind::Unknown)];
+            for declared in kinds {
+                proptest::prop_assert_eq!(kind_given(undeclared, declared), id::analyse(&raw, declared).kind);
+            }
+        }
+    }
+
     #[test]
     fn keys_are_sorted_distinct_values() {
         let raw = [
@@ -363,6 +391,10 @@ mod tests {
             "ab",
             "zz",
             "abcdefgh",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnop",
+            "abcdefghijklmnop\0",
+            "abcdefghijklmnopa",
         ];
         let keys = Keys::build(raw.iter().copied());
         let mut expected: Vec<&str> = raw.iter().copied().filter(|v| !v.is_empty()).collect();

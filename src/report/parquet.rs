@@ -8,6 +8,7 @@ use super::summary::RowMarks;
 use super::write::{FindingRows, FINDING_COLUMNS};
 use crate::audit::Audit;
 use crate::error::{Error, Result};
+use crate::ident::When;
 use crate::ingest::Strings;
 use crate::rules::RuleCode;
 use polars::prelude::*;
@@ -380,22 +381,28 @@ pub fn subscriptions_group(
     g.coded("full_name", name_codes(), |c| {
         privacy.name(&n.name_facts(c).canonical)
     })?;
-    let mut dob = Strings::with_capacity(rows.len());
-    for i in all() {
-        dob.push(
-            &t.date_of_birth[i]
-                .value()
-                .map_or_else(String::new, |w| w.iso()),
-        );
-    }
-    g.repeated_text("date_of_birth", dob.iter())?;
+    // Dates of birth repeat: each distinct one is written out once.
+    let mut dates: FxHashMap<Option<When>, u32> = FxHashMap::default();
+    let mut date_texts: Vec<String> = Vec::new();
+    let date_codes: Vec<u32> = all()
+        .map(|i| {
+            let date = t.date_of_birth[i].value();
+            *dates.entry(date).or_insert_with(|| {
+                date_texts.push(date.map_or_else(String::new, |w| w.iso()));
+                date_texts.len() as u32 - 1
+            })
+        })
+        .collect();
+    g.coded("date_of_birth", date_codes.into_iter(), |c| {
+        date_texts[c as usize].as_str()
+    })?;
     g.repeated_text(
         "gender",
         all().map(|i| t.gender[i].map_or("", |s| s.code())),
     )?;
     g.repeated_text(
         "id_type",
-        all().map(|i| n.id_facts(t, i).kind.map_or("", |k| k.code())),
+        all().map(|i| n.id_kind(t, i).map_or("", |k| k.code())),
     )?;
     let id_numbers: Vec<_> = all().map(|i| privacy.id(n.id_text(t, i))).collect();
     g.distinct_text("id_number", id_numbers.iter().map(|s| s.as_ref()));

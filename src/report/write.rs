@@ -132,7 +132,6 @@ pub fn finding_row<'a>(
     };
     let t = &audit.table;
     let n = &audit.norm;
-    let id = n.id_facts(t, i);
     let key = n.id_text(t, i);
     FindingRow {
         file,
@@ -144,7 +143,7 @@ pub fn finding_row<'a>(
         id_type: if key.is_empty() && t.id_type[i].is_none() {
             ""
         } else {
-            id.kind.map_or("", |k| k.code())
+            n.id_kind(t, i).map_or("", |k| k.code())
         },
         id_number: privacy.id(key),
         full_name: privacy.name(&n.name_of(t, i).canonical),
