@@ -961,3 +961,19 @@ fn points_registry_enables_pt004() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("carrier and point_id"));
 }
+
+#[test]
+fn thresholds_set_to_zero_and_one_flag_a_lone_subscription() {
+    // A holder with one row is skipped by the holder rules unless the rule set's thresholds reach that
+    // low: here they do.
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(repo("rules/vn-2024.toml")).unwrap();
+    let strict = shipped
+        .replace("max_per_carrier = 3 ", "max_per_carrier = 0 ")
+        .replace("high_total = 10 ", "high_total = 1 ");
+    assert_ne!(strict, shipped);
+    let rules = dir.path().join("strict.toml");
+    std::fs::write(&rules, strict).unwrap();
+    let cases = vec![case("one row, limits 0 and 1", &[], &["XR001", "XR003"])];
+    check(&cases, &["--rules", rules.to_str().unwrap()]);
+}

@@ -49,25 +49,48 @@ fn live(cx: &Context, i: usize) -> bool {
     cx.table.status[i].live()
 }
 
-/// Live individual rows with an ID key, sorted by (ID key, then `then`), as runs per ID key.
-fn holder_rows<K: Ord + Send>(
-    cx: &Context,
-    part: Partition,
-    then: impl Fn(usize) -> K + Sync,
-) -> Vec<u32> {
-    let t = cx.table;
-    let mut rows: Vec<u32> = (0..t.len())
-        .into_par_iter()
-        .filter(|&i| {
-            live(cx, i)
-                && t.subscriber_type[i] == SubscriberType::Individual
-                && cx.norm.id_key(t, i) != 0
-                && part.holds(u64::from(cx.norm.id_key(t, i)))
+/// The holders of a partition: live individual rows with an ID key, sorted by (ID key, carrier,
+/// order of subscription), and where each ID key's run ends.
+struct Holders {
+    rows: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl Holders {
+    fn of(cx: &Context, part: Partition) -> Holders {
+        let t = cx.table;
+        let mut keyed: Vec<(u32, u32)> = (0..t.len())
+            .into_par_iter()
+            .filter_map(|i| {
+                let key = cx.norm.id_key(t, i);
+                (live(cx, i)
+                    && t.subscriber_type[i] == SubscriberType::Individual
+                    && key != 0
+                    && part.holds(u64::from(key)))
+                .then_some((key, i as u32))
+            })
+            .collect();
+        keyed.par_sort_by_cached_key(|&(key, i)| {
+            (key, t.carrier.codes[i as usize], order_key(cx, i as usize))
+        });
+        // Runs are found on the sorted keys themselves: comparing rows' keys looked each up again,
+        // two cache misses per row.
+        let ends = (1..=keyed.len())
+            .filter(|&k| k == keyed.len() || keyed[k].0 != keyed[k - 1].0)
+            .collect();
+        Holders {
+            rows: keyed.into_iter().map(|(_, i)| i).collect(),
+            ends,
+        }
+    }
+
+    /// Each holder's rows, in parallel.
+    fn par_iter(&self) -> impl IndexedParallelIterator<Item = &[u32]> + '_ {
+        self.ends.par_iter().enumerate().map(|(k, &end)| {
+            let start = if k == 0 { 0 } else { self.ends[k - 1] };
+            &self.rows[start..end]
         })
-        .map(|i| i as u32)
-        .collect();
-    rows.par_sort_by_cached_key(|&i| (cx.norm.id_key(t, i as usize), then(i as usize)));
-    rows
+    }
 }
 
 /// Consecutive runs of equal `key` in `rows`.
@@ -182,11 +205,9 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
 
 /// XR001–XR004: per ID key, per carrier.
 fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
-    let t = cx.table;
-    let rows = holder_rows(cx, part, |i| (t.carrier.codes[i], order_key(cx, i)));
     // Holders are independent: their findings are made in parallel, then told in order.
-    let found: Vec<(u32, R, String)> = rows
-        .par_chunk_by(|a, b| same_holder(cx, *a, *b))
+    let found: Vec<(u32, R, String)> = Holders::of(cx, part)
+        .par_iter()
         .flat_map_iter(|holder| {
             let mut found = Vec::new();
             holder_findings(cx, holder, &mut |i, rule, detail| {
@@ -200,14 +221,16 @@ fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String))
     }
 }
 
-fn same_holder(cx: &Context, a: u32, b: u32) -> bool {
-    cx.norm.id_key(cx.table, a as usize) == cx.norm.id_key(cx.table, b as usize)
-}
-
 /// XR001–XR004 of one holder's live rows, sorted by carrier then order.
 fn holder_findings(cx: &Context, holder: &[u32], fire: &mut impl FnMut(u32, R, String)) {
     let t = cx.table;
     let th = &cx.rules.thresholds;
+    // Most holders have one row, which can break none of these rules unless a threshold is set that
+    // low: skipping them saves looking their rows up (cache misses, at millions of holders).
+    let rows = holder.len();
+    if rows < 2 && rows <= th.max_per_carrier && rows < th.high_total {
+        return;
+    }
     let key = cx.norm.id_text(t, holder[0] as usize);
     for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
         let carrier = t.carrier.get(at_carrier[0] as usize);
@@ -450,12 +473,9 @@ pub struct IdOverLimit {
 /// ID keys holding more than `max_per_carrier` live subscriptions at some carrier, in ID-key order
 /// (the summary orders them for ids_over_limit.csv, once all shards' are in).
 pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
-    let t = cx.table;
     let max = cx.rules.thresholds.max_per_carrier;
-    let rows = holder_rows(cx, Partition::ALL, |i| {
-        (t.carrier.codes[i], order_key(cx, i))
-    });
-    rows.par_chunk_by(|a, b| same_holder(cx, *a, *b))
+    Holders::of(cx, Partition::ALL)
+        .par_iter()
         .filter_map(|holder| over_limit(cx, holder, max))
         .collect()
 }
@@ -463,7 +483,8 @@ pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
 /// The ids_over_limit row of one holder's live rows (sorted by carrier), if some carrier has too many.
 fn over_limit(cx: &Context, holder: &[u32], max: usize) -> Option<IdOverLimit> {
     let t = cx.table;
-    if runs(holder, |i| t.carrier.codes[i as usize]).all(|r| r.len() <= max) {
+    if holder.len() <= max || runs(holder, |i| t.carrier.codes[i as usize]).all(|r| r.len() <= max)
+    {
         return None;
     }
     let mut per: Vec<(String, usize)> = runs(holder, |i| t.carrier.codes[i as usize])
