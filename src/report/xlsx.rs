@@ -182,7 +182,7 @@ pub fn write(
     privacy: &Privacy,
     lang: Lang,
 ) -> Result<()> {
-    let build = || -> std::result::Result<Vec<u8>, XlsxError> {
+    let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
         let st = Styles {
             header: Format::new().set_bold().set_background_color("#DDEBF7"),
             pct: Format::new().set_num_format("0.00%"),
@@ -273,10 +273,12 @@ pub fn write(
             &st,
         )?;
 
-        // Findings, streamed to disk row by row (constant-memory sheet: up to a million rows). Such a
-        // sheet needs its column widths before the first row, so they are measured on a sample first.
+        // Findings: the workbook gets the sheet with its header, widths and filter only; its rows
+        // (up to a million) are written into the file afterwards by `splice_findings`, straight as
+        // XML: through the library, each cell cost two allocations, a map insert and a formatted
+        // write, most of the time of a large run's report.
         let ws = book
-            .add_worksheet_with_constant_memory()?
+            .add_worksheet()
             .set_name(sheet_name("findings", lang))?;
         let columns: Vec<String> = FINDING_COLUMNS.iter().map(|c| c.to_string()).collect();
         let mut widths = Widths(Vec::new());
@@ -291,20 +293,8 @@ pub fn write(
         })?;
         widths.apply(ws)?;
         header_row(ws, &columns, lang, &st, &mut Widths(Vec::new()))?;
-        let mut row = 0u32;
-        findings.visit(shown, &mut |r| {
-            row += 1;
-            for (c, t) in r.fields("").iter().enumerate() {
-                if c == 1 {
-                    ws.write_number(row, 1, f64::from(r.row))
-                } else {
-                    ws.write_string(row, c as u16, *t)
-                }
-                .map_err(std::io::Error::other)?;
-            }
-            Ok(())
-        })?;
         ws.autofilter(0, 0, shown as u32, (columns.len() - 1) as u16)?;
+        let findings_sheet = format!("xl/worksheets/sheet{}.xml", book.worksheets().len());
 
         // Rule explanations, from the registry.
         let ws = book.add_worksheet().set_name(sheet_name("rules", lang))?;
@@ -330,8 +320,224 @@ pub fn write(
         }
         ws.autofilter(0, 0, RULES.len() as u32, 4)?;
         widths.apply(ws)?;
-        book.save_to_buffer()
+        Ok((book.save_to_buffer()?, findings_sheet, shown))
     };
-    let bytes = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
-    super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
+    let (book, sheet, shown) = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
+    super::write::atomic(path, |w| splice_findings(w, &book, &sheet, findings, shown))
+}
+
+/// Writes the workbook `book` to `out` with the findings' rows put into its sheet `sheet` (which
+/// holds the header row only): every other part is copied as it is, compressed already.
+fn splice_findings<W: std::io::Write + std::io::Seek>(
+    out: W,
+    book: &[u8],
+    sheet: &str,
+    findings: &dyn FindingRows,
+    shown: usize,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut parts = zip::ZipArchive::new(std::io::Cursor::new(book))?;
+    let mut zipped = zip::ZipWriter::new(out);
+    for k in 0..parts.len() {
+        let part = parts.by_index_raw(k)?;
+        if part.name()? != sheet {
+            zipped.raw_copy_file(part)?;
+            continue;
+        }
+        let options = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1));
+        zipped.start_file(sheet, options)?;
+        drop(part);
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut parts.by_index(k)?, &mut xml)?;
+        let (head, tail) = xml
+            .split_once("</sheetData>")
+            .ok_or_else(|| std::io::Error::other("the findings sheet has no rows element"))?;
+        let last = FINDING_COLUMNS.len() - 1;
+        let dimension = format!(
+            "<dimension ref=\"A1:{}{}\"/>",
+            column_letter(last),
+            shown + 1
+        );
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut zipped);
+        w.write_all(with_dimension(head, &dimension).as_bytes())?;
+        let mut row = 1u32;
+        let mut line = Vec::with_capacity(4096);
+        findings.visit(shown, &mut |r| {
+            row += 1;
+            line.clear();
+            finding_row_xml(&mut line, row, r);
+            w.write_all(&line)
+        })?;
+        w.write_all(b"</sheetData>")?;
+        w.write_all(tail.as_bytes())?;
+        w.flush()?;
+    }
+    zipped.finish()?;
+    Ok(())
+}
+
+/// `head` (the sheet's XML up to its rows) with its `<dimension …/>` element replaced.
+fn with_dimension(head: &str, dimension: &str) -> String {
+    match head.find("<dimension ") {
+        Some(start) => match head[start..].find("/>") {
+            Some(len) => format!("{}{dimension}{}", &head[..start], &head[start + len + 2..]),
+            None => head.to_string(),
+        },
+        None => head.to_string(),
+    }
+}
+
+fn column_letter(c: usize) -> char {
+    // The findings have twelve columns: one letter each.
+    (b'A' + c as u8) as char
+}
+
+/// One findings row as sheet XML: texts inline, the row number as a number, empty texts left out
+/// (as the library leaves them out).
+fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow) {
+    use std::io::Write;
+    let _ = write!(out, "<row r=\"{row}\">");
+    for (c, text) in r.fields("").iter().enumerate() {
+        let letter = column_letter(c);
+        if c == 1 {
+            let _ = write!(out, "<c r=\"{letter}{row}\"><v>{}</v></c>", r.row);
+        } else if !text.is_empty() {
+            let preserve =
+                if text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']) {
+                    " xml:space=\"preserve\""
+                } else {
+                    ""
+                };
+            let _ = write!(
+                out,
+                "<c r=\"{letter}{row}\" t=\"inlineStr\"><is><t{preserve}>"
+            );
+            escape_cell_text(out, text);
+            out.extend_from_slice(b"</t></is></c>");
+        }
+    }
+    out.extend_from_slice(b"</row>");
+}
+
+/// Cell text as sheet XML, escaped as Excel reads it: XML's `& < >`, control characters and the two
+/// non-characters as `_xHHHH_`, and a literal `_xHHHH_` kept literal by escaping its underscore.
+fn escape_cell_text(out: &mut Vec<u8>, text: &str) {
+    let plain = |b: u8| {
+        !matches!(b, b'&' | b'<' | b'>' | b'_' | 0xEF) && b >= 0x20 || b == b'\t' || b == b'\n'
+    };
+    if text.bytes().all(plain) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '&' => out.extend_from_slice(b"&amp;"),
+            '<' => out.extend_from_slice(b"&lt;"),
+            '>' => out.extend_from_slice(b"&gt;"),
+            '\t' | '\n' => out.push(ch as u8),
+            '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {
+                out.extend_from_slice(format!("_x{:04X}_", ch as u32).as_bytes())
+            }
+            '_' if is_escape_like(&text[i..]) => out.extend_from_slice(b"_x005F_"),
+            _ => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
+/// Whether `s` starts with `_xHHHH_` (Excel's escape of a character by its hex code).
+fn is_escape_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::write::FindingRow;
+
+    fn escaped(text: &str) -> String {
+        let mut out = Vec::new();
+        escape_cell_text(&mut out, text);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn cell_text_is_escaped_as_excel_reads_it() {
+        assert_eq!(escaped("Nguyễn Văn Hùng"), "Nguyễn Văn Hùng");
+        assert_eq!(escaped("a&b<c>d"), "a&amp;b&lt;c&gt;d");
+        assert_eq!(escaped("x\u{1}y\u{1F}"), "x_x0001_y_x001F_");
+        assert_eq!(escaped("tab\tnew\nline"), "tab\tnew\nline");
+        assert_eq!(
+            escaped("_x0041_ and _xZZ_ and _x12"),
+            "_x005F_x0041_ and _xZZ_ and _x12"
+        );
+        assert_eq!(escaped("\u{FFFE}\u{FB00}"), "_xFFFE_\u{FB00}");
+    }
+
+    struct Rows(Vec<(u32, &'static str)>);
+
+    impl FindingRows for Rows {
+        fn visit(
+            &self,
+            limit: usize,
+            each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
+        ) -> std::io::Result<()> {
+            for (row, detail) in self.0.iter().take(limit) {
+                each(&FindingRow {
+                    file: "a.csv",
+                    row: *row,
+                    carrier: "VIETTEL",
+                    msisdn: "0912345678".into(),
+                    subscriber_type: "individual",
+                    id_type: "",
+                    id_number: "".into(),
+                    full_name: " Lê Thị Hoa ".into(),
+                    point_id: "P&1",
+                    rule: "XR004",
+                    severity: "warning",
+                    detail: (*detail).into(),
+                })?;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn spliced_rows_read_back_as_written() {
+        let mut book = Workbook::new();
+        book.add_worksheet().set_name("first").unwrap();
+        let ws = book.add_worksheet().set_name("findings").unwrap();
+        for (c, name) in FINDING_COLUMNS.iter().enumerate() {
+            ws.write_string(0, c as u16, *name).unwrap();
+        }
+        let sheet = format!("xl/worksheets/sheet{}.xml", book.worksheets().len());
+        let bytes = book.save_to_buffer().unwrap();
+        let rows = Rows(vec![
+            (7, "plain"),
+            (9, "<tag> & \u{1}bell _x0041_"),
+            (12, "not shown: over the limit"),
+        ]);
+        let mut out = std::io::Cursor::new(Vec::new());
+        splice_findings(&mut out, &bytes, &sheet, &rows, 2).unwrap();
+        out.set_position(0);
+        let mut read = calamine::open_workbook_auto_from_rs(out).unwrap();
+        use calamine::Reader;
+        let range = read.worksheet_range("findings").unwrap();
+        assert_eq!(range.get_size(), (3, 12));
+        let cell =
+            |r: usize, c: usize| range.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
+        assert_eq!(cell(0, 11), "detail");
+        assert_eq!((cell(1, 1), cell(1, 11)), ("7".into(), "plain".into()));
+        assert_eq!(cell(2, 11), "<tag> & \u{1}bell _x0041_");
+        assert_eq!(
+            (cell(2, 5), cell(2, 7), cell(2, 8)),
+            ("".into(), " Lê Thị Hoa ".into(), "P&1".into())
+        );
+    }
 }
