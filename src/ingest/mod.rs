@@ -158,9 +158,8 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     // A shard of a sharded run leaves checksums and rejected records to the scan pass over every record.
     let every_record = !matches!(keep, Keep::Only(_));
     for (idx, mut info, path, encoding, profile) in opened {
-        let (src, size, sha256) =
-            Source::read(path, encoding, opts.sheet.as_deref(), every_record)?;
-        (info.size, info.sha256) = (size, sha256);
+        let (src, size) = Source::read(path, encoding, opts.sheet.as_deref())?;
+        info.size = size;
         info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
         // The whole file may decode differently from its head (or have changed since): check again.
@@ -177,7 +176,10 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         let mut carrier_seen: Option<Option<String>> = None;
         // One thread reads the next batch of records while the pool maps the columns of this one.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
-        std::thread::scope(|scope| {
+        let checksum = std::thread::scope(|scope| {
+            // The checksum is computed beside the parsing (a pass of its own on one core cost a tenth
+            // of the ingest). A shard of a sharded run leaves it to the scan pass.
+            let checksum = every_record.then(|| scope.spawn(|| source::sha256_of(path)));
             let src = &src;
             let pick = match &keep {
                 Keep::Only(pick) => Some(*pick),
@@ -228,7 +230,18 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                     }
                 }
             }
+            checksum.map(|c| c.join())
         });
+        info.sha256 = match checksum {
+            None => String::new(),
+            Some(Ok(sha)) => sha?,
+            Some(Err(_)) => {
+                return Err(Error::Input(format!(
+                    "{}: the checksum failed",
+                    path.display()
+                )))
+            }
+        };
         // A file's carrier, for attributing its rejected rows: the fixed one, else the only one seen.
         info.carrier = mapper
             .fixed_carrier

@@ -45,18 +45,11 @@ impl Text {
     }
 }
 
-/// A whole file mapped into memory when it is UTF-8 text: its SHA-256 is computed and its UTF-8 checked in
-/// one pass of windows, each released after use. `Err` gives back the map with the hash when the file
-/// is not UTF-8 throughout (or holds NUL bytes), for the decoding path. Without `hash` the hash is
-/// empty (a shard pass of a sharded run reads files the scan pass has already checksummed).
-pub fn map_utf8(
-    map: memmap2::Mmap,
-    hash: bool,
-) -> (std::result::Result<Text, memmap2::Mmap>, String) {
-    use sha2::{Digest, Sha256};
+/// A whole file mapped into memory when it is UTF-8 text: its UTF-8 is checked in windows, each
+/// released after use. `Err` gives back the map when the file is not UTF-8 throughout (or holds NUL
+/// bytes), for the decoding path.
+pub fn map_utf8(map: memmap2::Mmap) -> std::result::Result<Text, memmap2::Mmap> {
     const WINDOW: usize = 256 << 20;
-    let mut hasher = Sha256::new();
-    let mut valid = true;
     let mut at = 0;
     while at < map.len() {
         let mut end = (at + WINDOW).min(map.len());
@@ -65,34 +58,38 @@ pub fn map_utf8(
             end += 1;
         }
         let piece = &map[at..end];
-        let (checked, ()) = rayon::join(
-            || valid && !piece.contains(&0) && decode::is_utf8(piece),
-            || {
-                if hash {
-                    hasher.update(piece)
-                }
-            },
-        );
-        valid = checked;
+        if piece.contains(&0) || !decode::is_utf8(piece) {
+            return Err(map);
+        }
         at = end;
         // SAFETY: as in `Text::release`.
         let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, at) };
     }
-    let sha = if hash {
-        format!("{:x}", hasher.finalize())
+    let start = if map.starts_with(b"\xEF\xBB\xBF") {
+        3
     } else {
-        String::new()
+        0
     };
-    if valid {
-        let start = if map.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        (Ok(Text::Mapped { map, start }), sha)
-    } else {
-        (Err(map), sha)
+    Ok(Text::Mapped { map, start })
+}
+
+/// The SHA-256 of the file at `path`, in hex. Read on its own (from the page cache, as the file is being
+/// parsed), so that it runs beside the parsing instead of before it.
+pub fn sha256_of(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let err = |e| Error::read(path, e);
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 4 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
     }
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 pub enum Source {
@@ -161,15 +158,13 @@ fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 }
 
 impl Source {
-    /// Reads the file at `path` whole, with its size and SHA-256. UTF-8 text is mapped rather than read
-    /// into memory (see [`Text`]); anything else is read and decoded as [`Source::open`] does.
+    /// Reads the file at `path` whole, with its size. UTF-8 text is mapped rather than read into memory
+    /// (see [`Text`]); anything else is read and decoded as [`Source::open`] does.
     pub fn read(
         path: &Path,
         encoding: Option<Encoding>,
         sheet: Option<&str>,
-        hash: bool,
-    ) -> Result<(Source, u64, String)> {
-        use sha2::{Digest, Sha256};
+    ) -> Result<(Source, u64)> {
         let err = |e| Error::read(path, e);
         let file = std::fs::File::open(path).map_err(err)?;
         let size = file.metadata().map_err(err)?.len();
@@ -186,8 +181,8 @@ impl Source {
             if is_binary(&map[..map.len().min(8)]) {
                 map.to_vec()
             } else {
-                match map_utf8(map, hash) {
-                    (Ok(text), sha) => {
+                match map_utf8(map) {
+                    Ok(text) => {
                         let bom = matches!(text, Text::Mapped { start: 3, .. });
                         let found = if bom {
                             Encoding::Utf8Bom
@@ -195,26 +190,17 @@ impl Source {
                             Encoding::Utf8
                         };
                         let src = Source::delimited(path, text, encoding.unwrap_or(found), false)?;
-                        return Ok((src, size, sha));
+                        return Ok((src, size));
                     }
-                    (Err(map), sha) => {
-                        return Ok((
-                            Source::open(path, map.to_vec(), encoding, sheet)?,
-                            size,
-                            sha,
-                        ))
+                    Err(map) => {
+                        return Ok((Source::open(path, map.to_vec(), encoding, sheet)?, size))
                     }
                 }
             }
         } else {
             std::fs::read(path).map_err(err)?
         };
-        let sha = if hash {
-            format!("{:x}", Sha256::digest(&bytes))
-        } else {
-            String::new()
-        };
-        Ok((Source::open(path, bytes, encoding, sheet)?, size, sha))
+        Ok((Source::open(path, bytes, encoding, sheet)?, size))
     }
 
     pub fn open(
