@@ -53,8 +53,18 @@ impl RowGroup {
         }
     }
 
-    fn push(&mut self, name: &str, dtype: ArrowDataType, array: ArrayRef, encoding: Vec<Encoding>) {
-        self.fields.push(ArrowField::new(name.into(), dtype, true));
+    /// Adds a column; `nullable` is false for text, which is never null (an empty value is an empty
+    /// string): a required column has no definition levels to compute and store.
+    fn push(
+        &mut self,
+        name: &str,
+        dtype: ArrowDataType,
+        array: ArrayRef,
+        encoding: Vec<Encoding>,
+        nullable: bool,
+    ) {
+        self.fields
+            .push(ArrowField::new(name.into(), dtype, nullable));
         self.columns.push((array, encoding));
     }
 
@@ -64,7 +74,7 @@ impl RowGroup {
         let array = series.to_arrow(0, CompatLevel::newest());
         let dtype = array.dtype().clone();
         let encoding = get_dtype_encoding(&dtype);
-        self.push(series.name(), dtype, array, encoding);
+        self.push(series.name(), dtype, array, encoding, true);
     }
 
     /// Text whose values are mostly distinct (numbers, names): written plain, since a dictionary
@@ -76,6 +86,7 @@ impl RowGroup {
             ArrowDataType::Utf8View,
             array.boxed(),
             vec![Encoding::Plain],
+            false,
         );
     }
 
@@ -87,22 +98,32 @@ impl RowGroup {
         codes: impl Iterator<Item = u32>,
         value: impl Fn(u32) -> V,
     ) -> PolarsResult<()> {
-        // Code → its key in this group; codes are dense, so a vector, not a hash map.
-        let mut keys_of: Vec<u32> = Vec::new();
+        thread_local! {
+            /// Code → its key in the group being built (u32::MAX: not used yet). Codes are dense, so
+            /// a vector, not a hash map; kept from group to group, since a column with millions of
+            /// distinct values would otherwise allocate and clear one that long for every group.
+            static KEYS_OF: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         let mut used: Vec<u32> = Vec::new();
-        let keys: Vec<u32> = codes
-            .map(|code| {
-                let c = code as usize;
-                if c >= keys_of.len() {
-                    keys_of.resize(c + 1, u32::MAX);
-                }
-                if keys_of[c] == u32::MAX {
-                    keys_of[c] = used.len() as u32;
-                    used.push(code);
-                }
-                keys_of[c]
-            })
-            .collect();
+        let keys: Vec<u32> = KEYS_OF.with_borrow_mut(|keys_of| {
+            let keys = codes
+                .map(|code| {
+                    let c = code as usize;
+                    if c >= keys_of.len() {
+                        keys_of.resize(c + 1, u32::MAX);
+                    }
+                    if keys_of[c] == u32::MAX {
+                        keys_of[c] = used.len() as u32;
+                        used.push(code);
+                    }
+                    keys_of[c]
+                })
+                .collect();
+            for &c in &used {
+                keys_of[c as usize] = u32::MAX;
+            }
+            keys
+        });
         let values =
             MutableBinaryViewArray::<str>::from_values_iter(used.iter().map(|&c| value(c)))
                 .freeze();
@@ -118,6 +139,7 @@ impl RowGroup {
             ArrowDataType::Utf8View,
             array.boxed(),
             vec![Encoding::RleDictionary],
+            false,
         );
         Ok(())
     }
