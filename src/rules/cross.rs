@@ -70,9 +70,17 @@ impl Holders {
                 .then_some((key, i as u32))
             })
             .collect();
-        keyed.par_sort_by_cached_key(|&(key, i)| {
-            (key, t.carrier.codes[i as usize], order_key(cx, i as usize))
-        });
+        // By ID key first (an integer sort), then each holder's few rows by carrier and order: one
+        // sort by the whole key held a 40-byte key per row (400 MB at 10 M rows).
+        keyed.par_sort_unstable();
+        keyed
+            .par_chunk_by_mut(|a, b| a.0 == b.0)
+            .filter(|holder| holder.len() > 1)
+            .for_each(|holder| {
+                holder.sort_by_cached_key(|&(_, i)| {
+                    (t.carrier.codes[i as usize], order_key(cx, i as usize))
+                })
+            });
         // Runs are found on the sorted keys themselves: comparing rows' keys looked each up again,
         // two cache misses per row.
         let ends = (1..=keyed.len())
@@ -128,32 +136,42 @@ pub fn evaluate_by_id_key(cx: &Context) -> Vec<Finding> {
 }
 
 fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
+    type Rules = fn(&Context, Partition, &mut dyn FnMut(u32, R, String));
     let t = cx.table;
-    let mut fire = |i: u32, rule: R, detail: String| {
-        if cx.rules.enabled(rule) {
-            out.push(Finding::on(
-                i as usize,
-                t.file[i as usize],
-                t.row[i as usize],
-                rule,
-                detail,
-            ));
-        }
-    };
+    // The rule groups are independent and each has serial parts: they run side by side, and their
+    // findings are told in this fixed order.
+    let mut groups: Vec<Rules> = Vec::new();
     if by_number_and_point {
-        duplicates(cx, part, &mut fire);
+        groups.push(|cx, part, fire| duplicates(cx, part, fire));
     }
-    holders(cx, part, &mut fire);
+    groups.push(|cx, part, fire| holders(cx, part, fire));
     if by_number_and_point {
-        bursts(cx, part, &mut fire);
+        groups.push(|cx, part, fire| bursts(cx, part, fire));
     }
-    same_id_at_point(cx, part, &mut fire);
-    out
+    groups.push(|cx, part, fire| same_id_at_point(cx, part, fire));
+    let found: Vec<Vec<Finding>> = groups
+        .into_par_iter()
+        .map(|group| {
+            let mut out = Vec::new();
+            group(cx, part, &mut |i: u32, rule: R, detail: String| {
+                if cx.rules.enabled(rule) {
+                    out.push(Finding::on(
+                        i as usize,
+                        t.file[i as usize],
+                        t.row[i as usize],
+                        rule,
+                        detail,
+                    ));
+                }
+            });
+            out
+        })
+        .collect();
+    found.concat()
 }
 
 /// SB002: one normalised number on more than one live row.
-fn duplicates(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
+fn duplicates(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
     let uses: Vec<NumberUse<u32, u32>> = (0..t.len() as u32)
         .filter_map(|i| {
@@ -204,7 +222,7 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
 }
 
 /// XR001–XR004: per ID key, per carrier.
-fn holders(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
+fn holders(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
     // Holders are independent: their findings are made in parallel, then told in order.
     let found: Vec<(u32, R, String)> = Holders::of(cx, part)
         .par_iter()
@@ -309,34 +327,8 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
     out
 }
 
-/// Live rows with a point code, sorted by point then `then`.
-fn point_rows<K: Ord + Send>(
-    cx: &Context,
-    part: Partition,
-    keep: impl Fn(usize) -> bool + Sync,
-    then: impl Fn(usize) -> K + Sync,
-) -> Vec<u32> {
-    let t = cx.table;
-    let mut rows: Vec<u32> = (0..t.len())
-        .into_par_iter()
-        .filter(|&i| {
-            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
-            live(cx, i) && t.point_id.codes[i] != 0 && part.holds(point) && keep(i)
-        })
-        .map(|i| i as u32)
-        .collect();
-    rows.par_sort_by_cached_key(|&i| {
-        (
-            t.carrier.codes[i as usize],
-            t.point_id.codes[i as usize],
-            then(i as usize),
-        )
-    });
-    rows
-}
-
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
-fn bursts(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
+fn bursts(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
     let activations: Vec<Activation<u64, u32>> = (0..t.len())
         .into_par_iter()
@@ -424,26 +416,34 @@ pub fn burst_detail(
 }
 
 /// PT003: the holder's 4th and later live subscription at one point.
-fn same_id_at_point(cx: &Context, part: Partition, fire: &mut impl FnMut(u32, R, String)) {
+fn same_id_at_point(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
     let max = cx.rules.thresholds.max_per_point;
-    let individual =
-        |i: usize| t.subscriber_type[i] == SubscriberType::Individual && cx.norm.id_key(t, i) != 0;
-    let rows = point_rows(cx, part, individual, |i| {
-        (cx.norm.id_key(t, i), order_key(cx, i))
-    });
-    let group = |i: u32| {
-        let i = i as usize;
-        (
-            t.carrier.codes[i],
-            t.point_id.codes[i],
-            cx.norm.id_key(t, i),
-        )
-    };
-    for run in runs(&rows, group).filter(|r| r.len() > max) {
-        let point = t.point_id.get(run[0] as usize);
-        let key = cx.norm.id_text(t, run[0] as usize);
-        for (pos, &i) in run.iter().enumerate().skip(max) {
+    // (point, ID key, row) of live individual rows with both, sorted as integers; then each group's
+    // rows by the order of subscription, only where a group is over the limit.
+    let mut rows: Vec<(u64, u32, u32)> = (0..t.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
+            let key = cx.norm.id_key(t, i);
+            (live(cx, i)
+                && t.point_id.codes[i] != 0
+                && t.subscriber_type[i] == SubscriberType::Individual
+                && key != 0
+                && part.holds(point))
+            .then_some((point, key, i as u32))
+        })
+        .collect();
+    rows.par_sort_unstable();
+    for run in rows.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if run.len() <= max {
+            continue;
+        }
+        run.sort_by_cached_key(|&(_, _, i)| order_key(cx, i as usize));
+        let first = run[0].2 as usize;
+        let point = t.point_id.get(first);
+        let key = cx.norm.id_text(t, first);
+        for (pos, &(_, _, i)) in run.iter().enumerate().skip(max) {
             fire(
                 i,
                 R::PT003,
