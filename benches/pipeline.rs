@@ -53,13 +53,15 @@ fn bench(c: &mut Criterion) {
         points: Some(&points),
     };
     g.bench_function("row_rules", |b| b.iter(|| row::evaluate(&cx).len()));
-    g.bench_function("cross_rules", |b| b.iter(|| cross::evaluate(&cx).len()));
+    g.bench_function("cross_rules", |b| {
+        b.iter(|| cross::evaluate(&cx).findings.len())
+    });
 
     let mut audit: Audit = audit::run(&inputs, &opts, rules.clone(), Some(&points)).expect("run");
     g.bench_function("summaries", |b| {
         b.iter(|| {
             let marks = RowMarks::compute(&audit);
-            report::summary::summarise(&audit, &marks, Some(&points))
+            report::summary::summarise(&audit, &marks)
                 .by_point
                 .rows
                 .len()
@@ -80,7 +82,6 @@ fn bench(c: &mut Criterion) {
                     &out,
                     formats,
                     &Privacy::Clear,
-                    Some(&points),
                     std::time::SystemTime::now(),
                     report::terminal::Lang::Vi,
                 )

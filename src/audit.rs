@@ -20,6 +20,8 @@ pub struct Audit {
     pub points_given: bool,
     /// What each stage cost, in order.
     pub stages: Vec<StageCost>,
+    /// ID keys over the per-carrier limit, found with the holder rules (unordered).
+    pub ids_over_limit: Vec<crate::rules::cross::IdOverLimit>,
 }
 
 impl Audit {
@@ -132,7 +134,8 @@ pub fn run_with_progress(
     };
     findings.extend(row::evaluate(&cx));
     lap("row_rules", &mut stages);
-    findings.extend(cross::evaluate(&cx));
+    let cross = cross::evaluate(&cx);
+    findings.extend(cross.findings);
     lap("cross_rules", &mut stages);
     sort_findings(&mut findings, &loaded.files);
     lap("sort", &mut stages);
@@ -145,6 +148,7 @@ pub fn run_with_progress(
         rules,
         points_given: points.is_some(),
         stages,
+        ids_over_limit: cross.over_limit,
     })
 }
 

@@ -156,15 +156,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let (mut audit, bar) = run_with_spinner(&input, &p, input.quiet)?;
-            let (summaries, _) = report::write_all(
-                &mut audit,
-                &out,
-                formats,
-                &privacy,
-                p.points.as_ref(),
-                started,
-                p.lang,
-            )?;
+            let (summaries, _) =
+                report::write_all(&mut audit, &out, formats, &privacy, started, p.lang)?;
             bar.finish_and_clear();
             if !input.quiet {
                 print!(
@@ -366,7 +359,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     let (audit, bar) = run_with_spinner(input, &p, quiet)?;
     bar.finish_and_clear();
     let marks = report::RowMarks::compute(&audit);
-    let s = report::summary::summarise(&audit, &marks, p.points.as_ref());
+    let s = report::summary::summarise(&audit, &marks);
     let by_severity = simaudit::findings::by_severity(&audit.findings, &audit.rules);
     check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format)
 }

@@ -326,7 +326,8 @@ pub fn run(
         };
         let mut shard_findings = loaded.findings;
         shard_findings.extend(row::evaluate(&cx));
-        shard_findings.extend(cross::evaluate_by_id_key(&cx));
+        let cross = cross::evaluate_by_id_key(&cx);
+        shard_findings.extend(cross.findings);
         shard_findings.extend(place(found, &loaded.table));
         // The rejected records' findings (DQ001) go with the first shard.
         shard_findings.extend(rejected.take().into_iter().flatten());
@@ -341,9 +342,10 @@ pub fn run(
             rules: rules.clone(),
             points_given: points.is_some(),
             stages: Vec::new(),
+            ids_over_limit: cross.over_limit,
         };
         let marks = RowMarks::compute(&a);
-        tally.merge(Tally::compute(&a, &marks, points));
+        tally.merge(Tally::compute(&a, &marks));
         let part = work.join(format!("findings-{k}.csv"));
         write::findings_csv(
             &part,

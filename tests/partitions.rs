@@ -27,15 +27,32 @@ fn partitions_union_equals_whole_run() {
         points: None,
     };
     let key = |f: &simaudit::findings::Finding| (f.file, f.row, f.rule, f.detail.clone());
-    let mut whole: Vec<_> = evaluate(&cx).iter().map(key).collect();
+    let over = |found: &simaudit::rules::cross::Found| -> Vec<(String, usize)> {
+        let o = &found.over_limit;
+        o.iter()
+            .map(|o| (o.id_number.clone(), o.live_subscriptions))
+            .collect()
+    };
+    let all = evaluate(&cx);
+    let mut whole: Vec<_> = all.findings.iter().map(key).collect();
     whole.sort();
     assert!(whole.len() > 100);
+    let mut whole_over = over(&all);
+    whole_over.sort();
+    assert!(!whole_over.is_empty());
     for count in [2u32, 3, 7] {
-        let mut parts: Vec<_> = (0..count)
-            .flat_map(|index| evaluate_partition(&cx, Partition { index, count }))
-            .map(|f| key(&f))
-            .collect();
+        let (mut parts, mut parts_over) = (Vec::new(), Vec::new());
+        for index in 0..count {
+            let found = evaluate_partition(&cx, Partition { index, count });
+            parts.extend(found.findings.iter().map(key));
+            parts_over.extend(over(&found));
+        }
         parts.sort();
+        parts_over.sort();
         assert_eq!(parts, whole, "{count} partitions");
+        assert_eq!(
+            parts_over, whole_over,
+            "{count} partitions: IDs over the limit"
+        );
     }
 }

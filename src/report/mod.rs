@@ -12,7 +12,6 @@ pub mod xlsx;
 use crate::audit::Audit;
 use crate::error::{Error, Result};
 use crate::ingest::{Reject, SourceFile};
-use crate::rules::row::PointRegistry;
 use crate::rules::RuleSet;
 use crate::usage::StageCost;
 pub use privacy::Privacy;
@@ -135,14 +134,13 @@ pub fn write_all(
     out: &Path,
     formats: Formats,
     privacy: &Privacy,
-    points: Option<&PointRegistry>,
     started: std::time::SystemTime,
     lang: terminal::Lang,
 ) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let mut watch = crate::usage::Stopwatch::default();
     let marks = RowMarks::compute(audit);
-    let summaries = summary::summarise(audit, &marks, points);
+    let summaries = summary::summarise(audit, &marks);
     let a: &Audit = audit;
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();

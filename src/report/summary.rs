@@ -4,8 +4,7 @@
 use crate::audit::Audit;
 use crate::ingest::{Reject, SourceFile};
 use crate::normalize::Normalised;
-use crate::rules::cross::{self, IdOverLimit};
-use crate::rules::row::Context;
+use crate::rules::cross::IdOverLimit;
 use crate::rules::{RuleCode, RuleSet, RULES};
 use crate::schema::PointType;
 use rayon::prelude::*;
@@ -144,12 +143,8 @@ pub struct Summaries {
     pub over_limit: Vec<IdOverLimit>,
 }
 
-pub fn summarise(
-    audit: &Audit,
-    marks: &RowMarks,
-    points: Option<&crate::rules::row::PointRegistry>,
-) -> Summaries {
-    Tally::compute(audit, marks, points).summaries(&audit.files, &audit.rejects, &audit.rules)
+pub fn summarise(audit: &Audit, marks: &RowMarks) -> Summaries {
+    Tally::compute(audit, marks).summaries(&audit.files, &audit.rejects, &audit.rules)
 }
 
 /// How often each text occurred (a point's names, types or districts).
@@ -222,31 +217,16 @@ fn value_counts<'a>(mut codes: Vec<u32>, text: impl Fn(u32) -> &'a str) -> Value
 }
 
 impl Tally {
-    pub fn compute(
-        audit: &Audit,
-        marks: &RowMarks,
-        points: Option<&crate::rules::row::PointRegistry>,
-    ) -> Tally {
-        let cx = Context {
-            table: &audit.table,
-            norm: &audit.norm,
-            rules: &audit.rules,
-            points,
-        };
+    pub fn compute(audit: &Audit, marks: &RowMarks) -> Tally {
         let masks = severity_masks(&audit.rules);
-        let ((over_limit, distinct_ids), points) = rayon::join(
-            || {
-                rayon::join(
-                    || cross::ids_over_limit(&cx),
-                    || distinct_ids_per_carrier(audit, &audit.norm),
-                )
-            },
+        let (distinct_ids, points) = rayon::join(
+            || distinct_ids_per_carrier(audit, &audit.norm),
             || point_tallies(audit, marks, masks),
         );
         Tally {
             points,
             distinct_ids,
-            over_limit,
+            over_limit: audit.ids_over_limit.clone(),
         }
     }
 

@@ -119,55 +119,70 @@ fn runs<'a, K: PartialEq>(
     })
 }
 
-pub fn evaluate(cx: &Context) -> Vec<Finding> {
+/// What the cross-record rules found, and the ID keys over the limit (ids_over_limit.csv), taken from
+/// the same holder groups rather than grouping every row by ID key a second time for the report.
+pub struct Found {
+    pub findings: Vec<Finding>,
+    pub over_limit: Vec<IdOverLimit>,
+}
+
+pub fn evaluate(cx: &Context) -> Found {
     evaluate_partition(cx, Partition::ALL)
 }
 
 /// The cross-record findings of one partition of the groups.
-pub fn evaluate_partition(cx: &Context, part: Partition) -> Vec<Finding> {
+pub fn evaluate_partition(cx: &Context, part: Partition) -> Found {
     evaluate_rules(cx, part, true)
 }
 
 /// The cross-record findings of rules that group rows by ID key (XR001–XR004, PT003): all of them
 /// when every row of an ID key is in the table. A sharded run gets the others (SB002 by number, PT001
 /// by point) from its scan pass over every row.
-pub fn evaluate_by_id_key(cx: &Context) -> Vec<Finding> {
+pub fn evaluate_by_id_key(cx: &Context) -> Found {
     evaluate_rules(cx, Partition::ALL, false)
 }
 
-fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Vec<Finding> {
+fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Found {
     type Rules = fn(&Context, Partition, &mut dyn FnMut(u32, R, String));
     let t = cx.table;
+    let finding = |i: u32, rule: R, detail: String| {
+        Finding::on(
+            i as usize,
+            t.file[i as usize],
+            t.row[i as usize],
+            rule,
+            detail,
+        )
+    };
     // The rule groups are independent and each has serial parts: they run side by side, and their
     // findings are told in this fixed order.
     let mut groups: Vec<Rules> = Vec::new();
     if by_number_and_point {
         groups.push(|cx, part, fire| duplicates(cx, part, fire));
-    }
-    groups.push(|cx, part, fire| holders(cx, part, fire));
-    if by_number_and_point {
         groups.push(|cx, part, fire| bursts(cx, part, fire));
     }
     groups.push(|cx, part, fire| same_id_at_point(cx, part, fire));
-    let found: Vec<Vec<Finding>> = groups
-        .into_par_iter()
-        .map(|group| {
-            let mut out = Vec::new();
-            group(cx, part, &mut |i: u32, rule: R, detail: String| {
-                if cx.rules.enabled(rule) {
-                    out.push(Finding::on(
-                        i as usize,
-                        t.file[i as usize],
-                        t.row[i as usize],
-                        rule,
-                        detail,
-                    ));
-                }
-            });
-            out
-        })
-        .collect();
-    found.concat()
+    let ((mut findings, over_limit), others) = rayon::join(
+        || holders(cx, part),
+        || {
+            groups
+                .into_par_iter()
+                .map(|group| {
+                    let mut out = Vec::new();
+                    group(cx, part, &mut |i, rule, detail| {
+                        out.push(finding(i, rule, detail))
+                    });
+                    out
+                })
+                .collect::<Vec<Vec<Finding>>>()
+        },
+    );
+    findings.extend(others.into_iter().flatten());
+    findings.retain(|f| cx.rules.enabled(f.rule));
+    Found {
+        findings,
+        over_limit,
+    }
 }
 
 /// SB002: one normalised number on more than one live row.
@@ -221,22 +236,37 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
     format!("{number} is on {rows} live rows")
 }
 
-/// XR001–XR004: per ID key, per carrier.
-fn holders(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
-    // Holders are independent: their findings are made in parallel, then told in order.
-    let found: Vec<(u32, R, String)> = Holders::of(cx, part)
+/// XR001–XR004: per ID key, per carrier; with the ID keys over the limit.
+fn holders(cx: &Context, part: Partition) -> (Vec<Finding>, Vec<IdOverLimit>) {
+    let t = cx.table;
+    let max = cx.rules.thresholds.max_per_carrier;
+    // Holders are independent: their findings are made in parallel (most holders have none).
+    Holders::of(cx, part)
         .par_iter()
-        .flat_map_iter(|holder| {
-            let mut found = Vec::new();
-            holder_findings(cx, holder, &mut |i, rule, detail| {
-                found.push((i, rule, detail))
-            });
-            found
-        })
-        .collect();
-    for (i, rule, detail) in found {
-        fire(i, rule, detail);
-    }
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut found, mut over): (Vec<Finding>, Vec<IdOverLimit>), holder| {
+                holder_findings(cx, holder, &mut |i, rule, detail| {
+                    found.push(Finding::on(
+                        i as usize,
+                        t.file[i as usize],
+                        t.row[i as usize],
+                        rule,
+                        detail,
+                    ))
+                });
+                over.extend(over_limit(cx, holder, max));
+                (found, over)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |(mut found, mut over), (more_found, more_over)| {
+                found.extend(more_found);
+                over.extend(more_over);
+                (found, over)
+            },
+        )
 }
 
 /// XR001–XR004 of one holder's live rows, sorted by carrier then order.
@@ -458,6 +488,7 @@ fn same_id_at_point(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, 
 }
 
 /// One row of ids_over_limit.csv.
+#[derive(Clone, Debug)]
 pub struct IdOverLimit {
     pub id_number: String,
     pub id_type: String,
@@ -470,17 +501,6 @@ pub struct IdOverLimit {
     pub last_activation: String,
 }
 
-/// ID keys holding more than `max_per_carrier` live subscriptions at some carrier, in ID-key order
-/// (the summary orders them for ids_over_limit.csv, once all shards' are in).
-pub fn ids_over_limit(cx: &Context) -> Vec<IdOverLimit> {
-    let max = cx.rules.thresholds.max_per_carrier;
-    Holders::of(cx, Partition::ALL)
-        .par_iter()
-        .filter_map(|holder| over_limit(cx, holder, max))
-        .collect()
-}
-
-/// The ids_over_limit row of one holder's live rows (sorted by carrier), if some carrier has too many.
 fn over_limit(cx: &Context, holder: &[u32], max: usize) -> Option<IdOverLimit> {
     let t = cx.table;
     if holder.len() <= max || runs(holder, |i| t.carrier.codes[i as usize]).all(|r| r.len() <= max)
