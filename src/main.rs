@@ -165,6 +165,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     report::terminal::render(audit.view(), &summaries, Some(&out), p.lang)
                 );
             }
+            // The process ends here: the system takes the run's memory back at once, where freeing
+            // its millions of allocations one by one took 0.3-0.5 s of a 10 M-row run.
+            std::mem::forget(audit);
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
@@ -361,7 +364,9 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     let marks = report::RowMarks::compute(&audit);
     let s = report::summary::summarise(&audit, &marks);
     let by_severity = simaudit::findings::by_severity(&audit.findings, &audit.rules);
-    check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format)
+    let code = check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format);
+    std::mem::forget(audit); // as after an audit: the process ends, the system frees it at once
+    code
 }
 
 /// What `check` prints and its exit code, from a run's facts, summaries and findings per severity
