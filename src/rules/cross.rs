@@ -119,6 +119,18 @@ fn runs<'a, K: PartialEq>(
     })
 }
 
+/// A finding on table row `i`.
+fn finding(cx: &Context, i: u32, rule: R, detail: String) -> Finding {
+    let t = cx.table;
+    Finding::on(
+        i as usize,
+        t.file[i as usize],
+        t.row[i as usize],
+        rule,
+        detail,
+    )
+}
+
 /// What the cross-record rules found, and the ID keys over the limit (ids_over_limit.csv), taken from
 /// the same holder groups rather than grouping every row by ID key a second time for the report.
 pub struct Found {
@@ -144,16 +156,6 @@ pub fn evaluate_by_id_key(cx: &Context) -> Found {
 
 fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Found {
     type Rules = fn(&Context, Partition, &mut dyn FnMut(u32, R, String));
-    let t = cx.table;
-    let finding = |i: u32, rule: R, detail: String| {
-        Finding::on(
-            i as usize,
-            t.file[i as usize],
-            t.row[i as usize],
-            rule,
-            detail,
-        )
-    };
     // The rule groups are independent and each has serial parts: they run side by side, and their
     // findings are told in this fixed order.
     let mut groups: Vec<Rules> = Vec::new();
@@ -170,7 +172,7 @@ fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> F
                 .map(|group| {
                     let mut out = Vec::new();
                     group(cx, part, &mut |i, rule, detail| {
-                        out.push(finding(i, rule, detail))
+                        out.push(finding(cx, i, rule, detail))
                     });
                     out
                 })
@@ -238,7 +240,6 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
 
 /// XR001–XR004: per ID key, per carrier; with the ID keys over the limit.
 fn holders(cx: &Context, part: Partition) -> (Vec<Finding>, Vec<IdOverLimit>) {
-    let t = cx.table;
     let max = cx.rules.thresholds.max_per_carrier;
     // Holders are independent: their findings are made in parallel (most holders have none).
     Holders::of(cx, part)
@@ -247,13 +248,7 @@ fn holders(cx: &Context, part: Partition) -> (Vec<Finding>, Vec<IdOverLimit>) {
             || (Vec::new(), Vec::new()),
             |(mut found, mut over): (Vec<Finding>, Vec<IdOverLimit>), holder| {
                 holder_findings(cx, holder, &mut |i, rule, detail| {
-                    found.push(Finding::on(
-                        i as usize,
-                        t.file[i as usize],
-                        t.row[i as usize],
-                        rule,
-                        detail,
-                    ))
+                    found.push(finding(cx, i, rule, detail))
                 });
                 over.extend(over_limit(cx, holder, max));
                 (found, over)
