@@ -41,13 +41,15 @@ pub struct Normalised {
     /// Per distinct raw name.
     pub names: Vec<NameFacts>,
     /// Normalised values as sorted dictionaries, for grouping by integer code:
-    /// code order is string order, code 0 is the empty value.
+    /// code order is string order, code 0 is the empty value. Only the numbers' keep their texts
+    /// (SB002's detail); ID and name keys are read from `ids` and `names`.
     pub msisdn_keys: Keys,
     pub id_keys: Keys,
     pub name_keys: Keys,
 }
 
-/// A sorted dictionary of normalised values and, per raw code, the code of its normalised value.
+/// A sorted dictionary of normalised values (their texts, when kept) and, per raw code, the code of
+/// its normalised value.
 #[derive(Debug, Default)]
 pub struct Keys {
     pub values: Strings,
@@ -59,7 +61,10 @@ impl Keys {
     /// (a binary search per value instead cost a fifth of a whole run). Each code is sorted with the
     /// first 16 bytes of its value as one integer, which settles most comparisons without a `memcmp`
     /// (8 bytes did not: ID numbers sharing province, century and birth year share their first 6).
-    fn build<'a>(normalised: impl Iterator<Item = &'a str>) -> Keys {
+    /// With `keep_text` false the dictionary keeps codes only: the ID and name keys' texts are read
+    /// from each raw value's own facts, so keeping them again cost a run memory (160 MB of ID keys at
+    /// 10 M rows) for nothing.
+    fn build<'a>(normalised: impl Iterator<Item = &'a str>, keep_text: bool) -> Keys {
         let normalised: Vec<&str> = normalised.collect();
         let mut order: Vec<(u128, u32)> = normalised
             .par_iter()
@@ -71,7 +76,11 @@ impl Keys {
                 .then_with(|| normalised[a.1 as usize].cmp(normalised[b.1 as usize]))
         });
         let sorted = order.into_iter().map(|(_, i)| (normalised[i as usize], i));
-        Keys::from_sorted(sorted, normalised.len(), "", |values, v| values.push(v))
+        Keys::from_sorted(sorted, normalised.len(), "", |values, v| {
+            if keep_text {
+                values.push(v)
+            }
+        })
     }
 
     /// Keys of 10-digit numbers given as integers (0: not a number): an integer sort, and each number's
@@ -86,7 +95,7 @@ impl Keys {
     }
 
     /// Codes for raw values given in the order of their normalised value `K`: equal neighbours share a
-    /// code, `empty` keeps code 0, and each distinct value's text is written once by `push`.
+    /// code, `empty` keeps code 0, and each distinct value's text is given once to `push`.
     fn from_sorted<K: PartialEq + Copy>(
         sorted: impl Iterator<Item = (K, u32)>,
         raws: usize,
@@ -95,7 +104,7 @@ impl Keys {
     ) -> Keys {
         let mut values = Strings::default();
         values.push("");
-        let mut last = empty;
+        let (mut last, mut code) = (empty, 0u32);
         let mut of_raw = vec![0u32; raws];
         for (key, i) in sorted {
             if key == empty {
@@ -104,8 +113,9 @@ impl Keys {
             if key != last {
                 push(&mut values, key);
                 last = key;
+                code += 1;
             }
-            of_raw[i as usize] = (values.len() - 1) as u32;
+            of_raw[i as usize] = code;
         }
         values.shrink_to_fit();
         Keys { values, of_raw }
@@ -167,16 +177,8 @@ pub fn number_value(m: &Msisdn) -> u64 {
         .unwrap_or(0)
 }
 
-/// The first 8 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
+/// The first 16 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
 /// `a < b`, and equal prefixes leave the order to the whole strings.
-/// The kind [`id::analyse`] gives a number declared as `declared`, from the kind it gives it undeclared.
-fn kind_given(undeclared: Option<IdKind>, declared: Option<IdKind>) -> Option<IdKind> {
-    match declared {
-        Some(k) if k != IdKind::Unknown => Some(k),
-        _ => undeclared,
-    }
-}
-
 fn prefix(v: &str) -> u128 {
     let mut head = [0u8; 16];
     let n = v.len().min(16);
@@ -246,8 +248,8 @@ impl Normalised {
             || Keys::of_numbers(numbers.iter().map(|f| f.number)),
             || {
                 rayon::join(
-                    || Keys::build(ids.iter().map(|f| f.key.as_str())),
-                    || Keys::build(names.iter().map(|n| n.key.as_str())),
+                    || Keys::build(ids.iter().map(|f| f.key.as_str()), false),
+                    || Keys::build(names.iter().map(|n| n.key.as_str()), false),
                 )
             },
         );
@@ -264,7 +266,7 @@ impl Normalised {
     /// The row's ID kind, as [`Normalised::id_facts`] gives it, without analysing the number again
     /// when the declared type differs from the shape (outputs need only the kind, for every row).
     pub fn id_kind(&self, table: &Table, row: usize) -> Option<IdKind> {
-        kind_given(
+        id::declared_kind(
             self.ids[table.id_number.codes[row] as usize].kind,
             table.id_type[row],
         )
@@ -302,11 +304,6 @@ impl Normalised {
     pub fn id_text(&self, table: &Table, row: usize) -> &str {
         // The raw value's own facts hold the same text as `id_keys`, without a dictionary lookup.
         &self.ids[table.id_number.codes[row] as usize].key
-    }
-
-    /// The row's name key, empty when there is no name.
-    pub fn name_key_text(&self, table: &Table, row: usize) -> &str {
-        &self.name_of(table, row).key
     }
 
     /// Code of the row's ID key (0: empty).
@@ -374,7 +371,7 @@ mod tests {
             let undeclared = id::analyse(&raw, None).kind;
             let kinds = [None, Some(IdKind::Cccd), Some(IdKind::Cmnd), Some(IdKind::Passport), Some(IdKind::Mst), Some(IdKind::Unknown)];
             for declared in kinds {
-                proptest::prop_assert_eq!(kind_given(undeclared, declared), id::analyse(&raw, declared).kind);
+                proptest::prop_assert_eq!(id::declared_kind(undeclared, declared), id::analyse(&raw, declared).kind);
             }
         }
     }
@@ -396,7 +393,9 @@ mod tests {
             "abcdefghijklmnop\0",
             "abcdefghijklmnopa",
         ];
-        let keys = Keys::build(raw.iter().copied());
+        let keys = Keys::build(raw.iter().copied(), true);
+        // Without the texts, the same codes.
+        assert_eq!(Keys::build(raw.iter().copied(), false).of_raw, keys.of_raw);
         let mut expected: Vec<&str> = raw.iter().copied().filter(|v| !v.is_empty()).collect();
         expected.sort();
         expected.dedup();

@@ -200,22 +200,28 @@ impl IdFacts {
     }
 }
 
+/// The kind of a number declared as `declared`, given the kind its shape gives it (None when it is
+/// empty): a declared kind wins, unless it is Unknown.
+pub fn declared_kind(shape: Option<IdKind>, declared: Option<IdKind>) -> Option<IdKind> {
+    match declared {
+        Some(k) if k != IdKind::Unknown => Some(k),
+        _ => shape,
+    }
+}
+
 /// Analyse one raw ID number with its declared kind (None or Unknown: infer from shape).
 pub fn analyse(raw: &str, declared: Option<IdKind>) -> IdFacts {
     let key = id_key(raw);
     if key.is_empty() {
         return IdFacts {
             key,
-            kind: declared.filter(|k| *k != IdKind::Unknown),
+            kind: declared_kind(None, declared),
             ..Default::default()
         };
     }
     let digits = all_digits(&key);
     let inferred = infer_kind(&key);
-    let kind = match declared {
-        Some(k) if k != IdKind::Unknown => k,
-        _ => inferred,
-    };
+    let kind = declared_kind(Some(inferred), declared).unwrap_or(inferred);
     let (format_ok, passport_unverified) = match kind {
         IdKind::Cccd => (digits && key.len() == 12, false),
         IdKind::Cmnd => (digits && (key.len() == 9 || key.len() == 12), false),

@@ -317,9 +317,8 @@ pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
         let mut texts: Vec<Strings> = vec![Strings::default(); FINDING_COLUMNS.len()];
         let mut rows: Vec<u32> = Vec::new();
         let group = |texts: &mut Vec<Strings>, rows: &mut Vec<u32>| {
-            let built = findings_group(std::mem::take(texts), std::mem::take(rows));
-            *texts = vec![Strings::default(); FINDING_COLUMNS.len()];
-            send(built)
+            let full = std::mem::replace(texts, vec![Strings::default(); FINDING_COLUMNS.len()]);
+            send(findings_group(full, std::mem::take(rows)))
         };
         let visited = findings.visit(usize::MAX, &mut |r| {
             for (t, v) in texts.iter_mut().zip(r.fields("")) {

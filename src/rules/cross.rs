@@ -160,10 +160,10 @@ fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> F
     // findings are told in this fixed order.
     let mut groups: Vec<Rules> = Vec::new();
     if by_number_and_point {
-        groups.push(|cx, part, fire| duplicates(cx, part, fire));
-        groups.push(|cx, part, fire| bursts(cx, part, fire));
+        groups.push(duplicates);
+        groups.push(bursts);
     }
-    groups.push(|cx, part, fire| same_id_at_point(cx, part, fire));
+    groups.push(same_id_at_point);
     let ((mut findings, over_limit), others) = rayon::join(
         || holders(cx, part),
         || {
