@@ -284,7 +284,7 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
                 } else {
                     let p = f.personal;
                     vec![
-                        f.key.clone(),
+                        f.key.to_string(),
                         f.kind.map_or("UNKNOWN", |k| k.code()).to_string(),
                         p.map_or_else(String::new, |p| p.birth_year.to_string()),
                         p.map_or("", |p| p.sex.code()).to_string(),

@@ -1,7 +1,7 @@
 //! Applies `text/` and `ident/` to whole columns: each distinct value of a dictionary-encoded column is
 //! normalised once, in parallel, and rows refer to the result by their code.
 
-use crate::ident::{id, phone, IdFacts, IdKind, Msisdn};
+use crate::ident::{id, phone, IdFacts, IdKind};
 use crate::ingest::{Strings, Table};
 use crate::rules::RuleSet;
 use crate::text::{self, LegacyEncoding};
@@ -21,17 +21,9 @@ pub struct NameFacts {
     pub lacks_diacritics: bool,
 }
 
-/// What the rules need of one distinct raw number; its normalised text is in `msisdn_keys`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NumberFacts {
-    /// The normalised number's 10 digits as an integer (0: not a mobile number). Outputs format it
-    /// from here: looking its text up in `msisdn_keys` row by row cost a cache miss or two each.
-    pub number: u64,
-    /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
-    pub carrier: Option<&'static str>,
-    /// Written in the 11-digit pre-2018 form and converted (SB003).
-    pub legacy: bool,
-}
+/// What the rules need of one distinct raw number; its normalised text is in `msisdn_keys`, and
+/// outputs make it from `value` (looking its text up row by row cost a cache miss or two each).
+pub type NumberFacts = phone::Number;
 
 pub struct Normalised {
     /// Per distinct raw number (the table's msisdn dictionary).
@@ -164,19 +156,6 @@ impl std::fmt::Display for NumberText {
     }
 }
 
-/// A normalised number as an integer: its 10 digits (the leading 0 included), 0 when not a mobile number.
-pub fn number_value(m: &Msisdn) -> u64 {
-    if m.normalised.len() != 10 {
-        return 0;
-    }
-    m.normalised
-        .bytes()
-        .try_fold(0u64, |n, b| {
-            b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
-        })
-        .unwrap_or(0)
-}
-
 /// The first 16 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
 /// `a < b`, and equal prefixes leave the order to the whole strings.
 fn prefix(v: &str) -> u128 {
@@ -212,14 +191,7 @@ impl Normalised {
                     .msisdn
                     .values
                     .par_iter()
-                    .map(|v| {
-                        let m = phone::parse(v);
-                        NumberFacts {
-                            number: number_value(&m),
-                            carrier: m.carrier,
-                            legacy: m.legacy,
-                        }
-                    })
+                    .map(phone::read)
                     .collect::<Vec<_>>()
             },
             || {
@@ -245,7 +217,7 @@ impl Normalised {
         );
         let (ids, names): (Vec<IdFacts>, Vec<NameFacts>) = (ids, names);
         let (msisdn_keys, (id_keys, name_keys)) = rayon::join(
-            || Keys::of_numbers(numbers.iter().map(|f| f.number)),
+            || Keys::of_numbers(numbers.iter().map(|f| f.value)),
             || {
                 rayon::join(
                     || Keys::build(ids.iter().map(|f| f.key.as_str()), false),
@@ -292,7 +264,7 @@ impl Normalised {
     /// The row's normalised number (`0…`, 10 digits), empty when it is not a mobile number, made from
     /// its integer.
     pub fn msisdn_digits(&self, table: &Table, row: usize) -> NumberText {
-        NumberText::of(self.msisdn_of(table, row).number)
+        NumberText::of(self.msisdn_of(table, row).value)
     }
 
     /// Code of the row's normalised number (0: not a mobile number).
@@ -340,7 +312,7 @@ mod tests {
             "84912345678",
             "abc",
         ];
-        let numbers: Vec<u64> = raw.iter().map(|v| number_value(&phone::parse(v))).collect();
+        let numbers: Vec<u64> = raw.iter().map(|v| phone::read(v).value).collect();
         assert_eq!(numbers[1], 0);
         assert_eq!(numbers[5], 0);
         let keys = Keys::of_numbers(numbers.into_iter());
@@ -360,7 +332,7 @@ mod tests {
         assert!(keys.get(1) < keys.get(2));
         // The integer's text is the dictionary's text.
         for (i, v) in raw.iter().enumerate() {
-            let n = number_value(&phone::parse(v));
+            let n = phone::read(v).value;
             assert_eq!(NumberText::of(n).as_str(), keys.get(keys.of_raw[i]));
         }
     }

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::findings::{by_severity, Finding};
 use crate::ident::{id, phone};
 use crate::ingest::{self, IngestOptions, Keep, Reject, SourceFile, Table};
-use crate::normalize::{number_value, Normalised, NumberText};
+use crate::normalize::{Normalised, NumberText};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, parquet, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
@@ -148,7 +148,7 @@ impl Gathered {
                 t.msisdn
                     .values
                     .par_iter()
-                    .map(|v| number_value(&phone::parse(v)))
+                    .map(|v| phone::read(v).value)
                     .collect()
             },
         );

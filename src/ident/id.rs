@@ -46,10 +46,103 @@ impl Sex {
 
 /// rules.md "ID key": spaces, dots, dashes and slashes removed, letters upper-cased.
 pub fn id_key(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/'))
-        .flat_map(char::to_uppercase)
-        .collect()
+    IdKey::of(raw).as_str().to_string()
+}
+
+/// An ID key (see [`id_key`]), held inline up to 22 bytes, which every well-formed number fits: an
+/// extract holds millions of distinct ID numbers, and a heap string each cost a run an allocation per
+/// number (and the allocator's contention on both cores).
+#[derive(Clone, PartialEq, Eq)]
+pub enum IdKey {
+    Inline { len: u8, bytes: [u8; 22] },
+    Long(Box<str>),
+}
+
+impl Default for IdKey {
+    fn default() -> Self {
+        IdKey::Inline {
+            len: 0,
+            bytes: [0; 22],
+        }
+    }
+}
+
+impl IdKey {
+    /// The key of a raw number. ASCII input (nearly all) is read byte by byte; anything else goes
+    /// through Unicode white space and upper-casing.
+    pub fn of(raw: &str) -> IdKey {
+        if raw.is_ascii() {
+            let mut bytes = [0u8; 22];
+            let mut len = 0;
+            for b in raw.bytes() {
+                // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
+                if matches!(
+                    b,
+                    b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b'.' | b'-' | b'/'
+                ) {
+                    continue;
+                }
+                if len == bytes.len() {
+                    return IdKey::long(raw);
+                }
+                bytes[len] = b.to_ascii_uppercase();
+                len += 1;
+            }
+            return IdKey::Inline {
+                len: len as u8,
+                bytes,
+            };
+        }
+        IdKey::long(raw)
+    }
+
+    fn long(raw: &str) -> IdKey {
+        let key: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/'))
+            .flat_map(char::to_uppercase)
+            .collect();
+        match key.len() {
+            n if n <= 22 => {
+                let mut bytes = [0u8; 22];
+                bytes[..n].copy_from_slice(key.as_bytes());
+                IdKey::Inline {
+                    len: n as u8,
+                    bytes,
+                }
+            }
+            _ => IdKey::Long(key.into_boxed_str()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only whole characters are ever stored inline.
+            IdKey::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("")
+            }
+            IdKey::Long(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for IdKey {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for IdKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for IdKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 fn all_digits(s: &str) -> bool {
@@ -92,9 +185,10 @@ pub fn is_placeholder(key: &str) -> bool {
     if !all_digits(key) || key.len() < 2 {
         return false;
     }
-    let d: Vec<i8> = key.bytes().map(|b| (b - b'0') as i8).collect();
-    let steps: Vec<i8> = d.windows(2).map(|w| (w[1] - w[0]).rem_euclid(10)).collect();
-    steps.iter().all(|&s| s == 0) || steps.iter().all(|&s| s == 1) || steps.iter().all(|&s| s == 9)
+    let b = key.as_bytes();
+    let step = |w: &[u8]| (w[1] + 10 - w[0]) % 10;
+    let first = step(&b[..2]);
+    matches!(first, 0 | 1 | 9) && b.windows(2).all(|w| step(w) == first)
 }
 
 /// MST check (python-stdnum vn/mst): 10 digits, or 13 with a branch suffix.
@@ -104,7 +198,10 @@ pub fn mst_checksum_bad(key: &str) -> bool {
     if !all_digits(key) || !(key.len() == 10 || key.len() == 13) {
         return false;
     }
-    let d: Vec<u32> = key.bytes().map(|b| u32::from(b - b'0')).collect();
+    let mut d = [0u32; 13];
+    for (x, b) in d.iter_mut().zip(key.bytes()) {
+        *x = u32::from(b - b'0');
+    }
     if d[2..9].iter().all(|&x| x == 0) {
         return true;
     }
@@ -170,7 +267,7 @@ pub fn is_known_place(place: u16) -> bool {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IdFacts {
     /// The normalised number (ID key).
-    pub key: String,
+    pub key: IdKey,
     /// Declared kind when given, else the inferred one.
     pub kind: Option<IdKind>,
     pub format_bad: bool,
@@ -211,7 +308,7 @@ pub fn declared_kind(shape: Option<IdKind>, declared: Option<IdKind>) -> Option<
 
 /// Analyse one raw ID number with its declared kind (None or Unknown: infer from shape).
 pub fn analyse(raw: &str, declared: Option<IdKind>) -> IdFacts {
-    let key = id_key(raw);
+    let key = IdKey::of(raw);
     if key.is_empty() {
         return IdFacts {
             key,
@@ -255,6 +352,15 @@ mod tests {
 
     #[test]
     fn key_strips_separators() {
+        assert_eq!(id_key("\u{b}033\u{c}085\t"), "033085");
+        assert_eq!(id_key("ß-1"), "SS1");
+        let long = "x".repeat(23);
+        assert!(matches!(IdKey::of(&long), IdKey::Long(_)));
+        assert_eq!(IdKey::of(&long).as_str(), "X".repeat(23));
+        assert!(matches!(
+            IdKey::of(&"x".repeat(22)),
+            IdKey::Inline { len: 22, .. }
+        ));
         assert_eq!(id_key(" 033.085-012/345 "), "033085012345");
         assert_eq!(id_key("b 1234567"), "B1234567");
         assert_eq!(id_key("0314409058-002"), "0314409058002");
@@ -334,7 +440,26 @@ mod tests {
         fn analyse_never_panics(s in "\\PC{0,30}") {
             let f = analyse(&s, None);
             let _ = f.problems();
-            prop_assert_eq!(id_key(&f.key), f.key.clone());
+            prop_assert_eq!(id_key(&f.key), f.key.as_str());
+        }
+
+        /// The byte-wise ASCII reading and the inline storage give the Unicode definition's key.
+        #[test]
+        fn the_key_is_the_unicode_definition(s in "[ -~\t\n\u{b}\u{c}\r]{0,30}|\\PC{0,30}") {
+            let want: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/'))
+                .flat_map(char::to_uppercase)
+                .collect();
+            let key = IdKey::of(&s);
+            prop_assert_eq!(key.as_str(), want.as_str());
+        }
+
+        /// Placeholders are all-equal digits or one run up or down (wrapping 9→0).
+        #[test]
+        fn placeholders_are_runs(start in 0u8..10, step in 0u8..10, len in 2usize..14) {
+            let key: String = (0..len).map(|i| char::from(b'0' + ((start as usize + i * step as usize) % 10) as u8)).collect();
+            prop_assert_eq!(is_placeholder(&key), matches!(step, 0 | 1 | 9));
         }
     }
 }

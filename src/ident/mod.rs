@@ -6,5 +6,5 @@ pub mod id;
 pub mod phone;
 
 pub use date::{Date, DateOrder, DateTime, Precision, When};
-pub use id::{IdFacts, IdKind, Sex};
+pub use id::{IdFacts, IdKey, IdKind, Sex};
 pub use phone::Msisdn;

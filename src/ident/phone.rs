@@ -10,9 +10,15 @@ static LEGACY: &str = include_str!("../../rules/reference/legacy-11-digit-prefix
 const MOBILE_PATTERN: &str = r"^(?:121[0-3]\d{5}|(?:160|(?:3\d|7[06-9])\d|5(?:[1689]\d|2[238]|59)|8(?:[1-8]\d|9[6-9])|9(?:[0-8]\d|9[013-9]))\d{6})$";
 
 struct Tables {
-    mobile: Regex,
-    /// (prefix, carrier), longest prefix first.
-    prefixes: Vec<(&'static str, &'static str)>,
+    /// Whether a 9-digit national number is mobile, by its first 4 digits: every alternative of the
+    /// pattern is 9 digits long and decided by at most its first 4 (`121[0-3]`), so this table, made
+    /// by running the pattern once per 4-digit start, gives what the pattern gives.
+    mobile: Vec<bool>,
+    /// Carrier of original allocation by the digits after the leading 0, up to the longest prefix's
+    /// length (longest prefix wins; [`prefix_carrier`] reads the same table).
+    carrier: Vec<Option<&'static str>>,
+    /// Digits after the leading 0 that `carrier` is indexed by.
+    carrier_digits: usize,
     /// (old 4-digit prefix, new 3-digit prefix).
     legacy: Vec<(&'static str, &'static str)>,
 }
@@ -31,18 +37,25 @@ fn tables() -> &'static Tables {
         };
         let mut prefixes = rows(PREFIXES);
         prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let legacy = LEGACY
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let mut f = l.split(',');
-                Some((f.next()?.trim(), f.next()?.trim()))
+        let pattern = Regex::new(MOBILE_PATTERN).expect("static pattern");
+        let mobile = (0..10_000)
+            .map(|start| pattern.is_match(&format!("{start:04}00000")))
+            .collect();
+        let carrier_digits = prefixes.iter().map(|(p, _)| p.len()).max().unwrap_or(1) - 1;
+        let carrier = (0..10usize.pow(carrier_digits as u32))
+            .map(|start| {
+                let number = format!("0{start:0carrier_digits$}");
+                prefixes
+                    .iter()
+                    .find(|(p, _)| number.starts_with(p))
+                    .map(|(_, c)| *c)
             })
             .collect();
         Tables {
-            mobile: Regex::new(MOBILE_PATTERN).expect("static pattern"),
-            prefixes,
-            legacy,
+            mobile,
+            carrier,
+            carrier_digits,
+            legacy: rows(LEGACY),
         }
     })
 }
@@ -76,53 +89,106 @@ impl Msisdn {
     }
 }
 
+/// A number as [`read`] gives it: what the rules need, in 16 bytes and no allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Number {
+    /// The normalised number's 10 digits as an integer (0: not a mobile number). Every normalised
+    /// number has 10 digits, so integer order is the order of their texts.
+    pub value: u64,
+    /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
+    pub carrier: Option<&'static str>,
+    /// Written in the 11-digit pre-2018 form and converted (SB003).
+    pub legacy: bool,
+}
+
+fn value_of(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+}
+
 /// Carrier of original allocation for a normalised 10-digit number.
 pub fn prefix_carrier(normalised: &str) -> Option<&'static str> {
-    tables()
-        .prefixes
-        .iter()
-        .find(|(p, _)| normalised.starts_with(p))
-        .map(|(_, c)| *c)
+    let t = tables();
+    let d = normalised.as_bytes();
+    let start = d.get(1..=t.carrier_digits)?;
+    if d[0] != b'0' || !start.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    t.carrier[value_of(start) as usize]
 }
 
 /// outputs.md: keep the digits; drop a leading 0084, or 84 when at least 11 digits; prepend 0 when missing;
 /// convert an 11-digit pre-2018 number; valid when 10 digits match the mobile pattern.
 pub fn parse(raw: &str) -> Msisdn {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return Msisdn::default();
+    let n = read(raw);
+    Msisdn {
+        normalised: if n.value == 0 {
+            String::new()
+        } else {
+            format!("{:010}", n.value)
+        },
+        carrier: n.carrier,
+        legacy: n.legacy,
     }
-    let rest = if let Some(r) = digits.strip_prefix("0084") {
+}
+
+/// [`parse`] without allocating: the digits are gathered on the stack. More than 15 digits can never
+/// leave 10 or 11 once a `0084` is dropped, so such a number is simply not mobile.
+pub fn read(raw: &str) -> Number {
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for b in raw.bytes().filter(u8::is_ascii_digit) {
+        if n == buf.len() {
+            return Number::default();
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let digits = &buf[..n];
+    if digits.is_empty() {
+        return Number::default();
+    }
+    let rest = if let Some(r) = digits.strip_prefix(b"0084") {
         r
-    } else if digits.len() >= 11 && digits.starts_with("84") {
+    } else if digits.len() >= 11 && digits.starts_with(b"84") {
         &digits[2..]
     } else {
-        &digits
+        digits
     };
-    let mut number = if rest.starts_with('0') {
-        rest.to_string()
+    // The number with its leading 0.
+    let mut number = [b'0'; 16];
+    let mut len = rest.len();
+    if rest.first() == Some(&b'0') {
+        number[..len].copy_from_slice(rest);
     } else {
-        format!("0{rest}")
-    };
+        number[1..=len].copy_from_slice(rest);
+        len += 1;
+    }
     let t = tables();
     let mut legacy = false;
-    if number.len() == 11 {
-        if let Some((old, new)) = t.legacy.iter().find(|(old, _)| number.starts_with(old)) {
-            number = format!("{new}{}", &number[old.len()..]);
+    if len == 11 {
+        if let Some((old, new)) = t
+            .legacy
+            .iter()
+            .find(|(old, _)| number.starts_with(old.as_bytes()))
+        {
+            number.copy_within(old.len()..11, new.len());
+            number[..new.len()].copy_from_slice(new.as_bytes());
+            len = 11 - old.len() + new.len();
             legacy = true;
         }
     }
-    if number.len() == 10 && t.mobile.is_match(&number[1..]) {
-        Msisdn {
-            carrier: prefix_carrier(&number),
-            normalised: number,
-            legacy,
-        }
-    } else {
-        Msisdn {
+    if len != 10 || !t.mobile[value_of(&number[1..5]) as usize] {
+        return Number {
             legacy,
             ..Default::default()
-        }
+        };
+    }
+    Number {
+        value: value_of(&number[..10]),
+        carrier: t.carrier[value_of(&number[1..=t.carrier_digits]) as usize],
+        legacy,
     }
 }
 
@@ -194,7 +260,72 @@ mod tests {
         assert_eq!(n("0522123456").0, "0522123456");
     }
 
+    /// outputs.md's reading, written out plainly with strings and the pattern itself: the oracle for
+    /// [`read`]'s tables and stack buffers.
+    fn plain(raw: &str) -> (String, Option<&'static str>, bool) {
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return (String::new(), None, false);
+        }
+        let rest = if let Some(r) = digits.strip_prefix("0084") {
+            r
+        } else if digits.len() >= 11 && digits.starts_with("84") {
+            &digits[2..]
+        } else {
+            &digits
+        };
+        let mut number = if rest.starts_with('0') {
+            rest.to_string()
+        } else {
+            format!("0{rest}")
+        };
+        let mut legacy = false;
+        if number.len() == 11 {
+            if let Some((old, new)) = tables().legacy.iter().find(|(o, _)| number.starts_with(o)) {
+                number = format!("{new}{}", &number[old.len()..]);
+                legacy = true;
+            }
+        }
+        static PATTERN: OnceLock<Regex> = OnceLock::new();
+        let pattern = PATTERN.get_or_init(|| Regex::new(MOBILE_PATTERN).unwrap());
+        if number.len() == 10 && pattern.is_match(&number[1..]) {
+            let carrier = PREFIXES
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let mut f = l.split(',');
+                    Some((f.next()?.trim(), f.next()?.trim()))
+                })
+                .filter(|(p, _)| number.starts_with(p))
+                .max_by_key(|(p, _)| p.len())
+                .map(|(_, c)| c);
+            (number, carrier, legacy)
+        } else {
+            (String::new(), None, legacy)
+        }
+    }
+
+    #[test]
+    fn every_four_digit_start_reads_as_the_plain_way_does() {
+        for start in 0..100_000 {
+            for raw in [
+                format!("0{start:05}4321"),
+                format!("{start:05}43210"),
+                format!("84{start:05}4321"),
+            ] {
+                let m = parse(&raw);
+                assert_eq!((m.normalised, m.carrier, m.legacy), plain(&raw), "{raw}");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn reads_as_the_plain_way_does(s in "[0-9+ .()-]{0,24}|\\PC{0,24}") {
+            let m = parse(&s);
+            prop_assert_eq!((m.normalised, m.carrier, m.legacy), plain(&s));
+        }
+
         #[test]
         fn never_panics_and_is_idempotent(s in "\\PC{0,20}") {
             let m = parse(&s);

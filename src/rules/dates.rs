@@ -6,17 +6,9 @@ use crate::ident::{Date, Precision, When};
 use chrono::Datelike;
 
 /// Every day a date of birth may stand for: one day, or each day of its year.
-pub fn possible_days(dob: When) -> Vec<Date> {
-    if dob.precision != Precision::Year {
-        return vec![dob.date()];
-    }
-    let year = dob.year();
-    let first = Date::from_ymd_opt(year, 1, 1);
-    first
-        .into_iter()
-        .flat_map(|d| d.iter_days())
-        .take_while(|d| d.year() == year)
-        .collect()
+pub fn possible_days(dob: When) -> impl Iterator<Item = Date> {
+    let (first, last) = dob_bounds(dob);
+    first.iter_days().take_while(move |d| *d <= last)
 }
 
 /// The earliest and latest day a date of birth may stand for.
@@ -38,16 +30,15 @@ pub fn plus_years(d: Date, years: i32) -> Option<Date> {
 /// When a 12-digit card expires (None: never): at the first milestone birthday after the issue day,
 /// or at the next one when issued within `grace` years before it.
 pub fn card_expiry(dob: Date, issue: Date, milestones: &[i32], grace: i32) -> Option<Date> {
-    let days: Vec<Date> = milestones
+    let mut days = milestones
         .iter()
-        .filter_map(|age| birthday_in(dob, dob.year() + age))
-        .collect();
-    let k = days.iter().position(|m| *m > issue)?;
-    let within_grace = plus_years(days[k], -grace).is_some_and(|start| issue > start);
+        .filter_map(|age| birthday_in(dob, dob.year() + age));
+    let first = days.find(|m| *m > issue)?;
+    let within_grace = plus_years(first, -grace).is_some_and(|start| issue > start);
     if within_grace {
-        days.get(k + 1).copied()
+        days.next()
     } else {
-        Some(days[k])
+        Some(first)
     }
 }
 
@@ -98,6 +89,11 @@ mod tests {
             precision: Precision::Year,
         };
         assert_eq!(age_range(y, d(2024, 6, 1)), (13, 14));
-        assert_eq!(possible_days(y).len(), 365);
+        assert_eq!(possible_days(y).count(), 365);
+        let day = When {
+            precision: Precision::Day,
+            ..y
+        };
+        assert_eq!(possible_days(day).collect::<Vec<_>>(), [d(2010, 1, 1)]);
     }
 }

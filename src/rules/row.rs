@@ -10,6 +10,7 @@ use crate::normalize::Normalised;
 use crate::schema::{PointType, SubscriberType};
 use chrono::Timelike;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
 /// Authorised points (`--points FILE`): (carrier, point_id) pairs.
@@ -23,15 +24,17 @@ pub struct Context<'a> {
 }
 
 /// The (carrier, point) code pairs that are not in the registry: decided once per distinct point,
-/// not once per row.
-fn unregistered_points(cx: &Context) -> Option<HashSet<(u32, u32)>> {
+/// not once per row. Points are few, so the set of pairs stays in cache while every row is added.
+fn unregistered_points(cx: &Context) -> Option<FxHashSet<(u32, u32)>> {
     let reg = cx.points?;
     let t = cx.table;
-    let mut pairs: Vec<(u32, u32)> = (0..t.len())
-        .map(|i| (t.carrier.codes[i], t.point_id.codes[i]))
+    let pairs: FxHashSet<(u32, u32)> = t
+        .carrier
+        .codes
+        .iter()
+        .zip(&t.point_id.codes)
+        .map(|(c, p)| (*c, *p))
         .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
     Some(
         pairs
             .into_iter()
@@ -77,7 +80,7 @@ fn sex_word(s: Sex) -> &'static str {
 /// `unregistered`: the points missing from the `--points` registry (None: no registry given).
 pub fn check_row(
     cx: &Context,
-    unregistered: Option<&HashSet<(u32, u32)>>,
+    unregistered: Option<&FxHashSet<(u32, u32)>>,
     i: usize,
     fire: &mut dyn FnMut(R, String),
 ) {
@@ -180,22 +183,19 @@ pub fn check_row(
                 }
             } else if id.personal.is_some() {
                 if let Some(dob) = dob {
-                    let expiries: Vec<Option<_>> = possible_days(dob)
-                        .into_iter()
-                        .map(|b| {
-                            card_expiry(b, issue, &th.id_milestones, th.id_milestone_grace_years)
-                        })
-                        .collect();
-                    if expiries.iter().all(|e| e.is_some_and(|e| day >= e)) {
-                        let latest = expiries.iter().flatten().max().copied();
-                        if let Some(exp) = latest {
-                            fire(
-                                R::ID008,
-                                format!(
-                                    "card issued {issue} expired {exp}, before activation on {day}"
-                                ),
-                            );
-                        }
+                    // Expired for every possible day of birth: then the latest expiry is reported.
+                    let latest = possible_days(dob).try_fold(None, |latest, b| {
+                        card_expiry(b, issue, &th.id_milestones, th.id_milestone_grace_years)
+                            .filter(|e| day >= *e)
+                            .map(|e| latest.max(Some(e)))
+                    });
+                    if let Some(Some(exp)) = latest {
+                        fire(
+                            R::ID008,
+                            format!(
+                                "card issued {issue} expired {exp}, before activation on {day}"
+                            ),
+                        );
                     }
                 }
             }
