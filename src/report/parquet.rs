@@ -8,15 +8,16 @@ use super::summary::RowMarks;
 use super::write::{FindingRows, FINDING_COLUMNS};
 use crate::audit::Audit;
 use crate::error::{Error, Result};
-use crate::ident::When;
+use crate::schema::{PointType, Status, SubscriberType};
 use crate::ingest::Strings;
 use crate::rules::RuleCode;
 use polars::prelude::*;
 use polars_arrow::array::{DictionaryArray, MutableBinaryViewArray, PrimitiveArray};
 use polars_arrow::datatypes::IntegerType;
 use polars_parquet::write::{
-    array_to_columns, compress, fallible_streaming_iterator, get_dtype_encoding, to_parquet_type,
-    CompressedPage, CompressionOptions, DynIter, DynStreamingIterator, Encoding, FileWriter,
+    array_to_columns, fallible_streaming_iterator, get_dtype_encoding, to_parquet_type,
+    CompressedDataPage, CompressedPage, CompressionOptions, DynIter, DynStreamingIterator, Encoding,
+    FileWriter, Page,
     StatisticsOptions, Version, WriteOptions, ZstdLevel,
 };
 use rayon::prelude::*;
@@ -144,6 +145,28 @@ impl RowGroup {
         Ok(())
     }
 
+    /// A column of a small enum (a status, a type), each value written as `text` gives it: coded by
+    /// the few values seen, compared as values instead of hashed as texts. The dictionary is in order
+    /// of first use, as [`RowGroup::repeated_text`] makes it.
+    pub fn few<T: Copy + PartialEq>(
+        &mut self,
+        name: &str,
+        values: impl Iterator<Item = T>,
+        text: impl Fn(T) -> &'static str,
+    ) -> PolarsResult<()> {
+        let mut seen: Vec<T> = Vec::new();
+        let codes: Vec<u32> = values
+            .map(|v| match seen.iter().position(|s| *s == v) {
+                Some(c) => c as u32,
+                None => {
+                    seen.push(v);
+                    seen.len() as u32 - 1
+                }
+            })
+            .collect();
+        self.coded(name, codes.into_iter(), |c| text(seen[c as usize]))
+    }
+
     /// Text with few distinct values given as strings (codes such as a rule or a status): written
     /// as a dictionary. A value equal to the one before it costs one comparison.
     pub fn repeated_text<'a>(
@@ -184,9 +207,8 @@ fn options() -> WriteOptions {
     WriteOptions {
         // What polars' own writer writes by default: min, max and null count per column chunk.
         statistics: StatisticsOptions::default(),
-        // Level 1: on 10 M rows it was no slower than the default level 3 and the file no bigger
-        // (subscriptions.parquet 478 vs 486 MB).
-        compression: CompressionOptions::Zstd(ZstdLevel::try_new(1).ok()),
+        // What the file writer records; the pages are compressed by [`compress`].
+        compression: CompressionOptions::Zstd(ZstdLevel::try_new(ZSTD_LEVEL).ok()),
         version: Version::V1,
         data_page_size: None,
     }
@@ -204,13 +226,63 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
                 .into_iter()
                 .map(|pages| {
                     pages
-                        .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                        .map(|page| compress(page?))
                         .collect::<PolarsResult<Vec<CompressedPage>>>()
                 })
                 .collect()
         })
         .collect::<PolarsResult<_>>()?;
     Ok(per_column.into_iter().flatten().collect())
+}
+
+/// zstd's level for the Parquet outputs: on 10 M rows, levels −1 and −3 were no faster (their files,
+/// 41% and 48% bigger, cost more to write) and level 3 was slower.
+const ZSTD_LEVEL: i32 = 1;
+
+/// Compresses one encoded page with zstd. Done here rather than by the encoder's own `compress`,
+/// which makes a new zstd context for every page and zero-fills each output buffer first: each
+/// thread keeps one context for the whole run.
+fn compress(page: Page) -> PolarsResult<CompressedPage> {
+    use polars_parquet::parquet::compression::Compression;
+    use polars_parquet::parquet::page::CompressedDictPage;
+    use polars_parquet::parquet::CowBuffer;
+    thread_local! {
+        static ZSTD: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let squeeze = |input: &[u8]| -> PolarsResult<Vec<u8>> {
+        ZSTD.with_borrow_mut(|slot| {
+            let z = match slot {
+                Some(z) => z,
+                None => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+            };
+            let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(input.len()));
+            z.compress_to_buffer(input, &mut out)?;
+            Ok(out)
+        })
+        .map_err(|e: std::io::Error| PolarsError::ComputeError(e.to_string().into()))
+    };
+    Ok(match page {
+        Page::Data(page) => {
+            // Version 1 pages (see `options`): levels and values are compressed together.
+            let out = squeeze(page.buffer())?;
+            CompressedPage::Data(CompressedDataPage::new(
+                page.header().clone(),
+                CowBuffer::Owned(out),
+                Compression::Zstd,
+                page.buffer().len(),
+                page.descriptor.clone(),
+                page.num_rows().unwrap_or(0),
+            ))
+        }
+        Page::Dict(page) => CompressedPage::Dict(CompressedDictPage::new(
+            CowBuffer::Owned(squeeze(&page.buffer)?),
+            Compression::Zstd,
+            page.buffer.len(),
+            page.num_values,
+            page.is_sorted,
+        )),
+    })
 }
 
 impl ParquetSink {
@@ -392,9 +464,10 @@ pub fn subscriptions_group(
     })?;
     let numbers: Vec<_> = all().map(|i| n.msisdn_digits(t, i)).collect();
     g.distinct_text("msisdn", numbers.iter().map(|d| d.as_str()));
-    g.repeated_text(
+    g.few(
         "subscriber_type",
-        all().map(|i| t.subscriber_type[i].code()),
+        all().map(|i| t.subscriber_type[i]),
+        SubscriberType::code,
     )?;
     // Names repeat (and their canonical form and key follow from the raw name): dictionaries of the
     // raw name's code, which also compress better than the spelled-out values.
@@ -402,13 +475,17 @@ pub fn subscriptions_group(
     g.coded("full_name", name_codes(), |c| {
         privacy.name(&n.name_facts(c).canonical)
     })?;
-    // Dates of birth repeat: each distinct one is written out once.
-    let mut dates: FxHashMap<Option<When>, u32> = FxHashMap::default();
+    // Dates of birth repeat: each distinct one is written out once (looked up by its day and
+    // precision as one integer, cheaper to hash than the date).
+    let mut dates: FxHashMap<u64, u32> = FxHashMap::default();
     let mut date_texts: Vec<String> = Vec::new();
     let date_codes: Vec<u32> = all()
         .map(|i| {
             let date = t.date_of_birth[i].value();
-            *dates.entry(date).or_insert_with(|| {
+            let key = date.map_or(u64::MAX, |w| {
+                (w.at.and_utc().timestamp() as u64) << 2 | w.precision as u64
+            });
+            *dates.entry(key).or_insert_with(|| {
                 date_texts.push(date.map_or_else(String::new, |w| w.iso()));
                 date_texts.len() as u32 - 1
             })
@@ -417,14 +494,12 @@ pub fn subscriptions_group(
     g.coded("date_of_birth", date_codes.into_iter(), |c| {
         date_texts[c as usize].as_str()
     })?;
-    g.repeated_text(
-        "gender",
-        all().map(|i| t.gender[i].map_or("", |s| s.code())),
-    )?;
-    g.repeated_text(
-        "id_type",
-        all().map(|i| n.id_kind(t, i).map_or("", |k| k.code())),
-    )?;
+    g.few("gender", all().map(|i| t.gender[i]), |s| {
+        s.map_or("", |s| s.code())
+    })?;
+    g.few("id_type", all().map(|i| n.id_kind(t, i)), |k| {
+        k.map_or("", |k| k.code())
+    })?;
     let id_numbers: Vec<_> = all().map(|i| privacy.id(n.id_text(t, i))).collect();
     g.distinct_text("id_number", id_numbers.iter().map(|s| s.as_ref()));
     let epoch = crate::ident::Date::from_ymd_opt(1970, 1, 1).unwrap_or_default();
@@ -465,14 +540,14 @@ pub fn subscriptions_group(
         .into_datetime(TimeUnit::Milliseconds, None)
         .into_series(),
     );
-    g.repeated_text("status", all().map(|i| t.status[i].code()))?;
+    g.few("status", all().map(|i| t.status[i]), Status::code)?;
     g.coded("point_id", all().map(|i| t.point_id.codes[i]), |c| {
         t.point_id.value(c)
     })?;
     g.coded("point_name", all().map(|i| t.point_name.codes[i]), |c| {
         t.point_name.value(c)
     })?;
-    g.repeated_text("point_type", all().map(|i| t.point_type[i].code()))?;
+    g.few("point_type", all().map(|i| t.point_type[i]), PointType::code)?;
     g.coded("district", all().map(|i| t.district.codes[i]), |c| {
         t.district.value(c)
     })?;
