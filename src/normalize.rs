@@ -147,6 +147,25 @@ impl NumberText {
         NumberText { digits, len }
     }
 
+    /// A row number's digits (up to 10), without allocating.
+    pub fn of_u32(mut n: u32) -> NumberText {
+        let mut digits = [b'0'; 10];
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        digits[..len].reverse();
+        NumberText {
+            digits,
+            len: len as u8,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         // SAFETY: only ASCII digits are ever stored (a number's text is made for every finding and
         // row written: checking it again cost about 1% of a run).
@@ -317,6 +336,13 @@ impl Normalised {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_numbers_as_text() {
+        for n in [0, 7, 10, 99, 1_000_000, u32::MAX] {
+            assert_eq!(NumberText::of_u32(n).as_str(), n.to_string());
+        }
+    }
 
     #[test]
     fn number_keys_round_trip_as_ten_digits() {

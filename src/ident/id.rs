@@ -58,7 +58,10 @@ pub struct IdKey(Stored);
 #[derive(Clone, PartialEq, Eq)]
 enum Stored {
     /// `bytes[..len]` is UTF-8: only whole characters are ever stored (see [`IdKey::of`]).
-    Inline { len: u8, bytes: [u8; 22] },
+    Inline {
+        len: u8,
+        bytes: [u8; 22],
+    },
     Long(Box<str>),
 }
 
@@ -80,7 +83,10 @@ impl IdKey {
             let mut len = 0;
             for b in raw.bytes() {
                 // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
-                if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b'.' | b'-' | b'/') {
+                if matches!(
+                    b,
+                    b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b'.' | b'-' | b'/'
+                ) {
                     continue;
                 }
                 if len == bytes.len() {

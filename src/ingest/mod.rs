@@ -5,6 +5,7 @@
 mod batch;
 pub mod decode;
 pub mod profile;
+mod records;
 mod sheet;
 mod source;
 pub use source::sniff_delimiter;

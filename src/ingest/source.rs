@@ -3,6 +3,7 @@
 
 use super::batch::{BadRecord, Batch};
 use super::decode::{self, Encoding};
+use super::records::Records;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
@@ -149,14 +150,6 @@ pub fn is_binary(head: &[u8]) -> bool {
         .any(|sig| head.starts_with(sig))
 }
 
-fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-}
-
 impl Source {
     /// Reads the file at `path` whole, with its size. UTF-8 text is mapped rather than read into memory
     /// (see [`Text`]); anything else is read and decoded as [`Source::open`] does.
@@ -264,15 +257,19 @@ impl Source {
     /// A delimited source over `text`, already decoded and free of NUL bytes.
     pub fn delimited(path: &Path, text: Text, encoding: Encoding, lossy: bool) -> Result<Source> {
         let delimiter = sniff_delimiter(text.as_str());
-        let mut rdr = csv_reader(text.as_str(), delimiter);
-        let mut rec = csv::StringRecord::new();
-        let headers = match rdr.read_record(&mut rec) {
-            Ok(true) => rec
-                .iter()
-                .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-                .collect(),
-            _ => return Err(Error::Input(format!("{}: no header row", path.display()))),
-        };
+        let mut records = Records::new(text.as_str(), delimiter);
+        if records.next_record().is_none() {
+            return Err(Error::Input(format!("{}: no header row", path.display())));
+        }
+        let headers = records
+            .fields()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
         Ok(Source::Delimited {
             text,
             encoding,
@@ -321,15 +318,16 @@ impl Source {
             Source::Delimited {
                 text, delimiter, ..
             } => {
-                let mut rdr = csv_reader(text.as_str(), *delimiter);
-                let mut rec = csv::StringRecord::new();
-                let _ = rdr.read_record(&mut rec); // header
+                let mut records = Records::new(text.as_str(), *delimiter);
+                let _ = records.next_record(); // header
                 for _ in 0..n {
-                    if !matches!(rdr.read_record(&mut rec), Ok(true)) {
+                    if records.next_record().is_none() {
                         break;
                     }
                     for (out, &i) in values.iter_mut().zip(columns) {
-                        out.extend(rec.get(i).map(str::to_string));
+                        if i < records.len() {
+                            out.push(String::from_utf8_lossy(records.field(i)).into_owned());
+                        }
                     }
                 }
             }
@@ -377,43 +375,36 @@ impl Source {
                 ..
             } => {
                 let text = whole.as_str();
-                let mut rdr = csv_reader(text, *delimiter);
-                let mut rec = csv::ByteRecord::new();
-                let _ = rdr.read_byte_record(&mut rec); // header
+                let mut records = Records::new(text, *delimiter);
+                let _ = records.next_record(); // header
                 let mut row = 0u32;
-                loop {
-                    let start = rdr.position().clone();
-                    let result = rdr.read_byte_record(&mut rec);
+                while let Some(rec) = records.next_record() {
                     let raw = || {
-                        text.get(start.byte() as usize..rdr.position().byte() as usize)
+                        text.get(rec.start..rec.end)
                             .unwrap_or("")
                             .trim_matches(['\r', '\n'])
                     };
-                    let reason = match result {
-                        Ok(false) => break,
-                        Ok(true) if *lossy && raw().contains('\u{FFFD}') => {
-                            Some("undecodable bytes (not valid UTF-8)".to_string())
-                        }
-                        Ok(true) if rec.len() != width => {
-                            Some(format!("expected {width} fields, found {}", rec.len()))
-                        }
-                        Ok(true) => None,
-                        Err(e) => Some(format!("unreadable record: {e}")),
+                    let reason = if *lossy && raw().contains('\u{FFFD}') {
+                        Some("undecodable bytes (not valid UTF-8)".to_string())
+                    } else if records.len() != width {
+                        Some(format!("expected {width} fields, found {}", records.len()))
+                    } else {
+                        None
                     };
                     row += 1;
                     match reason {
                         _ if !keep(row) => {}
-                        // SAFETY: `text` is a `&str` and the reader splits it at ASCII bytes only.
-                        None => unsafe { batch.push_bytes(row, rec.iter()) },
+                        // SAFETY: `text` is a `&str` and records are split at ASCII bytes only.
+                        None => unsafe { batch.push_bytes(row, records.fields()) },
                         Some(reason) => batch.bad.push(BadRecord {
                             row,
-                            line: start.line(),
+                            line: rec.line,
                             reason,
                             raw: raw().to_string(),
                         }),
                     }
                     if row.is_multiple_of(1 << 16) {
-                        whole.release(start.byte() as usize);
+                        whole.release(rec.start);
                     }
                     flush(&mut batch, false);
                 }

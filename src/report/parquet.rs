@@ -8,17 +8,16 @@ use super::summary::RowMarks;
 use super::write::{FindingRows, FINDING_COLUMNS};
 use crate::audit::Audit;
 use crate::error::{Error, Result};
-use crate::schema::{PointType, Status, SubscriberType};
 use crate::ingest::Strings;
 use crate::rules::RuleCode;
+use crate::schema::{PointType, Status, SubscriberType};
 use polars::prelude::*;
 use polars_arrow::array::{DictionaryArray, MutableBinaryViewArray, PrimitiveArray};
 use polars_arrow::datatypes::IntegerType;
 use polars_parquet::write::{
     array_to_columns, fallible_streaming_iterator, get_dtype_encoding, to_parquet_type,
-    CompressedDataPage, CompressedPage, CompressionOptions, DynIter, DynStreamingIterator, Encoding,
-    FileWriter, Page,
-    StatisticsOptions, Version, WriteOptions, ZstdLevel,
+    CompressedDataPage, CompressedPage, CompressionOptions, DynIter, DynStreamingIterator,
+    Encoding, FileWriter, Page, StatisticsOptions, Version, WriteOptions, ZstdLevel,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -547,7 +546,11 @@ pub fn subscriptions_group(
     g.coded("point_name", all().map(|i| t.point_name.codes[i]), |c| {
         t.point_name.value(c)
     })?;
-    g.few("point_type", all().map(|i| t.point_type[i]), PointType::code)?;
+    g.few(
+        "point_type",
+        all().map(|i| t.point_type[i]),
+        PointType::code,
+    )?;
     g.coded("district", all().map(|i| t.district.codes[i]), |c| {
         t.district.value(c)
     })?;

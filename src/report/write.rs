@@ -5,6 +5,7 @@ use super::summary::Sheet;
 use crate::audit::Audit;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
+use crate::normalize::NumberText;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -53,12 +54,35 @@ pub fn sheet_csv(path: &Path, sheet: &Sheet) -> Result<()> {
     })
 }
 
+/// A finding's number: made from its normalised integer (no allocation per finding), or text read
+/// back from a findings.csv.
+pub enum NumberCell<'a> {
+    Made(NumberText),
+    Read(&'a str),
+}
+
+impl std::ops::Deref for NumberCell<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            NumberCell::Made(n) => n.as_str(),
+            NumberCell::Read(s) => s,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for NumberCell<'a> {
+    fn from(s: &'a str) -> Self {
+        NumberCell::Read(s)
+    }
+}
+
 /// The columns of findings.csv / findings.parquet for one finding.
 pub struct FindingRow<'a> {
     pub file: &'a str,
     pub row: u32,
     pub carrier: &'a str,
-    pub msisdn: std::borrow::Cow<'a, str>,
+    pub msisdn: NumberCell<'a>,
     pub subscriber_type: &'a str,
     pub id_type: &'a str,
     pub id_number: std::borrow::Cow<'a, str>,
@@ -138,7 +162,7 @@ pub fn finding_row<'a>(
         row: f.row,
         carrier: t.carrier.get(i),
         // Made from the number (no dictionary lookups: two cache misses a row at 10 M rows).
-        msisdn: n.msisdn_digits(t, i).to_string().into(),
+        msisdn: NumberCell::Made(n.msisdn_digits(t, i)),
         subscriber_type: t.subscriber_type[i].code(),
         id_type: if key.is_empty() && t.id_type[i].is_none() {
             ""
@@ -226,13 +250,46 @@ impl FindingRows for CsvFindings<'_> {
 
 pub fn findings_csv(path: &Path, findings: &dyn FindingRows) -> Result<()> {
     atomic(path, |w| {
-        let mut c = csv_writer(w);
-        c.write_record(FINDING_COLUMNS).map_err(io)?;
+        let mut line = Vec::with_capacity(1024);
+        csv_record(&mut line, FINDING_COLUMNS);
         findings.visit(usize::MAX, &mut |r| {
-            c.write_record(r.fields(&r.row.to_string())).map_err(io)
+            csv_record(&mut line, r.fields(&NumberText::of_u32(r.row)));
+            if line.len() >= 1 << 16 {
+                w.write_all(&line)?;
+                line.clear();
+            }
+            Ok(())
         })?;
-        c.flush()
+        w.write_all(&line)
     })
+}
+
+/// Appends one CSV record as the `csv` crate writes it with [`csv_writer`]: a field is quoted only
+/// when it holds a comma, a quote or a line break, and its quotes are doubled. Written by hand for
+/// findings.csv, which has millions of rows (the writer's state machine cost a tenth of its time).
+pub fn csv_record<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f str>) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let bytes = field.as_bytes();
+        if bytes
+            .iter()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        {
+            out.push(b'"');
+            for &b in bytes {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+    out.push(b'\n');
 }
 
 pub fn rejects_csv(path: &Path, run: super::RunView, privacy: &super::Privacy) -> Result<()> {
@@ -253,4 +310,27 @@ pub fn rejects_csv(path: &Path, run: super::RunView, privacy: &super::Privacy) -
         }
         c.flush()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The hand-written record is the `csv` crate's, byte for byte.
+        #[test]
+        fn csv_records_as_the_csv_crate_writes_them(
+            fields in proptest::collection::vec("[a,\"\r\n ;]{0,4}|\\PC{0,8}", 1..6)
+        ) {
+            let mut ours = Vec::new();
+            csv_record(&mut ours, fields.iter().map(String::as_str));
+            let mut theirs = csv_writer(Vec::new());
+            theirs.write_record(&fields).unwrap();
+            let theirs = theirs.into_inner().unwrap();
+            // The crate writes a record of one empty field as `""`; a findings row is never that.
+            if fields != [""] {
+                proptest::prop_assert_eq!(ours, theirs);
+            }
+        }
+    }
 }
