@@ -126,7 +126,7 @@ impl Batch {
         c.text
             .get(start as usize..end as usize)
             .unwrap_or("")
-            .trim_matches(|c: char| c.is_ascii_whitespace())
+            .trim_ascii()
     }
 }
 

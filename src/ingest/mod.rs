@@ -482,21 +482,33 @@ impl<'a> ColumnMapper<'a> {
                     raw_values(batch, source).for_each(|v| column.push(v));
                 });
             }
+            // A spelling like the row before's (nearly always, within one file) gets its value again
+            // without being looked up.
             s.spawn(move |_| {
+                let mut last = None;
                 for raw in raw_values(batch, carrier_col) {
                     match (raw.is_empty(), fixed) {
+                        _ if last == Some(raw) => carrier.push_last(),
                         (true, Some(fixed)) => carrier.push(fixed),
                         _ => carrier.push(
                             cached(carrier_spellings, raw, || canonical_carrier(raw)).as_str(),
                         ),
                     }
+                    last = Some(raw);
                 }
             });
             s.spawn(move |_| {
+                let mut last = None;
                 for raw in raw_values(batch, nationality_col) {
-                    nationality.push(
-                        cached(nationality_spellings, raw, || canonical_nationality(raw)).as_str(),
-                    );
+                    if last == Some(raw) {
+                        nationality.push_last();
+                    } else {
+                        nationality.push(
+                            cached(nationality_spellings, raw, || canonical_nationality(raw))
+                                .as_str(),
+                        );
+                    }
+                    last = Some(raw);
                 }
             });
 
@@ -589,12 +601,21 @@ impl<D: Fn(usize, String) -> Finding> CodeReader<'_, D> {
         pick: impl Fn(Option<Coded>) -> T,
     ) {
         out.reserve(self.batch.len());
+        // The value of the row before, reused when its spelling repeats (coded columns have few
+        // values, often in runs), instead of looking the spelling up.
+        let mut last: Option<(&str, Option<Coded>)> = None;
         for (record, raw) in raw_values(self.batch, source).enumerate() {
             let value = if raw.is_empty() {
                 None
+            } else if let Some((_, v)) = last.filter(|(l, _)| *l == raw) {
+                v
             } else {
                 match cached(cache, raw, || self.profile.code(field, raw)) {
-                    Ok(c) => *c,
+                    Ok(c) => {
+                        // Unknown spellings are not kept: each of their rows gets its DQ002.
+                        last = Some((raw, *c));
+                        *c
+                    }
                     Err(()) => {
                         let then = if field == Field::IdType {
                             "; the type is inferred from the number"

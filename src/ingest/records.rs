@@ -3,7 +3,7 @@
 //! `\n`, `\r\n` or a lone `\r` ending a record, blank lines skipped), but on the text itself: a field
 //! without doubled quotes is a slice of the text, and a line without quotes or a lone `\r` is split
 //! with SIMD searches. The crate's state machine copied every byte into a record buffer of its own
-//! first; splitting here took about half the reader thread's time off a national extract.
+//! first (on 10 M rows, the ingest's CPU went from 16.8 to 15.3 s).
 
 use memchr::{memchr, memchr3, memchr_iter};
 
@@ -14,15 +14,13 @@ enum Span {
     Scratch(usize, usize),
 }
 
-/// One record: where it starts and ends in the text, its line, and its fields (see [`Records::field`]).
+/// One record: where it starts and ends in the text; its fields are [`Records::field`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Record {
     /// Byte offset of its first byte.
     pub start: usize,
     /// Byte offset just past its last field (before its line break).
     pub end: usize,
-    /// 1-based physical line of its first byte.
-    pub line: u64,
 }
 
 /// Reads the records of `text` one after another, the first (the header) included.
@@ -30,8 +28,8 @@ pub struct Records<'t> {
     text: &'t [u8],
     delimiter: u8,
     at: usize,
-    /// Line of the byte at `at`.
-    line: u64,
+    /// A byte offset and its 1-based line, from which [`Records::line_of`] counts on.
+    counted: (usize, u64),
     fields: Vec<Span>,
     scratch: Vec<u8>,
 }
@@ -43,10 +41,20 @@ impl<'t> Records<'t> {
             delimiter,
             // A byte-order mark is not part of the first field (as the crate reads it).
             at: if text.starts_with('\u{feff}') { 3 } else { 0 },
-            line: 1,
+            counted: (0, 1),
             fields: Vec::new(),
             scratch: Vec::new(),
         }
+    }
+
+    /// The 1-based physical line `record` starts on. Lines are counted only when asked (for a
+    /// rejected record), from the last record asked about, so records must be asked about in order.
+    pub fn line_of(&mut self, record: &Record) -> u64 {
+        let (from, line) = self.counted;
+        let at = record.start.max(from);
+        let line = line + memchr_iter(b'\n', &self.text[from..at]).count() as u64;
+        self.counted = (at, line);
+        line
     }
 
     /// Fields of the last record read.
@@ -73,12 +81,7 @@ impl<'t> Records<'t> {
     pub fn next_record(&mut self) -> Option<Record> {
         let text = self.text;
         // Blank lines (and the rest of the last record's line break) hold no record.
-        while let Some(&b) = text.get(self.at) {
-            match b {
-                b'\n' => self.line += 1,
-                b'\r' => {}
-                _ => break,
-            }
+        while matches!(text.get(self.at), Some(b'\n' | b'\r')) {
             self.at += 1;
         }
         if self.at >= text.len() {
@@ -86,7 +89,7 @@ impl<'t> Records<'t> {
         }
         self.fields.clear();
         self.scratch.clear();
-        let (start, line) = (self.at, self.line);
+        let start = self.at;
         let end = match memchr3(b'"', b'\r', b'\n', &text[start..]) {
             // The common line: no quote and no carriage return before its line feed (or the end), or
             // one carriage return right before it.
@@ -98,7 +101,7 @@ impl<'t> Records<'t> {
             _ => self.general(start),
         };
         self.at = end;
-        Some(Record { start, end, line })
+        Some(Record { start, end })
     }
 
     /// Fields of a line free of quotes and line breaks: cut at every delimiter.
@@ -127,7 +130,7 @@ impl<'t> Records<'t> {
                 self.fields.push(Span::Text(at, end));
                 at = end;
             }
-            // At a delimiter, a line break (counted with the blank lines after it) or the end.
+            // At a delimiter, a line break or the end.
             match text.get(at) {
                 Some(&b) if b == delimiter => at += 1,
                 _ => return at,
@@ -154,11 +157,9 @@ impl<'t> Records<'t> {
         loop {
             let Some(q) = memchr(b'"', &text[at..]).map(|k| at + k) else {
                 // No closing quote: the field runs to the end of the text.
-                self.line += newlines(&text[at..]);
                 field(self, at, text.len(), false);
                 return text.len();
             };
-            self.line += newlines(&text[at..q]);
             if text.get(q + 1) == Some(&b'"') {
                 // A doubled quote: keep one.
                 field(self, at, q + 1, true);
@@ -190,10 +191,6 @@ impl<'t> Records<'t> {
 /// the text (quotes inside are text).
 fn unquoted_end(text: &[u8], at: usize, delimiter: u8) -> usize {
     memchr3(delimiter, b'\n', b'\r', &text[at..]).map_or(text.len(), |k| at + k)
-}
-
-fn newlines(bytes: &[u8]) -> u64 {
-    memchr_iter(b'\n', bytes).count() as u64
 }
 
 #[cfg(test)]
@@ -255,7 +252,7 @@ mod tests {
         let mut r = Records::new(text, b';');
         let mut seen = Vec::new();
         while let Some(rec) = r.next_record() {
-            seen.push((rec.line, &text[rec.start..rec.end]));
+            seen.push((r.line_of(&rec), &text[rec.start..rec.end]));
         }
         assert_eq!(
             seen,

@@ -398,7 +398,7 @@ impl Source {
                         None => unsafe { batch.push_bytes(row, records.fields()) },
                         Some(reason) => batch.bad.push(BadRecord {
                             row,
-                            line: rec.line,
+                            line: records.line_of(&rec),
                             reason,
                             raw: raw().to_string(),
                         }),

@@ -146,6 +146,13 @@ impl Interner {
             self.codes.push(code);
             return;
         }
+        // A value equal to the row before's (a file's carrier, most nationalities) is not looked up.
+        if let Some(&last) = self.codes.last() {
+            if self.values.get(last as usize) == value {
+                self.codes.push(last);
+                return;
+            }
+        }
         let code = match self.index.entry(hash_of(value)) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(next);
@@ -165,6 +172,12 @@ impl Interner {
             }
         };
         self.codes.push(code);
+    }
+
+    /// Gives the next row the value of the row before (which there must be).
+    pub fn push_last(&mut self) {
+        let last = self.codes.last().copied().unwrap_or(0);
+        self.codes.push(last);
     }
 
     pub fn finish(self) -> TextColumn {
