@@ -70,6 +70,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("msisdn_parse", |b| {
         b.iter(|| phones.iter().filter(|p| phone::parse(p).valid()).count())
     });
+    // What the pipeline runs per raw number: no normalised text made.
+    g.bench_function("msisdn_read", |b| {
+        b.iter(|| phones.iter().filter(|p| phone::read(p).value != 0).count())
+    });
 
     let dates: Vec<String> = (0..1000u32)
         .map(|i| {

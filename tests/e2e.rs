@@ -483,3 +483,115 @@ fn mask_hides_every_id_number_and_name() {
         }
     }
 }
+
+#[test]
+fn extra_source_columns_are_carried_into_subscriptions_parquet() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = well_formed_sample();
+    let with =
+        |extra: &[&str], rows: &[csv::StringRecord], value: &dyn Fn(usize, &str) -> String| {
+            let mut h = header.clone();
+            extra.iter().for_each(|e| h.push_field(e));
+            let rows: Vec<csv::StringRecord> = rows
+                .iter()
+                .enumerate()
+                .map(|(k, r)| {
+                    let mut r = r.clone();
+                    extra.iter().for_each(|e| r.push_field(&value(k + 1, e)));
+                    r
+                })
+                .collect();
+            (h, rows)
+        };
+    // a.csv: a note and a column whose header an output column already has; b.csv: a contract number.
+    let (ha, ra) = with(&["ghi_chu", "row"], &rows[..300], &|k, e| {
+        format!("{e}-{k}")
+    });
+    let (hb, rb) = with(&[" ma_hop_dong "], &rows[300..400], &|k, _| {
+        format!("HD{k:04}")
+    });
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    write_csv(&a, &ha, &ra);
+    write_csv(&b, &hb, &rb);
+    let plain_dir = dir.path().join("plain");
+    std::fs::create_dir_all(&plain_dir).unwrap();
+    write_csv(&plain_dir.join("a.csv"), &header, &rows[..300]);
+    write_csv(&plain_dir.join("b.csv"), &header, &rows[300..400]);
+    let inputs = |d: &Path| {
+        vec![
+            d.join("a.csv").display().to_string(),
+            d.join("b.csv").display().to_string(),
+        ]
+    };
+    let run_into = |inputs: &[String], out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let args = audit_args(inputs, &out, extra);
+        run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        out
+    };
+    let out = run_into(&inputs(dir.path()), "out", &[]);
+    let frame = |out: &Path| {
+        ParquetReader::new(std::fs::File::open(out.join("subscriptions.parquet")).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let df = frame(&out);
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(
+        names[names.len() - 3..],
+        ["ghi_chu", "extra_row", "ma_hop_dong"]
+    );
+    let text = |c: &str| -> Vec<String> {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
+    };
+    let (files, rows_of) = (
+        text("file"),
+        df.column("row").unwrap().u32().unwrap().clone(),
+    );
+    let (note, row_col, contract) = (text("ghi_chu"), text("extra_row"), text("ma_hop_dong"));
+    for i in 0..df.height() {
+        let k = rows_of.get(i).unwrap();
+        if files[i] == "a.csv" {
+            assert_eq!(
+                (note[i].as_str(), row_col[i].as_str(), contract[i].as_str()),
+                (
+                    format!("ghi_chu-{k}").as_str(),
+                    format!("row-{k}").as_str(),
+                    ""
+                )
+            );
+        } else {
+            assert_eq!(
+                (note[i].as_str(), contract[i].as_str()),
+                ("", format!("HD{k:04}").as_str())
+            );
+        }
+    }
+    // The extra columns change no finding, and a sharded run carries them the same way.
+    let plain = run_into(&inputs(&plain_dir), "plain-out", &[]);
+    assert_eq!(finding_keys(&out), finding_keys(&plain));
+    let sharded = frame(&run_into(
+        &inputs(dir.path()),
+        "sharded",
+        &["--shards", "2"],
+    ));
+    assert_eq!(sharded.schema(), df.schema());
+    assert_eq!(sharded.height(), df.height());
+    // Masked, they are left out: what they hold cannot be known, so it cannot be masked.
+    let masked = frame(&run_into(&inputs(dir.path()), "masked", &["--mask"]));
+    assert!(masked
+        .get_column_names()
+        .iter()
+        .all(|n| !["ghi_chu", "extra_row", "ma_hop_dong"].contains(&n.as_str())));
+}

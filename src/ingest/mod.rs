@@ -113,6 +113,8 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     // turn comes; the run still stops before writing anything); each file is read whole once, when its
     // turn comes, so only one file's text is held at a time.
     let mut opened = Vec::new();
+    // Headers of source columns no canonical column takes, over every file, in order of first use.
+    let mut extra_names: Vec<String> = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let (bytes, size) = read_head(path)?;
         let mut info = SourceFile {
@@ -149,10 +151,22 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             },
         };
         info.profile = profile.name.clone();
+        for (name, _) in extra_columns(&headers, &profile.map_headers(&headers)) {
+            if !extra_names.contains(&name) {
+                extra_names.push(name);
+            }
+        }
         opened.push((i as u16, info, *path, encoding, profile));
     }
 
     let mut builder = TableBuilder::default();
+    // A scan pass keeps no extra columns: its small tables only feed the rules that need no text.
+    if !matches!(keep, Keep::Stream(_)) {
+        builder.extra = extra_names
+            .iter()
+            .map(|n| (n.clone(), table::Interner::default()))
+            .collect();
+    }
     let mut rejects = Vec::new();
     let mut findings = Vec::new();
     let mut files = Vec::new();
@@ -173,6 +187,11 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             .or_else(|| profile.fixed_carrier.clone());
         let orders = date_orders(&src, &columns, &profile);
         let mut mapper = ColumnMapper::new(idx, &profile, &columns, fixed, orders);
+        let extra = extra_columns(src.headers(), &columns);
+        mapper.extra = extra_names
+            .iter()
+            .map(|n| extra.iter().find(|(e, _)| e == n).map(|(_, c)| *c))
+            .collect();
         // The carrier of every row so far: None before the first row, Some(None) once two differ.
         let mut carrier_seen: Option<Option<String>> = None;
         // One thread reads the next batch of records while the pool maps the columns of this one.
@@ -283,6 +302,20 @@ fn read_head(path: &Path) -> Result<(Vec<u8>, u64)> {
     Ok((head, size))
 }
 
+/// The source columns no canonical column takes, with their headers (trimmed; unnamed columns and
+/// a header's repeats left out).
+fn extra_columns(headers: &[String], mapped: &BTreeMap<Field, usize>) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim();
+        let taken = mapped.values().any(|&c| c == i);
+        if !taken && !name.is_empty() && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), i));
+        }
+    }
+    out
+}
+
 fn single_carrier(b: &TableBuilder, first: usize) -> Option<String> {
     let codes = &b.carrier_codes()[first..];
     let c = *codes.first()?;
@@ -356,6 +389,8 @@ struct ColumnMapper<'a> {
     nationality_spellings: FxHashMap<Box<str>, String>,
     /// Coded values are few: each distinct one is read once per file (one cache per coded field).
     coded_cache: [CodeCache; 5],
+    /// Source column of each of the table's extra columns (None: this file lacks it).
+    extra: Vec<Option<usize>>,
 }
 
 /// The cached value of `key` in `cache`, computed by `make` the first time (no allocation on a hit).
@@ -414,6 +449,7 @@ impl<'a> ColumnMapper<'a> {
             carrier_spellings: FxHashMap::default(),
             nationality_spellings: FxHashMap::default(),
             coded_cache: Default::default(),
+            extra: Vec::new(),
         }
     }
 
@@ -449,8 +485,10 @@ impl<'a> ColumnMapper<'a> {
             date_of_birth,
             id_issue_date,
             activation_time,
+            extra,
             ..
         } = b;
+        let extra_sources = &self.extra;
         let text_columns = [
             msisdn,
             full_name,
@@ -476,6 +514,12 @@ impl<'a> ColumnMapper<'a> {
         let [d_dob, d_issue, d_activation] = self.dates;
 
         rayon::scope(|s| {
+            for ((_, column), source) in extra.iter_mut().zip(extra_sources) {
+                s.spawn(move |_| {
+                    column.reserve(batch.len());
+                    raw_values(batch, *source).for_each(|v| column.push(v));
+                });
+            }
             for (column, (_, source)) in text_columns.into_iter().zip(self.text) {
                 s.spawn(move |_| {
                     column.reserve(batch.len());

@@ -261,6 +261,10 @@ pub struct Table<T = TextColumn> {
     pub date_of_birth: Vec<DateCell>,
     pub id_issue_date: Vec<DateCell>,
     pub activation_time: Vec<DateCell>,
+    /// Source columns no canonical column takes, carried through to subscriptions.parquet: each
+    /// with its header (columns of one header in several files are one column; empty in files
+    /// without it).
+    pub extra: Vec<(String, T)>,
 }
 
 impl<T> Table<T> {
@@ -301,6 +305,7 @@ impl Default for TableBuilder {
             date_of_birth: Vec::new(),
             id_issue_date: Vec::new(),
             activation_time: Vec::new(),
+            extra: Vec::new(),
         }
     }
 }
@@ -327,6 +332,11 @@ impl TableBuilder {
             date_of_birth: self.date_of_birth,
             id_issue_date: self.id_issue_date,
             activation_time: self.activation_time,
+            extra: self
+                .extra
+                .into_iter()
+                .map(|(name, column)| (name, column.finish()))
+                .collect(),
         }
     }
 
