@@ -1,5 +1,7 @@
-//! Applies `text/` and `ident/` to whole columns: each distinct value of a dictionary-encoded column is
-//! normalised once, in parallel, and rows refer to the result by their code.
+//! Applies `text/` and `ident/` to whole columns: each value of a column's dictionary is normalised
+//! once, in parallel, and rows refer to the result by their code. Names are interned, so each distinct
+//! name is normalised once; phone and ID numbers are kept verbatim (nearly all are distinct), so each
+//! row's is.
 
 use crate::ident::{id, phone, IdFacts, IdKind};
 use crate::ingest::{Strings, Table};
@@ -21,14 +23,14 @@ pub struct NameFacts {
     pub lacks_diacritics: bool,
 }
 
-/// What the rules need of one distinct raw number; its normalised text is in `msisdn_keys`, and
+/// What the rules need of one raw number; its normalised text is in `msisdn_keys`, and
 /// outputs make it from `value` (looking its text up row by row cost a cache miss or two each).
 pub type NumberFacts = phone::Number;
 
 pub struct Normalised {
-    /// Per distinct raw number (the table's msisdn dictionary).
+    /// Per raw number of the table's msisdn column (one per row with a number: kept verbatim).
     pub msisdn: Vec<NumberFacts>,
-    /// Per distinct raw ID number, kind inferred from the shape.
+    /// Per raw ID number of the table's id_number column (kept verbatim), kind inferred from the shape.
     pub ids: Vec<IdFacts>,
     /// Per distinct raw name.
     pub names: Vec<NameFacts>,

@@ -132,7 +132,7 @@ impl Gathered {
         if self.shard_of.len() <= f {
             self.shard_of.resize(f + 1, Vec::new());
         }
-        // Each distinct value of the batch once, in parallel.
+        // Each value of the batch's dictionaries once, in parallel.
         let (key_shards, numbers): (Vec<Option<u8>>, Vec<u64>) = rayon::join(
             || {
                 t.id_number

@@ -47,10 +47,12 @@ impl<'t> Records<'t> {
         }
     }
 
-    /// The 1-based physical line `record` starts on. Lines are counted only when asked (for a
+    /// The 1-based physical line `record` starts on, counting line feeds (as the `csv` crate does; a
+    /// file whose lines end in a lone carriage return is one line). Lines are counted only when asked (for a
     /// rejected record), from the last record asked about, so records must be asked about in order.
     pub fn line_of(&mut self, record: &Record) -> u64 {
         let (from, line) = self.counted;
+        debug_assert!(record.start >= from, "records asked about out of order");
         let at = record.start.max(from);
         let line = line + memchr_iter(b'\n', &self.text[from..at]).count() as u64;
         self.counted = (at, line);

@@ -264,10 +264,8 @@ impl Source {
         let headers = records
             .fields()
             .map(|h| {
-                String::from_utf8_lossy(h)
-                    .trim()
-                    .trim_start_matches('\u{feff}')
-                    .to_string()
+                // A byte-order mark at the start is skipped by `Records`.
+                String::from_utf8_lossy(h).trim().to_string()
             })
             .collect();
         Ok(Source::Delimited {

@@ -206,7 +206,8 @@ fn options() -> WriteOptions {
     WriteOptions {
         // What polars' own writer writes by default: min, max and null count per column chunk.
         statistics: StatisticsOptions::default(),
-        // What the file writer records; the pages are compressed by [`compress`].
+        // The pages are compressed by [`compress`], each naming its codec; the writer reads this
+        // only for version 2 pages, which these files do not have.
         compression: CompressionOptions::Zstd(ZstdLevel::try_new(ZSTD_LEVEL).ok()),
         version: Version::V1,
         data_page_size: None,
@@ -244,7 +245,7 @@ const ZSTD_LEVEL: i32 = 1;
 /// thread keeps one context for the whole run.
 fn compress(page: Page) -> PolarsResult<CompressedPage> {
     use polars_parquet::parquet::compression::Compression;
-    use polars_parquet::parquet::page::CompressedDictPage;
+    use polars_parquet::parquet::page::{CompressedDictPage, DataPageHeader};
     use polars_parquet::parquet::CowBuffer;
     thread_local! {
         static ZSTD: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
@@ -263,16 +264,24 @@ fn compress(page: Page) -> PolarsResult<CompressedPage> {
         .map_err(|e: std::io::Error| PolarsError::ComputeError(e.to_string().into()))
     };
     Ok(match page {
+        // A version 2 page keeps its levels uncompressed: left to the encoder's own `compress` (these
+        // files are written as version 1, see `options`).
+        Page::Data(page) if !matches!(page.header(), DataPageHeader::V1(_)) => {
+            polars_parquet::write::compress(Page::Data(page), Vec::new(), options().compression)?
+        }
+        // Version 1: levels and values are compressed together.
         Page::Data(page) => {
-            // Version 1 pages (see `options`): levels and values are compressed together.
             let out = squeeze(page.buffer())?;
+            let rows = page.num_rows().ok_or_else(|| {
+                PolarsError::ComputeError("a Parquet page without a row count".into())
+            })?;
             CompressedPage::Data(CompressedDataPage::new(
                 page.header().clone(),
                 CowBuffer::Owned(out),
                 Compression::Zstd,
                 page.buffer().len(),
                 page.descriptor.clone(),
-                page.num_rows().unwrap_or(0),
+                rows,
             ))
         }
         Page::Dict(page) => CompressedPage::Dict(CompressedDictPage::new(
