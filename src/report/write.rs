@@ -250,17 +250,15 @@ impl FindingRows for CsvFindings<'_> {
 
 pub fn findings_csv(path: &Path, findings: &dyn FindingRows) -> Result<()> {
     atomic(path, |w| {
+        // One record at a time into the file's buffered writer.
         let mut line = Vec::with_capacity(1024);
         csv_record(&mut line, FINDING_COLUMNS);
+        w.write_all(&line)?;
         findings.visit(usize::MAX, &mut |r| {
+            line.clear();
             csv_record(&mut line, r.fields(&NumberText::of_u32(r.row)));
-            if line.len() >= 1 << 16 {
-                w.write_all(&line)?;
-                line.clear();
-            }
-            Ok(())
-        })?;
-        w.write_all(&line)
+            w.write_all(&line)
+        })
     })
 }
 
