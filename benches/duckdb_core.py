@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A DuckDB peer of simaudit's core audit, for benches/run.sh (GitHub issue 6, item 2).
+"""A DuckDB peer of simaudit's core audit, for benches/run.sh .
 
     duckdb_core.py FILE... --out DIR [--points FILE]     audit: writes DIR/findings.csv, DIR/by_point.csv
     duckdb_core.py --compare DIR/findings.csv TRUTH.csv  per-rule counts against the generator's truth
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 CANONICAL = ["carrier", "msisdn", "subscriber_type", "full_name", "date_of_birth", "gender", "id_type",
              "id_number", "id_issue_date", "id_issue_place", "nationality", "activation_time", "status",
              "point_id", "point_name", "point_type", "district"]
-# libphonenumber's national mobile pattern (domain.md), the 9 digits after the trunk 0.
+# libphonenumber's national mobile pattern, the 9 digits after the trunk 0.
 MOBILE = (r"121[0-3]\d{5}|(?:160|(?:3\d|7[06-9])\d|5(?:[1689]\d|2[238]|59)|8(?:[1-8]\d|9[6-9])"
           r"|9(?:[0-8]\d|9[013-9]))\d{6}")
 DATES = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d"]  # never month-first: all layouts here are d/m
@@ -30,7 +30,7 @@ DATETIMES = [d + t for d in DATES for t in (" %H:%M:%S", " %H:%M", "T%H:%M:%S", 
 
 
 def fold(s):
-    """Header folding of extract-format.md: no accents (đ→d), lower case, letters and digits only."""
+    """Header folding: no accents (đ→d), lower case, letters and digits only."""
     s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "d").replace("Ð", "d"))
     return "".join(c for c in s.lower() if c.isalnum() and not unicodedata.combining(c))
 

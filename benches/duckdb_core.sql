@@ -7,7 +7,7 @@
 --   prefixes, legacy, registry   reference tables and the authorised points (empty without a registry);
 -- and set the rule set's thresholds and lists as variables.
 
--- Value maps of extract-format.md / src/schema.rs, keyed by the folded label (no accents, a-z0-9 only).
+-- Value maps of src/schema.rs, keyed by the folded label (no accents, a-z0-9 only).
 CREATE MACRO fold(s) AS regexp_replace(translate(strip_accents(lower(s)), 'đð', 'dd'), '[^a-z0-9]', '', 'g');
 CREATE TABLE codes(field VARCHAR, label VARCHAR, value VARCHAR);
 INSERT INTO codes VALUES
@@ -71,7 +71,7 @@ CREATE MACRO age_at(born, day) AS date_diff('year', born, day)
 CREATE TABLE names AS
 WITH keyed AS (
   SELECT full_name, lower(full_name) AS lower_name,
-    -- name key of rules.md: lower, accents and combining marks off, đ→d, non-alphanumerics to one space
+    -- name key: lower, accents and combining marks off, đ→d, non-alphanumerics to one space
     translate(strip_accents(lower_name), 'đð', 'dd') AS plain_name,
     trim(regexp_replace(plain_name, '[^\p{L}\p{N}]+', ' ', 'g')) AS name_key
   FROM (SELECT DISTINCT full_name FROM raw WHERE full_name IS NOT NULL)

@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("id_analyse", |b| {
         b.iter(|| {
             ids.iter()
-                .map(|v| id::analyse(v, None).problems().len())
+                .map(|v| id::analyse(v, None).problems.iter().count())
                 .sum::<usize>()
         })
     });

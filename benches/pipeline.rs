@@ -3,10 +3,10 @@
 //! temporary folder; SIMAUDIT_BENCH_ROWS sets its size (default 200,000 rows).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use simaudit::audit::{self, Audit};
 use simaudit::generate::{generate, GenerateOptions};
-use simaudit::ingest::{self, IngestOptions};
+use simaudit::ingest::{self, IngestOptions, PointRegistry};
 use simaudit::normalize::Normalised;
+use simaudit::pipeline::{self, Audit};
 use simaudit::report::{self, Formats, Privacy, RowMarks};
 use simaudit::rules::row::{self, Context};
 use simaudit::rules::{cross, shipped};
@@ -31,7 +31,7 @@ fn bench(c: &mut Criterion) {
         .filter(|p| !p.ends_with("points.csv") && !p.ends_with("truth.csv"))
         .cloned()
         .collect();
-    let points = audit::read_points(&dir.path().join("points.csv")).expect("points");
+    let points = PointRegistry::read(&dir.path().join("points.csv")).expect("points");
     let rules = shipped().clone();
     let opts = IngestOptions::default();
 
@@ -43,25 +43,25 @@ fn bench(c: &mut Criterion) {
     });
     let loaded = ingest::load(&inputs, &opts).expect("load");
     g.bench_function("normalise", |b| {
-        b.iter(|| Normalised::compute(&loaded.table, &rules).ids.len())
+        b.iter(|| {
+            Normalised::compute(&loaded.table, rules.tone_style)
+                .ids
+                .len()
+        })
     });
-    let norm = Normalised::compute(&loaded.table, &rules);
-    let cx = Context {
-        table: &loaded.table,
-        norm: &norm,
-        rules: &rules,
-        points: Some(&points),
-    };
+    let norm = Normalised::compute(&loaded.table, rules.tone_style);
+    let cx = Context::new(&loaded.table, &norm, &rules, Some(&points));
     g.bench_function("row_rules", |b| b.iter(|| row::evaluate(&cx).len()));
     g.bench_function("cross_rules", |b| {
         b.iter(|| cross::evaluate(&cx).findings.len())
     });
 
-    let mut audit: Audit = audit::run(&inputs, &opts, rules.clone(), Some(&points)).expect("run");
+    let mut audit: Audit =
+        pipeline::run(&inputs, &opts, rules.clone(), Some(&points)).expect("run");
     g.bench_function("summaries", |b| {
         b.iter(|| {
-            let marks = RowMarks::compute(&audit);
-            report::summary::summarise(&audit, &marks)
+            let marks = RowMarks::compute(audit.checked());
+            report::summary::summarise(audit.checked(), &audit.rejects, &marks)
                 .by_point
                 .rows
                 .len()
@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
                     formats,
                     &Privacy::Clear,
                     std::time::SystemTime::now(),
-                    report::terminal::Lang::Vi,
+                    report::i18n::Lang::Vi,
                 )
                 .expect("write")
                 .1

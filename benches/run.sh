@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-run benchmark: generate N rows (cached outside the repo), audit them with the release build,
 # and record wall time, CPU time and peak memory, plus the per-stage seconds of manifest.json.
-# Then the same files go through a peer written in DuckDB SQL (benches/duckdb_core.sql, issue 6), timed
+# Then the same files go through a peer written in DuckDB SQL (benches/duckdb_core.sql), timed
 # the same way, with the ratio simaudit/DuckDB and DuckDB's findings per rule against truth.csv.
 # Usage: benches/run.sh [ROWS...]      (default: 1000000; SIMAUDIT_BENCH_DUCKDB=0 skips DuckDB;
 #        SIMAUDIT_BENCH_SHARDS=N audits with --shards N instead of auto)

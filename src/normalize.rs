@@ -5,22 +5,17 @@
 
 use crate::ident::{id, phone, IdFacts, IdKind};
 use crate::ingest::{Strings, Table};
-use crate::rules::RuleSet;
-use crate::text::{self, LegacyEncoding};
+use crate::text::{self, LegacyEncoding, ToneStyle};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-/// What the rules need to know about one distinct name.
+/// One distinct name, normalised.
 #[derive(Debug, Clone, Default)]
 pub struct NameFacts {
     pub canonical: String,
     pub key: String,
+    /// The legacy encoding the name was repaired from, if any.
     pub repaired: Option<LegacyEncoding>,
-    /// PS002 detail when the name is junk for an individual / for an organisation or device.
-    pub junk_individual: Option<String>,
-    pub junk_other: Option<String>,
-    /// PS007: no diacritic although the surname is always written with one.
-    pub lacks_diacritics: bool,
 }
 
 /// What the rules need of one raw number; its normalised text is in `msisdn_keys`, and
@@ -52,12 +47,11 @@ pub struct Keys {
 
 impl Keys {
     /// One parallel sort of the raw codes by their normalised value, then one pass assigning codes
-    /// (a binary search per value instead cost a fifth of a whole run). Each code is sorted with the
+    /// (rather than a binary search per value). Each code is sorted with the
     /// first 16 bytes of its value as one integer, which settles most comparisons without a `memcmp`
     /// (8 bytes did not: ID numbers sharing province, century and birth year share their first 6).
     /// With `keep_text` false the dictionary keeps codes only: the ID and name keys' texts are read
-    /// from each raw value's own facts, so keeping them again cost a run memory (160 MB of ID keys at
-    /// 10 M rows) for nothing.
+    /// from each raw value's own facts, so keeping them again would only cost memory.
     fn build<'a>(normalised: impl Iterator<Item = &'a str>, keep_text: bool) -> Keys {
         let normalised: Vec<&str> = normalised.collect();
         let mut order: Vec<(u128, u64)> = normalised
@@ -170,7 +164,7 @@ impl NumberText {
 
     pub fn as_str(&self) -> &str {
         // SAFETY: only ASCII digits are ever stored (a number's text is made for every finding and
-        // row written: checking it again cost about 1% of a run).
+        // row written, so it is not checked again).
         unsafe { std::str::from_utf8_unchecked(&self.digits[..self.len as usize]) }
     }
 }
@@ -202,18 +196,10 @@ fn prefix(v: &str) -> u128 {
     u128::from_be_bytes(head)
 }
 
-pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
-    let (canonical, repaired) = text::canonical_name_with_repair(raw, rules.tone_style);
+pub fn name_facts(raw: &str, style: ToneStyle) -> NameFacts {
+    let (canonical, repaired) = text::canonical_name_with_repair(raw, style);
     let key = text::name_key(&canonical);
-    let placeholders = &rules.lists.placeholder_names;
     NameFacts {
-        junk_individual: text::junk_reason(&canonical, &key, true, placeholders),
-        junk_other: text::junk_reason(&canonical, &key, false, placeholders),
-        lacks_diacritics: text::lacks_expected_diacritics(
-            &canonical,
-            &key,
-            &rules.lists.diacritic_surnames,
-        ),
         canonical,
         key,
         repaired,
@@ -221,7 +207,8 @@ pub fn name_facts(raw: &str, rules: &RuleSet) -> NameFacts {
 }
 
 impl Normalised {
-    pub fn compute(table: &Table, rules: &RuleSet) -> Normalised {
+    /// Normalises the table's numbers, ID numbers and names (canonical names in `style`).
+    pub fn compute(table: &Table, style: ToneStyle) -> Normalised {
         let (numbers, (ids, names)) = rayon::join(
             || {
                 table
@@ -246,7 +233,7 @@ impl Normalised {
                             .full_name
                             .values
                             .par_iter()
-                            .map(|v| name_facts(v, rules))
+                            .map(|v| name_facts(v, style))
                             .collect()
                     },
                 )

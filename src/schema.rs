@@ -1,4 +1,4 @@
-//! The canonical schema of extract-format.md: the columns every input is mapped onto, and the coded values.
+//! The canonical schema: the columns every input is mapped onto, and the coded values.
 
 use crate::ident::{IdKind, Sex};
 

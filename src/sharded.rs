@@ -14,16 +14,16 @@
 //! The outputs equal those of a run held in memory byte for byte, except that subscriptions.parquet
 //! lists rows shard by shard.
 
-use crate::audit::{self, Audit};
 use crate::error::{Error, Result};
-use crate::findings::{by_severity, Finding};
 use crate::ident::{id, phone};
-use crate::ingest::{self, IngestOptions, Keep, Reject, SourceFile, Table};
+use crate::ingest::{self, IngestOptions, Keep, PointRegistry, Reject, SourceFile, Table};
 use crate::normalize::{Normalised, NumberText};
+use crate::pipeline::{self, Checked, Evaluated, Reach};
 use crate::report::summary::{RowMarks, Tally};
-use crate::report::{self, parquet, terminal::Lang, write, Formats, Privacy, RunView, Summaries};
+use crate::report::{self, i18n::Lang, parquet, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
-use crate::rules::row::{self, PointRegistry};
+use crate::rules::finding::{by_severity, Finding};
+use crate::rules::row::quality;
 use crate::rules::{RuleCode, RuleSet};
 use crate::usage::{StageCost, Stopwatch};
 use rayon::prelude::*;
@@ -67,7 +67,31 @@ pub struct Output<'a> {
     pub started: std::time::SystemTime,
 }
 
-/// Rows per shard `--shards auto` aims at: a shard of 12 M rows peaks near 5 GiB.
+/// A number of shards, from 1 (a run held in memory) to 255.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shards(u8);
+
+impl Shards {
+    /// `--shards`: a number from 1 to 255, or `auto` (from the inputs' sizes, see [`auto_shards`]).
+    pub fn parse(spec: &str, inputs: &[PathBuf]) -> Result<Shards> {
+        let n = match spec {
+            "auto" => auto_shards(inputs),
+            n => n.parse().unwrap_or(0),
+        };
+        match u8::try_from(n) {
+            Ok(n) if n >= 1 => Ok(Shards(n)),
+            _ => Err(Error::Input(format!(
+                "--shards {spec}: give a number from 1 to 255, or auto"
+            ))),
+        }
+    }
+
+    pub fn count(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// Rows per shard `--shards auto` aims at (the peak memory per shard is in benches/README.md).
 const ROWS_PER_SHARD: u64 = 12_000_000;
 
 /// `--shards auto`: 1 (a run held in memory) up to about 24 M rows, else enough shards for about
@@ -218,30 +242,33 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
     shard_of.resize(loaded.files.len(), Vec::new());
     let mut found: Vec<Vec<Finding>> = vec![Vec::new(); shards];
     let mut put = |file: u16, row: u32, rule: RuleCode, detail: String| {
-        if rules.enabled(rule) {
-            let shard = shard_of[file as usize][row as usize - 1] as usize;
-            found[shard].push(Finding {
-                file,
-                row,
-                subject: None,
-                rule,
-                detail,
-            });
-        }
+        let shard = shard_of[file as usize][row as usize - 1] as usize;
+        found[shard].push(Finding {
+            file,
+            row,
+            subject: None,
+            rule,
+            detail,
+        });
     };
-    cross::duplicate_numbers(numbers, |u, count| {
-        let detail = cross::duplicate_detail(&NumberText::of(u.number), count);
-        put(u.file, u.row, RuleCode::SB002, detail);
-    });
+    let active = rules.active();
+    if active.has(RuleCode::SB002) {
+        cross::duplicate_numbers(numbers, |u, count| {
+            let detail = cross::duplicate_detail(&NumberText::of(u.number), count);
+            put(u.file, u.row, RuleCode::SB002, detail);
+        });
+    }
     let th = &rules.thresholds;
-    cross::burst_windows(activations, th, |a, count, from| {
-        let detail = cross::burst_detail(&point_ids[a.point as usize], count, from, th);
-        put(a.file, a.row, RuleCode::PT001, detail);
-    });
+    if active.has(RuleCode::PT001) {
+        cross::burst_windows(activations, th, |a, count, from| {
+            let detail = cross::burst_detail(&point_ids[a.point as usize], count, from, th);
+            put(a.file, a.row, RuleCode::PT001, detail);
+        });
+    }
     Ok(Scan {
+        rejected: quality::rejected(rules, &loaded.rejects),
         files: loaded.files,
         rejects: loaded.rejects,
-        rejected: loaded.findings,
         shard_of,
         found,
     })
@@ -276,13 +303,11 @@ pub fn run(
     opts: &IngestOptions,
     rules: RuleSet,
     points: Option<&PointRegistry>,
-    shards: usize,
+    shards: Shards,
     o: &Output,
     on_stage: &dyn Fn(&'static str),
 ) -> Result<Finished> {
-    if !(1..=255).contains(&shards) {
-        return Err(Error::Input("--shards must be between 1 and 255".into()));
-    }
+    let shards = shards.count();
     std::fs::create_dir_all(o.out).map_err(|e| Error::write(o.out, e))?;
     let mut watch = Stopwatch::default();
     let mut stages = Vec::new();
@@ -306,7 +331,7 @@ pub fn run(
         None
     };
     let mut tally = Tally::default();
-    let (mut accepted, mut findings) = (0, 0);
+    let (mut accepted, mut found_count) = (0, 0);
     let mut severities = [0; 3];
     let mut parts = Vec::new();
     let mut rejected = Some(rejected);
@@ -317,40 +342,38 @@ pub fn run(
             shard_of[file as usize].get(row as usize - 1).copied() == Some(k as u8)
         };
         let loaded = ingest::load_some(inputs, opts, Keep::Only(&pick))?;
-        let norm = Normalised::compute(&loaded.table, &rules);
-        let cx = row::Context {
+        let norm = Normalised::compute(&loaded.table, rules.tone_style);
+        let Evaluated {
+            mut findings,
+            over_limit,
+        } = pipeline::evaluate(
+            &loaded.table,
+            &norm,
+            &loaded.unreadable,
+            &rules,
+            points,
+            Reach::WholeIdKeys,
+            &mut |_| {},
+        );
+        findings.extend(place(found, &loaded.table));
+        // The rejected records' findings (DQ001) go with the first shard.
+        findings.extend(rejected.take().into_iter().flatten());
+        pipeline::sort_findings(&mut findings, &files);
+        let a = Checked {
+            files: &files,
             table: &loaded.table,
             norm: &norm,
             rules: &rules,
-            points,
+            findings: &findings,
+            ids_over_limit: &over_limit,
         };
-        let mut shard_findings = loaded.findings;
-        shard_findings.extend(row::evaluate(&cx));
-        let cross = cross::evaluate_by_id_key(&cx);
-        shard_findings.extend(cross.findings);
-        shard_findings.extend(place(found, &loaded.table));
-        // The rejected records' findings (DQ001) go with the first shard.
-        shard_findings.extend(rejected.take().into_iter().flatten());
-        audit::sort_findings(&mut shard_findings, &files);
-        let a = Audit {
-            files: files.clone(),
-            table: loaded.table,
-            norm,
-            // rejects.csv is written from the scan's rejects; a shard's outputs only need its findings.
-            rejects: Vec::new(),
-            findings: shard_findings,
-            rules: rules.clone(),
-            points_given: points.is_some(),
-            stages: Vec::new(),
-            ids_over_limit: cross.over_limit,
-        };
-        let marks = RowMarks::compute(&a);
-        tally.merge(Tally::compute(&a, &marks));
+        let marks = RowMarks::compute(a);
+        tally.merge(Tally::compute(a, &marks));
         let part = work.join(format!("findings-{k}.csv"));
         write::findings_csv(
             &part,
             &write::HeldFindings {
-                audit: &a,
+                audit: a,
                 privacy: o.privacy,
             },
         )?;
@@ -358,13 +381,13 @@ pub fn run(
         if let Some(sink) = subscriptions.as_mut() {
             let clock = std::time::Instant::now();
             sink.append_groups(a.table.len(), |r| {
-                parquet::subscriptions_group(&a, &marks, o.privacy, r)
+                parquet::subscriptions_group(a, &marks, o.privacy, r)
             })?;
             subscriptions_seconds += clock.elapsed().as_secs_f64();
         }
         accepted += a.table.len();
-        findings += a.findings.len();
-        for (total, n) in severities.iter_mut().zip(by_severity(&a.findings, &rules)) {
+        found_count += a.findings.len();
+        for (total, n) in severities.iter_mut().zip(by_severity(a.findings, &rules)) {
             *total += n;
         }
     }
@@ -390,7 +413,7 @@ pub fn run(
         rules,
         rejects,
         accepted,
-        findings,
+        findings: found_count,
         points_given: points.is_some(),
         stages,
         summaries,

@@ -62,7 +62,7 @@ fn cpu_seconds() -> Option<f64> {
 
 /// Returns memory the program has freed to the system. glibc keeps freed blocks in per-thread pools,
 /// where the next stage (running on other threads) cannot reuse them: after the ingest, whose
-/// reader thread allocates every batch, that held about 200 MB of a 10 M-row run's peak memory.
+/// reader thread allocates every batch, those pools would add to the run's peak memory.
 pub fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator's own pools.

@@ -1,4 +1,4 @@
-//! report.html in a real browser (issue 5): headless Chromium loads the page offline from a file,
+//! report.html in a real browser: headless Chromium loads the page offline from a file,
 //! the DOM holds the totals, the tables and both charts, every column sorts (and flips on a second
 //! click), the filter boxes filter, nothing is fetched from the network and the console stays clean.
 //!

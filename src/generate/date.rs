@@ -45,7 +45,7 @@ pub(crate) fn year_of(d: Day) -> i32 {
 }
 
 /// Same month and day `n` years later; 29 February becomes 28 February in a
-/// common year (rules.md: "a 29 February birthday falls on 28 February").
+/// common year (a 29 February birthday falls on 28 February).
 pub(crate) fn add_years(d: Day, n: i32) -> Day {
     let (y, m, dd) = ymd(d);
     let y2 = y + n;

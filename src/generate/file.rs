@@ -348,414 +348,10 @@ impl<'a> FileGen<'a> {
         (y, m, d)
     }
 
+    /// A planted row: the token's status first, then the token's own plant.
     fn token(&mut self, token: Token) -> Row {
         let status = self.token_status();
-        let c = self.c;
-        match token {
-            Token::Id001 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.id = if self.b.rng.chance(0.8) {
-                    IdSpec::Empty
-                } else {
-                    IdSpec::Dash
-                };
-                r.issue = DateSpec::Missing;
-                r.place = PLACE_NONE;
-                r
-            }
-            Token::Id002 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                match self.b.rng.below(4) {
-                    0 => {
-                        r.id =
-                            IdSpec::Digits(33 * 100_000_000 + self.b.alloc.junk(100_000_000, 8), 11)
-                    }
-                    1 => {
-                        r.id_type = Some(IdKind::Cmnd);
-                        r.id = IdSpec::Digits(
-                            14 * 100_000_000 + self.b.alloc.junk(100_000_000, 8),
-                            10,
-                        );
-                    }
-                    2 => {
-                        let letter = b'A' + self.b.rng.below(26) as u8;
-                        r.id = IdSpec::DigitsLetter(
-                            34 * 100_000_000 + self.b.alloc.junk(100_000_000, 8),
-                            11,
-                            letter,
-                        );
-                    }
-                    _ => {
-                        let day = r.act.day().unwrap_or(first_day());
-                        let p = self.b.foreign_person(day);
-                        let letter = b'B' + self.b.rng.below(10) as u8;
-                        r = person_row(c, &p, r.act, status, r.point, r.msisdn);
-                        r.id = IdSpec::Passport(
-                            [letter, 0],
-                            1,
-                            self.b.alloc.junk(1_000_000_000, 9),
-                            9,
-                        );
-                    }
-                }
-                r
-            }
-            Token::Id003 | Token::Id004 | Token::Id005 => {
-                let (mut r, p, _) = self.individual_cccd(status);
-                let (mut g, mut yy) = century_digit(year_of(p.dob), p.female);
-                let mut ppp = self.b.ppp();
-                match token {
-                    Token::Id003 => {
-                        ppp = self
-                            .b
-                            .rng
-                            .pick(&[3u16, 5, 7, 9, 13, 97, 99, 100, 300, 500, 777])
-                    }
-                    Token::Id004 if g < 2 && self.b.rng.chance(0.2) => g += 2,
-                    Token::Id004 => yy = (yy + self.b.rng.range(1, 5) as u8) % 100,
-                    _ => g ^= 1,
-                }
-                r.id_type = Some(IdKind::Cccd);
-                r.id = self.b.cccd_raw(ppp, g, yy);
-                r
-            }
-            Token::Id007 => {
-                let ok = |d: Day| d >= cmnd_end();
-                let (point, day) = self.slot(Which::All, &ok);
-                let mut p = self.b.vn_person(day, false, false);
-                if age_at(p.dob, day) < 20 {
-                    p.dob = self.b.dob_for_age(day, 25, 60);
-                }
-                self.b.give_cmnd(&mut p, day, 13 * 365);
-                let act = self.at_biz(day);
-                let msisdn = self.mobile(c);
-                person_row(c, &p, act, status, point, msisdn)
-            }
-            Token::Id008 => {
-                let (point, day) = self.slot(Which::All, &any_day);
-                let female = self.b.rng.chance(0.5);
-                let (name, v) = self.b.viet_name(female);
-                let mut p = Person {
-                    name,
-                    viet: Some(v),
-                    female,
-                    dob: day,
-                    kind: IdKind::Cccd,
-                    id: IdSpec::Empty,
-                    issue: day,
-                    place: PLACE_CCCD,
-                    foreign: None,
-                };
-                if day < cmnd_end() && self.b.rng.chance(0.5) {
-                    // CMND issued more than 15 years ago
-                    p.dob = self.b.dob_for_age(day, 35, 75);
-                    p.kind = IdKind::Cmnd;
-                    p.id = IdSpec::Digits(self.b.alloc.cmnd(), 9);
-                    p.issue = no_feb29(add_years(day, -15) - self.b.rng.range(1, 1500) as Day);
-                    p.place = PLACE_CMND;
-                } else {
-                    // 12-digit card past its milestone birthday
-                    let m = self.b.rng.pick(&[25, 40, 60]);
-                    let dob = no_feb29(add_years(day - self.b.rng.range(1, 400) as Day, -m));
-                    let birthday = add_years(dob, m);
-                    p.dob = dob;
-                    p.issue = add_years(birthday, -2) - self.b.rng.range(30, 1200) as Day;
-                    let ppp = self.b.ppp();
-                    p.id = self.b.cccd(ppp, dob, female);
-                }
-                let act = self.at_biz(day);
-                let msisdn = self.mobile(c);
-                person_row(c, &p, act, status, point, msisdn)
-            }
-            Token::Id009 | Token::NmOrgDigits => {
-                let mut r = self.org_row(SubType::Organisation, status);
-                if let (Token::NmOrgDigits, NameSpec::Org(mut o)) = (token, r.name) {
-                    o.special = self.b.rng.below(ORG_SPECIAL.len() as u64) as u8;
-                    r.name = NameSpec::Org(o);
-                    return r;
-                }
-                let mst = self.b.alloc.mst();
-                r.id = match self.b.rng.below(3) {
-                    0 => {
-                        let wrong = (mst % 10 + 1 + self.b.rng.below(9)) % 10;
-                        IdSpec::Mst(mst - mst % 10 + wrong, None)
-                    }
-                    1 => IdSpec::Mst(mst, Some(0)),
-                    _ => {
-                        let head = self.b.rng.pick(&[1u64, 9, 10, 3]);
-                        let body = head * 10_000_000;
-                        let check = mst_check(&digits_of(body, 9)[..9]).unwrap_or(0);
-                        IdSpec::Mst(body * 10 + check as u64, None)
-                    }
-                };
-                r
-            }
-            Token::Id010 => {
-                let (point, day) = self.slot(Which::All, &any_day);
-                let p = self.b.foreign_person(day);
-                let act = self.at_biz(day);
-                let msisdn = self.mobile(c);
-                let mut r = person_row(c, &p, act, status, point, msisdn);
-                let l1 = b'A' + self.b.rng.below(26) as u8;
-                r.id = if self.b.rng.chance(0.5) {
-                    let l2 = b'A' + self.b.rng.below(26) as u8;
-                    IdSpec::Passport([l1, l2], 2, self.b.alloc.junk(10_000_000, 7), 7)
-                } else {
-                    IdSpec::Passport([l1, 0], 1, self.b.alloc.junk(100_000_000, 8), 8)
-                };
-                r
-            }
-            Token::Ps001 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.name = NameSpec::Empty;
-                r
-            }
-            Token::Ps002 => {
-                if self.b.rng.chance(0.1) {
-                    let mut r = self.org_row(SubType::Organisation, status);
-                    r.name = NameSpec::Placeholder(self.b.rng.pick(&[0u8, 1, 15, 16]));
-                    return r;
-                }
-                let (mut r, p, _) = self.individual(Which::All, &any_day, status);
-                let v = p
-                    .viet
-                    .unwrap_or_else(|| random_viet(&mut self.b.rng, &self.b.nw, p.female));
-                r.name = match self.b.rng.below(6) {
-                    0 | 1 => {
-                        NameSpec::Placeholder(self.b.rng.below(PLACEHOLDER_NAMES.len() as u64) as u8)
-                    }
-                    2 => NameSpec::Junk(
-                        v,
-                        Junk::Digit(1 + self.b.rng.below(9) as u8, self.b.rng.chance(0.5)),
-                    ),
-                    3 => NameSpec::Junk(
-                        v,
-                        Junk::Symbol(self.b.rng.below(JUNK_SYMBOLS.len() as u64) as u8),
-                    ),
-                    4 => NameSpec::Junk(v, Junk::OneWord),
-                    _ => NameSpec::Junk(v, Junk::Triple),
-                };
-                r
-            }
-            Token::Ps003 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.dob = DateSpec::Missing;
-                r
-            }
-            Token::Ps004 => {
-                let (point, day) = self.slot(Which::All, &any_day);
-                let mut p = self.b.vn_person(day, false, false);
-                let mut r;
-                if day < cmnd_end() && self.b.rng.chance(0.5) {
-                    // born before 1900, on an old 9-digit CMND
-                    p.dob = no_feb29(from_ymd(1880, 1, 1) + self.b.rng.below(20 * 365) as Day);
-                    self.b.give_cmnd(&mut p, day, 13 * 365);
-                    let msisdn = self.mobile(c);
-                    r = person_row(c, &p, self.at_biz(day), status, point, msisdn);
-                } else {
-                    // born after the activation (a typo in the year)
-                    p.dob = no_feb29(day + self.b.rng.range(30, 1500) as Day);
-                    let ppp = self.b.ppp();
-                    p.id = self.b.cccd(ppp, p.dob, p.female);
-                    let msisdn = self.mobile(c);
-                    r = person_row(c, &p, self.at_biz(day), status, point, msisdn);
-                    r.issue = DateSpec::Missing;
-                    r.place = PLACE_NONE;
-                }
-                r
-            }
-            Token::Ps005 => {
-                let ok = |d: Day| d >= child_cards() + 14;
-                let (point, day) = self.slot(Which::All, &ok);
-                let mut p = self.b.vn_person(day, false, false);
-                p.dob = self.b.dob_for_age(day, 6, 13);
-                let ppp = self.b.ppp();
-                p.id = self.b.cccd(ppp, p.dob, p.female);
-                p.issue = day - self.b.rng.range(1, (day - child_cards()) as i64) as Day;
-                let msisdn = self.mobile(c);
-                person_row(c, &p, self.at_biz(day), status, point, msisdn)
-            }
-            Token::Ps006 | Token::NmIssueSameDay => {
-                let (mut r, _, day) = self.individual(Which::All, &any_day, status);
-                let issue = if token == Token::Ps006 {
-                    day + self.b.rng.range(10, 400) as Day
-                } else {
-                    day
-                };
-                r.issue = DateSpec::Day(issue);
-                r
-            }
-            Token::Ps007 => {
-                let (mut r, p, _) = self.individual(Which::All, &any_day, status);
-                let mut v = random_viet(&mut self.b.rng, &self.b.nw, p.female);
-                while !self.b.nw.listed(v.sur) {
-                    v = random_viet(&mut self.b.rng, &self.b.nw, p.female);
-                }
-                let style = if self.b.rng.chance(0.1) {
-                    ASCII | UPPER
-                } else {
-                    ASCII
-                };
-                r.name = NameSpec::Viet(v, style);
-                r
-            }
-            Token::Sb001 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.msisdn = self.invalid_number();
-                r
-            }
-            Token::Sb003 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                if let Some((old, rest)) = self.b.alloc.legacy(c) {
-                    r.msisdn = MsisdnSpec::Legacy(old, rest);
-                }
-                r
-            }
-            Token::Sb004 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                let other = (c + 1 + self.b.rng.below(6) as usize) % 7;
-                r.msisdn = self.mobile(other);
-                r
-            }
-            Token::Pt002 => {
-                let (mut r, _, day) = self.individual(Which::Offline, &any_day, status);
-                let secs = self.b.off_hours_secs();
-                r.act = self.at(day, secs);
-                r
-            }
-            Token::NmOnlineLate => {
-                let (mut r, _, day) = self.individual(Which::Online, &any_day, status);
-                let secs = self.b.off_hours_secs();
-                r.act = self.at(day, secs);
-                r
-            }
-            Token::Nm2159 => {
-                let (mut r, _, day) = self.individual(Which::Offline, &any_day, status);
-                let secs = 21 * HOUR + 59 * 60 + self.b.rng.below(60) as u32;
-                r.act = self.at(day, secs);
-                r
-            }
-            // always live: rules.md's list of per-row rules that also cover cancelled
-            // rows names PT002/5 but not PT004, so a cancelled one would be ambiguous
-            Token::Pt004 => {
-                let live = self.b.live_status();
-                self.individual(Which::Unregistered, &any_day, live).0
-            }
-            Token::Pt005 => {
-                let day = self.take_day(self.empty, &any_day).unwrap_or(first_day());
-                let p = self.b.vn_person(day, true, false);
-                let act = self.at_biz(day);
-                let msisdn = self.mobile(c);
-                person_row(c, &p, act, status, self.empty, msisdn)
-            }
-            Token::Dq001 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.shape = Shape::Rejected;
-                r
-            }
-            Token::Dq002 => {
-                let (mut r, p, day) = self.individual(Which::All, &any_day, status);
-                match self.b.rng.below(7) {
-                    6 => r.act = ActSpec::BadText,
-                    0 => {
-                        let (y, m, d) = self.bad_day(year_of(p.dob));
-                        r.dob = DateSpec::BadDay(y, m, d);
-                    }
-                    1 => r.dob = DateSpec::BadText,
-                    2 => {
-                        let (y, m, d) = self.bad_day(year_of(p.issue));
-                        r.issue = DateSpec::BadDay(y, m, d);
-                    }
-                    3 => {
-                        let (y, m, d) = self.bad_day(year_of(day));
-                        let secs = self.b.business_secs();
-                        r.act = ActSpec::BadDay(y, m, d, secs);
-                    }
-                    4 => r.gender = Gender::Bad,
-                    _ => r.status = Status::Bad,
-                }
-                r
-            }
-            Token::Dq004 => {
-                let (mut r, ..) = self.individual(Which::All, &any_day, status);
-                r.act = ActSpec::Missing;
-                r
-            }
-            Token::NmYearDob => {
-                let (point, day) = self.slot(Which::All, &any_day);
-                let mut p = self.b.vn_person(day, false, false);
-                p.dob = self.b.dob_for_age(day, 20, 70);
-                let ppp = self.b.ppp();
-                self.b.give_cccd(&mut p, ppp, day);
-                let msisdn = self.mobile(c);
-                let mut r = person_row(c, &p, self.at_biz(day), status, point, msisdn);
-                r.dob = DateSpec::Year(year_of(p.dob));
-                r
-            }
-            Token::NmAge14 => {
-                let ok = |d: Day| d >= child_cards() + 14 && !is_feb29(d);
-                let (point, day) = self.slot(Which::All, &ok);
-                let mut p = self.b.vn_person(day, false, false);
-                p.dob = add_years(day, -14);
-                let ppp = self.b.ppp();
-                p.id = self.b.cccd(ppp, p.dob, p.female);
-                // issued shortly before the 14th birthday: valid until 25
-                let earliest = child_cards().max(day - 600);
-                p.issue = day - self.b.rng.range(1, (day - earliest) as i64) as Day;
-                let msisdn = self.mobile(c);
-                person_row(c, &p, self.at_biz(day), status, point, msisdn)
-            }
-            Token::NmEthnic => self.ethnic(status),
-            Token::NmPlain => {
-                let (mut r, p, _) = self.individual_cccd(status);
-                let i = self.b.rng.below(PLAIN_OK.len() as u64) as u8;
-                let female = PLAIN_OK[i as usize].1;
-                r.name = NameSpec::PlainOk(i);
-                r.gender = Gender::of(female);
-                r.id_type = Some(IdKind::Cccd);
-                let ppp = self.b.ppp();
-                r.id = self.b.cccd(ppp, p.dob, female);
-                r.dob = DateSpec::Day(p.dob);
-                r
-            }
-            Token::NmDevice => {
-                let mut r = self.org_row(SubType::Device, status);
-                r.msisdn = self.invalid_number();
-                r
-            }
-            Token::NmCardExtended => {
-                let (point, day) = self.slot(Which::All, &any_day);
-                let mut p = self.b.vn_person(day, false, false);
-                let m = self.b.rng.pick(&[25, 40]);
-                let birthday = day - self.b.rng.range(10, 300) as Day;
-                p.dob = no_feb29(add_years(birthday, -m));
-                let birthday = add_years(p.dob, m);
-                p.issue = birthday - self.b.rng.range(30, 700) as Day;
-                let ppp = self.b.ppp();
-                p.id = self.b.cccd(ppp, p.dob, p.female);
-                let msisdn = self.mobile(c);
-                person_row(c, &p, self.at_biz(day), status, point, msisdn)
-            }
-            Token::NmCmndLastDay => {
-                let n = self.offline.idx.len() as u32;
-                let j = self.last_day_tokens;
-                self.last_day_tokens += 1;
-                let day = from_ymd(2024, 12, 31);
-                // one such row per point at most: the day's cap stays ≤ 10
-                let (point, day) = if j < n {
-                    (self.offline.idx[j as usize], day)
-                } else {
-                    self.slot(Which::Offline, &|d| d < cmnd_end())
-                };
-                let mut p = self.b.vn_person(day, false, false);
-                if age_at(p.dob, day) < 20 {
-                    p.dob = self.b.dob_for_age(day, 25, 60);
-                }
-                self.b.give_cmnd(&mut p, day, 13 * 365);
-                let msisdn = self.mobile(c);
-                person_row(c, &p, self.at_biz(day), status, point, msisdn)
-            }
-        }
+        plant(token)(self, token, status)
     }
 
     fn invalid_number(&mut self) -> MsisdnSpec {
@@ -865,4 +461,522 @@ impl<'a> FileGen<'a> {
             meta,
         })
     }
+}
+
+/// Makes one planted row of a token, given the status drawn for it.
+type Plant = fn(&mut FileGen, Token, Status) -> Row;
+
+/// The plant of each token.
+fn plant(token: Token) -> Plant {
+    match token {
+        Token::Id001 => id001,
+        Token::Id002 => id002,
+        Token::Id003 => id003_4_5,
+        Token::Id004 => id003_4_5,
+        Token::Id005 => id003_4_5,
+        Token::Id007 => id007,
+        Token::Id008 => id008,
+        Token::Id009 => id009,
+        Token::Id010 => id010,
+        Token::Ps001 => ps001,
+        Token::Ps002 => ps002,
+        Token::Ps003 => ps003,
+        Token::Ps004 => ps004,
+        Token::Ps005 => ps005,
+        Token::Ps006 => ps006_or_issue_same_day,
+        Token::Ps007 => ps007,
+        Token::Sb001 => sb001,
+        Token::Sb003 => sb003,
+        Token::Sb004 => sb004,
+        Token::Pt002 => pt002,
+        Token::Pt004 => pt004,
+        Token::Pt005 => pt005,
+        Token::Dq001 => dq001,
+        Token::Dq002 => dq002,
+        Token::Dq004 => dq004,
+        Token::NmYearDob => nm_year_dob,
+        Token::NmAge14 => nm_age14,
+        Token::Nm2159 => nm_2159,
+        Token::NmOnlineLate => nm_online_late,
+        Token::NmEthnic => nm_ethnic,
+        Token::NmPlain => nm_plain,
+        Token::NmOrgDigits => nm_org_digits,
+        Token::NmDevice => nm_device,
+        Token::NmCardExtended => nm_card_extended,
+        Token::NmCmndLastDay => nm_cmnd_last_day,
+        Token::NmIssueSameDay => ps006_or_issue_same_day,
+    }
+}
+
+/// ID001: an individual with no ID number (empty or a dash), issue date or place.
+fn id001(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.id = if g.b.rng.chance(0.8) {
+        IdSpec::Empty
+    } else {
+        IdSpec::Dash
+    };
+    r.issue = DateSpec::Missing;
+    r.place = PLACE_NONE;
+    r
+}
+
+/// ID002: an ID that does not fit its type (11 digits, 10-digit CMND, letter suffix, passport).
+fn id002(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    match g.b.rng.below(4) {
+        0 => r.id = IdSpec::Digits(33 * 100_000_000 + g.b.alloc.junk(100_000_000, 8), 11),
+        1 => {
+            r.id_type = Some(IdKind::Cmnd);
+            r.id = IdSpec::Digits(14 * 100_000_000 + g.b.alloc.junk(100_000_000, 8), 10);
+        }
+        2 => {
+            let letter = b'A' + g.b.rng.below(26) as u8;
+            r.id = IdSpec::DigitsLetter(
+                34 * 100_000_000 + g.b.alloc.junk(100_000_000, 8),
+                11,
+                letter,
+            );
+        }
+        _ => {
+            let day = r.act.day().unwrap_or(first_day());
+            let p = g.b.foreign_person(day);
+            let letter = b'B' + g.b.rng.below(10) as u8;
+            r = person_row(c, &p, r.act, status, r.point, r.msisdn);
+            r.id = IdSpec::Passport([letter, 0], 1, g.b.alloc.junk(1_000_000_000, 9), 9);
+        }
+    }
+    r
+}
+
+/// ID003/ID004/ID005: a 12-digit card with a bad province, a wrong birth year or the other sex.
+fn id003_4_5(g: &mut FileGen, token: Token, status: Status) -> Row {
+    let (mut r, p, _) = g.individual_cccd(status);
+    let (mut century, mut yy) = century_digit(year_of(p.dob), p.female);
+    let mut ppp = g.b.ppp();
+    match token {
+        Token::Id003 => {
+            ppp =
+                g.b.rng
+                    .pick(&[3u16, 5, 7, 9, 13, 97, 99, 100, 300, 500, 777])
+        }
+        Token::Id004 if century < 2 && g.b.rng.chance(0.2) => century += 2,
+        Token::Id004 => yy = (yy + g.b.rng.range(1, 5) as u8) % 100,
+        _ => century ^= 1,
+    }
+    r.id_type = Some(IdKind::Cccd);
+    r.id = g.b.cccd_raw(ppp, century, yy);
+    r
+}
+
+/// ID007: a 9-digit CMND used after its last valid day, 2024-12-31.
+fn id007(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let ok = |d: Day| d >= cmnd_end();
+    let (point, day) = g.slot(Which::All, &ok);
+    let mut p = g.b.vn_person(day, false, false);
+    if age_at(p.dob, day) < 20 {
+        p.dob = g.b.dob_for_age(day, 25, 60);
+    }
+    g.b.give_cmnd(&mut p, day, 13 * 365);
+    let act = g.at_biz(day);
+    let msisdn = g.mobile(c);
+    person_row(c, &p, act, status, point, msisdn)
+}
+
+/// ID008: an expired document (CMND over 15 years old, or a card past a milestone birthday).
+fn id008(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (point, day) = g.slot(Which::All, &any_day);
+    let female = g.b.rng.chance(0.5);
+    let (name, v) = g.b.viet_name(female);
+    let mut p = Person {
+        name,
+        viet: Some(v),
+        female,
+        dob: day,
+        kind: IdKind::Cccd,
+        id: IdSpec::Empty,
+        issue: day,
+        place: PLACE_CCCD,
+        foreign: None,
+    };
+    if day < cmnd_end() && g.b.rng.chance(0.5) {
+        // CMND issued more than 15 years ago
+        p.dob = g.b.dob_for_age(day, 35, 75);
+        p.kind = IdKind::Cmnd;
+        p.id = IdSpec::Digits(g.b.alloc.cmnd(), 9);
+        p.issue = no_feb29(add_years(day, -15) - g.b.rng.range(1, 1500) as Day);
+        p.place = PLACE_CMND;
+    } else {
+        // 12-digit card past its milestone birthday
+        let m = g.b.rng.pick(&[25, 40, 60]);
+        let dob = no_feb29(add_years(day - g.b.rng.range(1, 400) as Day, -m));
+        let birthday = add_years(dob, m);
+        p.dob = dob;
+        p.issue = add_years(birthday, -2) - g.b.rng.range(30, 1200) as Day;
+        let ppp = g.b.ppp();
+        p.id = g.b.cccd(ppp, dob, female);
+    }
+    let act = g.at_biz(day);
+    let msisdn = g.mobile(c);
+    person_row(c, &p, act, status, point, msisdn)
+}
+
+/// ID009: an organisation's tax code with a wrong check digit, branch 000 or an all-zero serial.
+fn id009(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let mut r = g.org_row(SubType::Organisation, status);
+    let mst = g.b.alloc.mst();
+    r.id = match g.b.rng.below(3) {
+        0 => {
+            let wrong = (mst % 10 + 1 + g.b.rng.below(9)) % 10;
+            IdSpec::Mst(mst - mst % 10 + wrong, None)
+        }
+        1 => IdSpec::Mst(mst, Some(0)),
+        _ => {
+            let head = g.b.rng.pick(&[1u64, 9, 10, 3]);
+            let body = head * 10_000_000;
+            let check = mst_check(&digits_of(body, 9)[..9]).unwrap_or(0);
+            IdSpec::Mst(body * 10 + check as u64, None)
+        }
+    };
+    r
+}
+
+/// Near miss of PS002: an organisation name with digits or symbols (fine outside individuals).
+fn nm_org_digits(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let mut r = g.org_row(SubType::Organisation, status);
+    if let NameSpec::Org(mut o) = r.name {
+        o.special = g.b.rng.below(ORG_SPECIAL.len() as u64) as u8;
+        r.name = NameSpec::Org(o);
+    }
+    r
+}
+
+/// ID010: a foreigner's passport of 9 letters and digits, not the usual letter and 7 digits.
+fn id010(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (point, day) = g.slot(Which::All, &any_day);
+    let p = g.b.foreign_person(day);
+    let act = g.at_biz(day);
+    let msisdn = g.mobile(c);
+    let mut r = person_row(c, &p, act, status, point, msisdn);
+    let l1 = b'A' + g.b.rng.below(26) as u8;
+    r.id = if g.b.rng.chance(0.5) {
+        let l2 = b'A' + g.b.rng.below(26) as u8;
+        IdSpec::Passport([l1, l2], 2, g.b.alloc.junk(10_000_000, 7), 7)
+    } else {
+        IdSpec::Passport([l1, 0], 1, g.b.alloc.junk(100_000_000, 8), 8)
+    };
+    r
+}
+
+/// PS001: an individual with an empty name.
+fn ps001(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.name = NameSpec::Empty;
+    r
+}
+
+/// PS002: a placeholder or junk name (digit, symbol, one word, tripled letter).
+fn ps002(g: &mut FileGen, _: Token, status: Status) -> Row {
+    if g.b.rng.chance(0.1) {
+        let mut r = g.org_row(SubType::Organisation, status);
+        r.name = NameSpec::Placeholder(g.b.rng.pick(&[0u8, 1, 15, 16]));
+        return r;
+    }
+    let (mut r, p, _) = g.individual(Which::All, &any_day, status);
+    let v = p
+        .viet
+        .unwrap_or_else(|| random_viet(&mut g.b.rng, &g.b.nw, p.female));
+    r.name = match g.b.rng.below(6) {
+        0 | 1 => NameSpec::Placeholder(g.b.rng.below(PLACEHOLDER_NAMES.len() as u64) as u8),
+        2 => NameSpec::Junk(
+            v,
+            Junk::Digit(1 + g.b.rng.below(9) as u8, g.b.rng.chance(0.5)),
+        ),
+        3 => NameSpec::Junk(
+            v,
+            Junk::Symbol(g.b.rng.below(JUNK_SYMBOLS.len() as u64) as u8),
+        ),
+        4 => NameSpec::Junk(v, Junk::OneWord),
+        _ => NameSpec::Junk(v, Junk::Triple),
+    };
+    r
+}
+
+/// PS003: an individual with no date of birth.
+fn ps003(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.dob = DateSpec::Missing;
+    r
+}
+
+/// PS004: an implausible date of birth (before 1900 on an old CMND, or after the activation).
+fn ps004(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (point, day) = g.slot(Which::All, &any_day);
+    let mut p = g.b.vn_person(day, false, false);
+    let mut r;
+    if day < cmnd_end() && g.b.rng.chance(0.5) {
+        // born before 1900, on an old 9-digit CMND
+        p.dob = no_feb29(from_ymd(1880, 1, 1) + g.b.rng.below(20 * 365) as Day);
+        g.b.give_cmnd(&mut p, day, 13 * 365);
+        let msisdn = g.mobile(c);
+        r = person_row(c, &p, g.at_biz(day), status, point, msisdn);
+    } else {
+        // born after the activation (a typo in the year)
+        p.dob = no_feb29(day + g.b.rng.range(30, 1500) as Day);
+        let ppp = g.b.ppp();
+        p.id = g.b.cccd(ppp, p.dob, p.female);
+        let msisdn = g.mobile(c);
+        r = person_row(c, &p, g.at_biz(day), status, point, msisdn);
+        r.issue = DateSpec::Missing;
+        r.place = PLACE_NONE;
+    }
+    r
+}
+
+/// PS005: a holder under 14 at activation, on a child's 12-digit card.
+fn ps005(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let ok = |d: Day| d >= child_cards() + 14;
+    let (point, day) = g.slot(Which::All, &ok);
+    let mut p = g.b.vn_person(day, false, false);
+    p.dob = g.b.dob_for_age(day, 6, 13);
+    let ppp = g.b.ppp();
+    p.id = g.b.cccd(ppp, p.dob, p.female);
+    p.issue = day - g.b.rng.range(1, (day - child_cards()) as i64) as Day;
+    let msisdn = g.mobile(c);
+    person_row(c, &p, g.at_biz(day), status, point, msisdn)
+}
+
+/// PS006: an issue date after the activation; NmIssueSameDay (near miss): on the activation day.
+fn ps006_or_issue_same_day(g: &mut FileGen, token: Token, status: Status) -> Row {
+    let (mut r, _, day) = g.individual(Which::All, &any_day, status);
+    let issue = if token == Token::Ps006 {
+        day + g.b.rng.range(10, 400) as Day
+    } else {
+        day
+    };
+    r.issue = DateSpec::Day(issue);
+    r
+}
+
+/// PS007: a name written without diacritics whose surname carries them.
+fn ps007(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, p, _) = g.individual(Which::All, &any_day, status);
+    let mut v = random_viet(&mut g.b.rng, &g.b.nw, p.female);
+    while !g.b.nw.listed(v.sur) {
+        v = random_viet(&mut g.b.rng, &g.b.nw, p.female);
+    }
+    let style = if g.b.rng.chance(0.1) {
+        ASCII | UPPER
+    } else {
+        ASCII
+    };
+    r.name = NameSpec::Viet(v, style);
+    r
+}
+
+/// SB001: an individual's number that is no mobile number (landline, too short, 0992, empty).
+fn sb001(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.msisdn = g.invalid_number();
+    r
+}
+
+/// SB003: a legacy 11-digit number of the own carrier.
+fn sb003(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    if let Some((old, rest)) = g.b.alloc.legacy(c) {
+        r.msisdn = MsisdnSpec::Legacy(old, rest);
+    }
+    r
+}
+
+/// SB004: a mobile number of another carrier's range.
+fn sb004(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    let other = (c + 1 + g.b.rng.below(6) as usize) % 7;
+    r.msisdn = g.mobile(other);
+    r
+}
+
+/// PT002: an offline activation outside 06:00–22:00.
+fn pt002(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, _, day) = g.individual(Which::Offline, &any_day, status);
+    let secs = g.b.off_hours_secs();
+    r.act = g.at(day, secs);
+    r
+}
+
+/// Near miss of PT002: an online activation at night (PT002 spares online points).
+fn nm_online_late(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, _, day) = g.individual(Which::Online, &any_day, status);
+    let secs = g.b.off_hours_secs();
+    r.act = g.at(day, secs);
+    r
+}
+
+/// Near miss of PT002: an offline activation at 21:59.
+fn nm_2159(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, _, day) = g.individual(Which::Offline, &any_day, status);
+    let secs = 21 * HOUR + 59 * 60 + g.b.rng.below(60) as u32;
+    r.act = g.at(day, secs);
+    r
+}
+
+/// PT004: an activation at an unregistered point.
+fn pt004(g: &mut FileGen, _: Token, _: Status) -> Row {
+    // always live: the per-row rules that also cover cancelled
+    // rows names PT002/5 but not PT004, so a cancelled one would be ambiguous
+    let live = g.b.live_status();
+    g.individual(Which::Unregistered, &any_day, live).0
+}
+
+/// PT005: an activation with an empty point ID.
+fn pt005(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let day = g.take_day(g.empty, &any_day).unwrap_or(first_day());
+    let p = g.b.vn_person(day, true, false);
+    let act = g.at_biz(day);
+    let msisdn = g.mobile(c);
+    person_row(c, &p, act, status, g.empty, msisdn)
+}
+
+/// DQ001: a record with the wrong field count, which the audit rejects.
+fn dq001(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.shape = Shape::Rejected;
+    r
+}
+
+/// DQ002: an unparseable date, gender or status.
+fn dq002(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, p, day) = g.individual(Which::All, &any_day, status);
+    match g.b.rng.below(7) {
+        6 => r.act = ActSpec::BadText,
+        0 => {
+            let (y, m, d) = g.bad_day(year_of(p.dob));
+            r.dob = DateSpec::BadDay(y, m, d);
+        }
+        1 => r.dob = DateSpec::BadText,
+        2 => {
+            let (y, m, d) = g.bad_day(year_of(p.issue));
+            r.issue = DateSpec::BadDay(y, m, d);
+        }
+        3 => {
+            let (y, m, d) = g.bad_day(year_of(day));
+            let secs = g.b.business_secs();
+            r.act = ActSpec::BadDay(y, m, d, secs);
+        }
+        4 => r.gender = Gender::Bad,
+        _ => r.status = Status::Bad,
+    }
+    r
+}
+
+/// DQ004: a record with no activation time.
+fn dq004(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, ..) = g.individual(Which::All, &any_day, status);
+    r.act = ActSpec::Missing;
+    r
+}
+
+/// Near miss of PS003/ID004: a year-only date of birth matching the card.
+fn nm_year_dob(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (point, day) = g.slot(Which::All, &any_day);
+    let mut p = g.b.vn_person(day, false, false);
+    p.dob = g.b.dob_for_age(day, 20, 70);
+    let ppp = g.b.ppp();
+    g.b.give_cccd(&mut p, ppp, day);
+    let msisdn = g.mobile(c);
+    let mut r = person_row(c, &p, g.at_biz(day), status, point, msisdn);
+    r.dob = DateSpec::Year(year_of(p.dob));
+    r
+}
+
+/// Near miss of PS005: activated on the 14th birthday, on a card still valid.
+fn nm_age14(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let ok = |d: Day| d >= child_cards() + 14 && !is_feb29(d);
+    let (point, day) = g.slot(Which::All, &ok);
+    let mut p = g.b.vn_person(day, false, false);
+    p.dob = add_years(day, -14);
+    let ppp = g.b.ppp();
+    p.id = g.b.cccd(ppp, p.dob, p.female);
+    // issued shortly before the 14th birthday: valid until 25
+    let earliest = child_cards().max(day - 600);
+    p.issue = day - g.b.rng.range(1, (day - earliest) as i64) as Day;
+    let msisdn = g.mobile(c);
+    person_row(c, &p, g.at_biz(day), status, point, msisdn)
+}
+
+/// Near miss of PS002: an ethnic-minority name (apostrophes and unusual syllables are genuine).
+fn nm_ethnic(g: &mut FileGen, _: Token, status: Status) -> Row {
+    g.ethnic(status)
+}
+
+/// Near miss of PS007: a name without diacritics whose surname is not on its list.
+fn nm_plain(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let (mut r, p, _) = g.individual_cccd(status);
+    let i = g.b.rng.below(PLAIN_OK.len() as u64) as u8;
+    let female = PLAIN_OK[i as usize].1;
+    r.name = NameSpec::PlainOk(i);
+    r.gender = Gender::of(female);
+    r.id_type = Some(IdKind::Cccd);
+    let ppp = g.b.ppp();
+    r.id = g.b.cccd(ppp, p.dob, female);
+    r.dob = DateSpec::Day(p.dob);
+    r
+}
+
+/// Near miss of SB001: an IoT device line without a mobile number (SB001 exempts devices).
+fn nm_device(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let mut r = g.org_row(SubType::Device, status);
+    r.msisdn = g.invalid_number();
+    r
+}
+
+/// Near miss of ID008: a card issued within 2 years before a milestone, used after it.
+fn nm_card_extended(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let (point, day) = g.slot(Which::All, &any_day);
+    let mut p = g.b.vn_person(day, false, false);
+    let m = g.b.rng.pick(&[25, 40]);
+    let birthday = day - g.b.rng.range(10, 300) as Day;
+    p.dob = no_feb29(add_years(birthday, -m));
+    let birthday = add_years(p.dob, m);
+    p.issue = birthday - g.b.rng.range(30, 700) as Day;
+    let ppp = g.b.ppp();
+    p.id = g.b.cccd(ppp, p.dob, p.female);
+    let msisdn = g.mobile(c);
+    person_row(c, &p, g.at_biz(day), status, point, msisdn)
+}
+
+/// Near miss of ID007: a 9-digit CMND used on its last valid day, 2024-12-31.
+fn nm_cmnd_last_day(g: &mut FileGen, _: Token, status: Status) -> Row {
+    let c = g.c;
+    let n = g.offline.idx.len() as u32;
+    let j = g.last_day_tokens;
+    g.last_day_tokens += 1;
+    let day = from_ymd(2024, 12, 31);
+    // one such row per point at most: the day's cap stays ≤ 10
+    let (point, day) = if j < n {
+        (g.offline.idx[j as usize], day)
+    } else {
+        g.slot(Which::Offline, &|d| d < cmnd_end())
+    };
+    let mut p = g.b.vn_person(day, false, false);
+    if age_at(p.dob, day) < 20 {
+        p.dob = g.b.dob_for_age(day, 25, 60);
+    }
+    g.b.give_cmnd(&mut p, day, 13 * 365);
+    let msisdn = g.mobile(c);
+    person_row(c, &p, g.at_biz(day), status, point, msisdn)
 }

@@ -285,7 +285,7 @@ pub(crate) fn render_id(id: &IdSpec, out: &mut String) {
     }
 }
 
-/// rules.md ID key: spaces, dots, dashes and slashes removed, letters upper-cased.
+/// The ID key: spaces, dots, dashes and slashes removed, letters upper-cased.
 pub(crate) fn id_key(raw: &str, out: &mut String) {
     out.clear();
     for c in raw.chars() {
@@ -328,7 +328,7 @@ pub(crate) struct MsisdnNorm {
     pub(crate) carrier: Option<usize>,
 }
 
-/// outputs.md msisdn reading: keep digits; drop 0084, or 84 when ≥ 11 digits;
+/// The documented msisdn reading: keep digits; drop 0084, or 84 when ≥ 11 digits;
 /// prepend 0; convert the 11-digit pre-2018 form; valid when 10 digits match.
 pub(crate) fn normalize_msisdn(raw: &str, t: &Tables) -> MsisdnNorm {
     let invalid = MsisdnNorm {

@@ -32,6 +32,7 @@ pub mod parquet;
 mod plan;
 mod rng;
 mod row;
+mod rule_set;
 mod tables;
 #[cfg(test)]
 mod tests;

@@ -78,10 +78,7 @@ impl NameWeights {
                 .map(|s| {
                     let mut key = String::new();
                     name_key(s.0, &mut key);
-                    crate::rules::shipped()
-                        .lists
-                        .diacritic_surnames
-                        .contains(&key)
+                    super::rule_set::lists().diacritic_surnames.contains(&key)
                 })
                 .collect(),
         }
@@ -281,7 +278,7 @@ pub(crate) fn has_mark(s: &str) -> bool {
         .any(|c| !c.is_ascii() && matches!(fold(lower(c)), Some(b) if b != 'd'))
 }
 
-/// rules.md name key for NFC text: lower-case, marks removed, đ→d, anything but
+/// The name key for NFC text: lower-case, marks removed, đ→d, anything but
 /// letters and digits → space, whitespace collapsed.
 pub(crate) fn name_key(s: &str, out: &mut String) {
     out.clear();

@@ -1,4 +1,4 @@
-//! The truth oracle: rules.md re-implemented for the values this generator
+//! The truth oracle: the rule catalogue re-implemented for the values this generator
 //! writes. Per-row rules read one row; cross-record rules read a closed set of rows
 //! (a planted group — clean rows never share an ID, a number or a crowded window).
 
@@ -55,7 +55,7 @@ pub(crate) const XR002: u64 = bit(30);
 pub(crate) const XR003: u64 = bit(31);
 pub(crate) const XR004: u64 = bit(32);
 
-/// Defaults of rules/vn-2024.toml as given in rules.md.
+/// Defaults of rules/vn-2024.toml, written down independently of the audit's reading of it.
 const MIN_AGE: i32 = 14;
 const MAX_AGE: i32 = 120;
 const MAX_PER_CARRIER: usize = 3;
@@ -233,8 +233,7 @@ pub(crate) fn row_rules(v: &RowView, t: &Tables, sc: &mut Scratch) -> u64 {
             name_key(name, &mut sc.name);
         }
         let mut junk = facts.alnum <= PLACEHOLDER_MAX
-            && crate::rules::shipped()
-                .lists
+            && super::rule_set::lists()
                 .placeholder_names
                 .contains(&sc.name);
         if individual {
@@ -245,8 +244,7 @@ pub(crate) fn row_rules(v: &RowView, t: &Tables, sc: &mut Scratch) -> u64 {
         }
         if individual && v.vn && !facts.diacritic {
             let first = sc.name.split(' ').next().unwrap_or("");
-            if crate::rules::shipped()
-                .lists
+            if super::rule_set::lists()
                 .diacritic_surnames
                 .iter()
                 .any(|s| s == first)

@@ -11,13 +11,22 @@ fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// The delimiter the generator wrote a file with: the most frequent candidate in its header line
+/// (generated headers never quote a delimiter).
+fn delimiter_of(header: &str) -> u8 {
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .max_by_key(|d| (header.bytes().filter(|b| b == d).count(), *d == b','))
+        .unwrap_or(b',')
+}
+
 /// Rewrite one CSV as Parquet; returns the new path and, per old record number, the new one
 /// (None for a record that had the wrong field count).
 fn convert(csv_path: &Path) -> io::Result<(PathBuf, Vec<Option<u32>>)> {
     let bytes = std::fs::read(csv_path)?;
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
         .map_err(other)?;
-    let delimiter = crate::ingest::sniff_delimiter(text);
+    let delimiter = delimiter_of(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

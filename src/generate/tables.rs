@@ -180,7 +180,7 @@ fn longest(prefixes: &[(String, Option<usize>)], number: &str) -> Option<Option<
 }
 
 // ---------------------------------------------------------------------------
-// Names. Weights follow domain.md (Nguyễn ~38 %, Trần ~11 %, Lê ~9.5 %, …).
+// Names. Weights follow published surname shares (Nguyễn ~38 %, Trần ~11 %, Lê ~9.5 %, …).
 
 pub(crate) const SURNAMES: &[(&str, u32)] = &[
     ("Nguyễn", 380),

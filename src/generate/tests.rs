@@ -741,7 +741,7 @@ fn day_sequence_is_a_permutation() {
 
 #[test]
 fn oracle_examples() {
-    // rules.md examples
+    // the documented examples
     let mut k = String::new();
     name_key("NGUYỄN  văn Hoà", &mut k);
     assert_eq!(k, "nguyen van hoa");

@@ -280,7 +280,7 @@ pub fn birthday_in(dob: Date, year: i32) -> Option<Date> {
     Date::from_ymd_opt(year, dob.month(), dob.day()).or_else(|| Date::from_ymd_opt(year, 2, 28))
 }
 
-/// Whole years reached by `on` (rules.md "Age").
+/// Whole years reached by `on`: a person's age that day.
 pub fn age_on(dob: Date, on: Date) -> i32 {
     let years = on.year() - dob.year();
     match birthday_in(dob, on.year()) {

@@ -44,14 +44,14 @@ impl Sex {
     }
 }
 
-/// rules.md "ID key": spaces, dots, dashes and slashes removed, letters upper-cased.
+/// The ID key: spaces, dots, dashes and slashes removed, letters upper-cased.
 pub fn id_key(raw: &str) -> String {
     IdKey::of(raw).as_str().to_string()
 }
 
 /// An ID key (see [`id_key`]), held inline up to 22 bytes, which every well-formed number fits: an
-/// extract holds millions of distinct ID numbers, and a heap string each cost a run an allocation per
-/// number (and the allocator's contention on both cores).
+/// extract holds millions of distinct ID numbers, and a heap string each would cost an allocation per
+/// number (and the allocator's contention across threads).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct IdKey(Stored);
 
@@ -130,7 +130,7 @@ impl IdKey {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // SAFETY: `IdKey::of` stores only ASCII bytes or a whole `String` inline, so the bytes
-            // are UTF-8 (the key is read for every row several times: checking it again cost 3%).
+            // are UTF-8 (the key is read for every row several times, so it is not checked again).
             Stored::Inline { len, bytes } => unsafe {
                 std::str::from_utf8_unchecked(&bytes[..usize::from(*len)])
             },
@@ -158,26 +158,18 @@ impl fmt::Display for IdKey {
     }
 }
 
-fn all_digits(s: &str) -> bool {
+pub(crate) fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// One letter followed by 7 digits: the usual Vietnamese passport form.
-fn is_standard_passport(key: &str) -> bool {
+pub(crate) fn is_standard_passport(key: &str) -> bool {
     let b = key.as_bytes();
     b.len() == 8 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)
 }
 
-/// 8–9 letters/digits with at least one letter, but not the standard form (ID010).
-fn is_other_passport(key: &str) -> bool {
-    let b = key.as_bytes();
-    (8..=9).contains(&b.len())
-        && b.iter().all(u8::is_ascii_alphanumeric)
-        && b.iter().any(u8::is_ascii_alphabetic)
-        && !is_standard_passport(key)
-}
-
-/// The kind a number's shape suggests (rules.md ID002).
+/// The kind a number's shape suggests: 12 digits CCCD, 9 CMND, 10 or 13 MST, a letter + 7 digits a
+/// passport.
 pub fn infer_kind(key: &str) -> IdKind {
     if all_digits(key) {
         match key.len() {
@@ -204,27 +196,55 @@ pub fn is_placeholder(key: &str) -> bool {
     matches!(first, 0 | 1 | 9) && b.windows(2).all(|w| step(w) == first)
 }
 
-/// MST check (python-stdnum vn/mst): 10 digits, or 13 with a branch suffix.
-/// Returns true when the number is a well-formed but invalid tax code (ID009).
-pub fn mst_checksum_bad(key: &str) -> bool {
-    const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
-    if !all_digits(key) || !(key.len() == 10 || key.len() == 13) {
-        return false;
+/// Why an ID number is not a valid document number. The first kinds follow python-stdnum's shared
+/// errors (invalid format, component, checksum); the last two are this country's own signs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Problem {
+    /// Length or characters fit no pattern of the number's kind.
+    Format,
+    /// A 12-digit number whose place code is neither a province nor a code for births abroad.
+    PlaceCode,
+    /// All digits equal, or one run up or down: a stand-in, not a number.
+    Placeholder,
+    /// A tax code whose digits 3–9 are all zero, or whose branch suffix is 000.
+    Component,
+    /// A tax code whose check digit is wrong.
+    Checksum,
+    /// A passport number of 8–9 letters and digits that is not one letter + 7 digits: possible, but
+    /// not the usual form.
+    Unverified,
+}
+
+impl Problem {
+    pub const ALL: [Problem; 6] = [
+        Problem::Format,
+        Problem::PlaceCode,
+        Problem::Placeholder,
+        Problem::Component,
+        Problem::Checksum,
+        Problem::Unverified,
+    ];
+}
+
+/// A set of [`Problem`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Problems(u8);
+
+impl Problems {
+    pub fn insert(&mut self, p: Problem) {
+        self.0 |= 1 << p as u8;
     }
-    let mut d = [0u32; 13];
-    for (x, b) in d.iter_mut().zip(key.bytes()) {
-        *x = u32::from(b - b'0');
+    pub fn contains(self, p: Problem) -> bool {
+        self.0 & (1 << p as u8) != 0
     }
-    if d[2..9].iter().all(|&x| x == 0) {
-        return true;
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
     }
-    if key.len() == 13 && &key[10..] == "000" {
-        return true;
+    /// The problems in [`Problem::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Problem> {
+        Problem::ALL.into_iter().filter(move |p| self.contains(*p))
     }
-    let sum: u32 = WEIGHTS.iter().zip(&d).map(|(w, x)| w * x).sum();
-    let rem = sum % 11;
-    // check = 10 − (Σ mod 11); Σ mod 11 = 0 would need check 10: never valid.
-    rem == 0 || 10 - rem != d[9]
 }
 
 /// Decoded `PPP G YY RRRRRR` structure of a 12-digit personal number.
@@ -235,47 +255,6 @@ pub struct PersonalNumber {
     pub sex: Sex,
 }
 
-pub fn decode_personal(key: &str) -> Option<PersonalNumber> {
-    if key.len() != 12 || !all_digits(key) {
-        return None;
-    }
-    let b = key.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> u32 {
-        b[r].iter()
-            .fold(0, |acc, &c| acc * 10 + u32::from(c - b'0'))
-    };
-    let g = num(3..4);
-    let yy = num(4..6);
-    Some(PersonalNumber {
-        place: num(0..3) as u16,
-        birth_year: 1900 + 100 * (g / 2) as i32 + yy as i32,
-        sex: if g % 2 == 0 { Sex::Male } else { Sex::Female },
-    })
-}
-
-/// Place codes of births registered in Vietnam (provinces-2024.csv).
-static PROVINCES: &str = include_str!("../../rules/reference/provinces-2024.csv");
-
-/// `PPP` codes that are assigned: a province, or 101–295 for births registered abroad.
-pub fn is_known_place(place: u16) -> bool {
-    static KNOWN: std::sync::OnceLock<[bool; 1000]> = std::sync::OnceLock::new();
-    let known = KNOWN.get_or_init(|| {
-        let mut k = [false; 1000];
-        for code in PROVINCES
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split(',').next()?.parse::<usize>().ok())
-        {
-            if code < 1000 {
-                k[code] = true;
-            }
-        }
-        k[101..=295].iter_mut().for_each(|x| *x = true);
-        k
-    });
-    known.get(usize::from(place)).copied().unwrap_or(false)
-}
-
 /// Everything the per-row ID rules need to know about one (key, declared kind) pair.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IdFacts {
@@ -283,30 +262,20 @@ pub struct IdFacts {
     pub key: IdKey,
     /// Declared kind when given, else the inferred one.
     pub kind: Option<IdKind>,
-    pub format_bad: bool,
-    pub place_bad: bool,
-    pub placeholder: bool,
-    pub mst_bad: bool,
-    pub passport_unverified: bool,
+    pub problems: Problems,
     pub personal: Option<PersonalNumber>,
 }
 
 impl IdFacts {
-    /// Problem codes among ID002 ID003 ID006 ID009 ID010, in code order.
-    pub fn problems(&self) -> Vec<&'static str> {
-        let mut p = Vec::new();
-        for (on, code) in [
-            (self.format_bad, "ID002"),
-            (self.place_bad, "ID003"),
-            (self.placeholder, "ID006"),
-            (self.mst_bad, "ID009"),
-            (self.passport_unverified, "ID010"),
-        ] {
-            if on {
-                p.push(code);
-            }
-        }
-        p
+    pub fn has(&self, p: Problem) -> bool {
+        self.problems.contains(p)
+    }
+
+    /// The tax-code problem, if any: a wrong component or a wrong check digit.
+    pub fn mst_problem(&self) -> Option<Problem> {
+        [Problem::Component, Problem::Checksum]
+            .into_iter()
+            .find(|p| self.has(*p))
     }
 }
 
@@ -332,26 +301,43 @@ pub fn analyse(raw: &str, declared: Option<IdKind>) -> IdFacts {
     let digits = all_digits(&key);
     let inferred = infer_kind(&key);
     let kind = declared_kind(Some(inferred), declared).unwrap_or(inferred);
-    let (format_ok, passport_unverified) = match kind {
-        IdKind::Cccd => (digits && key.len() == 12, false),
-        IdKind::Cmnd => (digits && (key.len() == 9 || key.len() == 12), false),
-        IdKind::Mst => (digits && (key.len() == 10 || key.len() == 13), false),
-        IdKind::Passport => {
-            let other = is_other_passport(&key);
-            (is_standard_passport(&key) || other, other)
+    let mut problems = Problems::default();
+    let mut personal = None;
+    let format_ok = match kind {
+        IdKind::Cccd => digits && key.len() == 12,
+        IdKind::Cmnd => digits && (key.len() == 9 || key.len() == 12),
+        IdKind::Mst => match super::mst::check(&key) {
+            Err(Problem::Format) => false,
+            Err(p) => {
+                problems.insert(p);
+                true
+            }
+            Ok(()) => true,
+        },
+        IdKind::Passport => match super::passport::check(&key) {
+            Err(Problem::Format) => false,
+            Err(p) => {
+                problems.insert(p);
+                true
+            }
+            Ok(()) => true,
+        },
+        IdKind::Unknown => false,
+    };
+    if !format_ok {
+        problems.insert(Problem::Format);
+    }
+    if matches!(kind, IdKind::Cccd | IdKind::Cmnd) && format_ok {
+        personal = super::cccd::decode(&key);
+        if personal.is_some_and(|p| !super::cccd::is_known_place(p.place)) {
+            problems.insert(Problem::PlaceCode);
         }
-        IdKind::Unknown => (false, false),
-    };
-    let personal = match kind {
-        IdKind::Cccd | IdKind::Cmnd if format_ok => decode_personal(&key),
-        _ => None,
-    };
+    }
+    if is_placeholder(&key) {
+        problems.insert(Problem::Placeholder);
+    }
     IdFacts {
-        place_bad: personal.is_some_and(|p| !is_known_place(p.place)),
-        placeholder: is_placeholder(&key),
-        mst_bad: kind == IdKind::Mst && format_ok && mst_checksum_bad(&key),
-        format_bad: !format_ok,
-        passport_unverified,
+        problems,
         personal,
         kind: Some(kind),
         key,
@@ -406,44 +392,27 @@ mod tests {
     }
 
     #[test]
-    fn mst_check_digit() {
-        assert!(!mst_checksum_bad("0314409058"));
-        assert!(!mst_checksum_bad("0314409058002"));
-        assert!(mst_checksum_bad("0314409057"));
-        assert!(mst_checksum_bad("0314409058000"));
-        assert!(mst_checksum_bad("0100000000"));
-        assert!(!mst_checksum_bad("0100109106")); // Viettel group
-    }
-
-    #[test]
-    fn personal_number_structure() {
-        let p = decode_personal("033085012345").unwrap();
-        assert_eq!((p.place, p.birth_year, p.sex), (33, 1985, Sex::Male));
-        let p = decode_personal("034301012345").unwrap();
-        assert_eq!((p.birth_year, p.sex), (2001, Sex::Female));
-        let p = decode_personal("001499012345").unwrap();
-        assert_eq!(p.birth_year, 2199);
-        assert!(is_known_place(33) && is_known_place(101) && is_known_place(295));
-        assert!(!is_known_place(3) && !is_known_place(97) && !is_known_place(296));
-    }
-
-    #[test]
     fn analyse_declared_and_inferred() {
+        let problems = |raw: &str, declared| -> Vec<Problem> {
+            analyse(raw, declared).problems.iter().collect()
+        };
         let f = analyse("033085012345", None);
         assert_eq!(f.kind, Some(IdKind::Cccd));
-        assert!(f.problems().is_empty());
-        let f = analyse("12345670", Some(IdKind::Cccd));
-        assert_eq!(f.problems(), ["ID002"]);
-        let f = analyse("AB1234567", Some(IdKind::Passport));
-        assert_eq!(f.problems(), ["ID010"]);
-        let f = analyse("AB1234567", None);
-        assert_eq!(f.problems(), ["ID002"]);
-        let f = analyse("003085012345", None);
-        assert_eq!(f.problems(), ["ID003"]);
-        let f = analyse("0314409057", None);
-        assert_eq!(f.problems(), ["ID009"]);
-        let f = analyse("123456789012", Some(IdKind::Cmnd));
-        assert_eq!(f.problems(), ["ID006"]);
+        assert!(f.problems.is_empty());
+        assert_eq!(problems("12345670", Some(IdKind::Cccd)), [Problem::Format]);
+        assert_eq!(
+            problems("AB1234567", Some(IdKind::Passport)),
+            [Problem::Unverified]
+        );
+        assert_eq!(problems("AB1234567", None), [Problem::Format]);
+        assert_eq!(problems("003085012345", None), [Problem::PlaceCode]);
+        assert_eq!(problems("0314409057", None), [Problem::Checksum]);
+        assert_eq!(problems("0100000000", None), [Problem::Component]);
+        assert_eq!(problems("0314409058000", None), [Problem::Component]);
+        assert_eq!(
+            problems("123456789012", Some(IdKind::Cmnd)),
+            [Problem::Placeholder]
+        );
         assert!(analyse("  ", None).kind.is_none());
     }
 
@@ -451,7 +420,7 @@ mod tests {
         #[test]
         fn analyse_never_panics(s in "\\PC{0,30}") {
             let f = analyse(&s, None);
-            let _ = f.problems();
+            let _ = f.problems.iter().count();
             prop_assert_eq!(id_key(&f.key), f.key.as_str());
         }
 

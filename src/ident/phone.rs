@@ -1,4 +1,23 @@
-//! Vietnamese mobile numbers: reading any written form into the 10-digit `0…` form (outputs.md).
+//! Vietnamese mobile numbers: reading any written form into the 10-digit `0…` form.
+//!
+//! A number is read by keeping its digits; dropping a leading `0084`, or a leading `84` when at
+//! least 11 digits remain (so `+84…`, `84…` and `+840…` all work); putting back the leading 0 that
+//! spreadsheets drop; and converting an 11-digit number of the pre-2018 plan to its 10-digit form
+//! (the Ministry's 2018 conversion: only the prefix changed). It is a mobile number when its 9
+//! national digits match libphonenumber 9.0.35's Vietnamese mobile pattern. The carrier of original
+//! allocation comes from the prefix table; since number portability (16 November 2018) a prefix does
+//! not prove the current carrier.
+//!
+//! ```
+//! use simaudit::ident::phone::{self, Problem};
+//! assert_eq!(phone::validate("+84 912 345 678").as_deref(), Ok("0912345678"));
+//! assert_eq!(phone::validate("912345678").as_deref(), Ok("0912345678"));
+//! assert_eq!(phone::validate("01662345678").as_deref(), Ok("0362345678")); // 0166 became 036
+//! assert_eq!(phone::validate("0241234567"), Err(Problem::NotMobile)); // a Hà Nội landline
+//! assert_eq!(phone::parse("01662345678").problems(), [Problem::LegacyForm]);
+//! assert_eq!(phone::format("84912345678"), "0912 345 678");
+//! assert_eq!(phone::compact("0912.345.678"), "0912345678");
+//! ```
 
 use regex::Regex;
 use std::sync::OnceLock;
@@ -6,7 +25,7 @@ use std::sync::OnceLock;
 static PREFIXES: &str = include_str!("../../rules/reference/mobile-prefixes.csv");
 static LEGACY: &str = include_str!("../../rules/reference/legacy-11-digit-prefixes.csv");
 
-/// libphonenumber 9.0.35 national mobile pattern (9 digits after the trunk 0), from domain.md.
+/// libphonenumber 9.0.35 national mobile pattern (9 digits after the trunk 0).
 const MOBILE_PATTERN: &str = r"^(?:121[0-3]\d{5}|(?:160|(?:3\d|7[06-9])\d|5(?:[1689]\d|2[238]|59)|8(?:[1-8]\d|9[6-9])|9(?:[0-8]\d|9[013-9]))\d{6})$";
 
 struct Tables {
@@ -76,16 +95,54 @@ impl Msisdn {
         !self.normalised.is_empty()
     }
 
-    /// Problem codes among SB001 SB003.
-    pub fn problems(&self) -> Vec<&'static str> {
+    /// What is wrong or unusual about the number, in [`Problem`] order.
+    pub fn problems(&self) -> Vec<Problem> {
         let mut p = Vec::new();
         if !self.valid() {
-            p.push("SB001");
+            p.push(Problem::NotMobile);
         }
         if self.legacy {
-            p.push("SB003");
+            p.push(Problem::LegacyForm);
         }
         p
+    }
+}
+
+/// What is wrong or unusual about a written number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Problem {
+    /// Not a Vietnamese mobile number once read (an empty one included).
+    NotMobile,
+    /// Written in the 11-digit pre-2018 form, and converted.
+    LegacyForm,
+}
+
+/// The digits of a written number, nothing else.
+pub fn compact(raw: &str) -> String {
+    raw.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The number in its 10-digit `0…` form when it is a mobile number, else [`Problem::NotMobile`]. A
+/// number in the pre-2018 form is valid once converted ([`Msisdn::problems`] still tells).
+pub fn validate(raw: &str) -> Result<String, Problem> {
+    let m = parse(raw);
+    if m.valid() {
+        Ok(m.normalised)
+    } else {
+        Err(Problem::NotMobile)
+    }
+}
+
+pub fn is_valid(raw: &str) -> bool {
+    read(raw).value != 0
+}
+
+/// The number as people write it, `0xxx xxx xxx`; a number that is not mobile is given back as its
+/// digits.
+pub fn format(raw: &str) -> String {
+    match validate(raw) {
+        Ok(n) => format!("{} {} {}", &n[..4], &n[4..7], &n[7..]),
+        Err(_) => compact(raw),
     }
 }
 
@@ -118,8 +175,7 @@ pub fn prefix_carrier(normalised: &str) -> Option<&'static str> {
     t.carrier[value_of(start) as usize]
 }
 
-/// outputs.md: keep the digits; drop a leading 0084, or 84 when at least 11 digits; prepend 0 when missing;
-/// convert an 11-digit pre-2018 number; valid when 10 digits match the mobile pattern.
+/// Reads a written number as the module's documentation says.
 pub fn parse(raw: &str) -> Msisdn {
     let n = read(raw);
     Msisdn {
@@ -197,7 +253,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn n(raw: &str) -> (String, Option<&'static str>, Vec<&'static str>) {
+    fn n(raw: &str) -> (String, Option<&'static str>, Vec<Problem>) {
         let m = parse(raw);
         let p = m.problems();
         (m.normalised, m.carrier, p)
@@ -226,11 +282,19 @@ mod tests {
     fn legacy_conversion() {
         assert_eq!(
             n("01662345678"),
-            ("0362345678".into(), Some("VIETTEL"), vec!["SB003"])
+            (
+                "0362345678".into(),
+                Some("VIETTEL"),
+                vec![Problem::LegacyForm]
+            )
         );
         assert_eq!(
             n("841662345678"),
-            ("0362345678".into(), Some("VIETTEL"), vec!["SB003"])
+            (
+                "0362345678".into(),
+                Some("VIETTEL"),
+                vec![Problem::LegacyForm]
+            )
         );
     }
 
@@ -255,12 +319,12 @@ mod tests {
             "0521234567",
         ] {
             assert_eq!(n(raw).0, "", "{raw}");
-            assert!(n(raw).2.contains(&"SB001"), "{raw}");
+            assert!(n(raw).2.contains(&Problem::NotMobile), "{raw}");
         }
         assert_eq!(n("0522123456").0, "0522123456");
     }
 
-    /// outputs.md's reading, written out plainly with strings and the pattern itself: the oracle for
+    /// The documented reading, written out plainly with strings and the pattern itself: the oracle for
     /// [`read`]'s tables and stack buffers.
     fn plain(raw: &str) -> (String, Option<&'static str>, bool) {
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();

@@ -23,6 +23,9 @@ pub struct Batch {
     pub rows: Vec<u32>,
     /// Records that could not be read, in file order.
     pub bad: Vec<BadRecord>,
+    /// Some field bytes were not UTF-8 when sealed, though the file was found to be UTF-8 when
+    /// opened: it changed while it was being read. The batch's fields are then empty.
+    pub changed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +51,7 @@ impl Batch {
 
     /// An empty batch sized like this full one: each column's buffers are allocated once at about
     /// the size they will need, instead of growing by doubling (at the size of a batch column, the
-    /// allocator keeps the memory freed by growth, which cost a run 200 MB of peak memory).
+    /// allocator keeps the memory freed by growth, which adds to the run's peak memory).
     pub fn next_like(&self) -> Batch {
         let slack = |n: usize| n + n / 8;
         Batch {
@@ -80,17 +83,11 @@ impl Batch {
 
     /// Adds one accepted record; missing fields are empty and extra ones are dropped.
     pub fn push<'a>(&mut self, row: u32, fields: impl IntoIterator<Item = &'a str>) {
-        // SAFETY: each field is a `&str`.
-        unsafe { self.push_bytes(row, fields.into_iter().map(str::as_bytes)) }
+        self.push_bytes(row, fields.into_iter().map(str::as_bytes))
     }
 
-    /// Adds one accepted record given as byte slices of UTF-8 text split at ASCII bytes (delimiters,
-    /// quotes, line ends), so that each is UTF-8 too.
-    ///
-    /// # Safety
-    /// Every slice must be UTF-8: [`Batch::seal`] turns the bytes into text without checking them again
-    /// (checking every batch cost 4% of a run, for text already checked whole).
-    pub unsafe fn push_bytes<'a>(&mut self, row: u32, fields: impl IntoIterator<Item = &'a [u8]>) {
+    /// Adds one accepted record given as byte slices, checked to be UTF-8 when the batch is sealed.
+    pub fn push_bytes<'a>(&mut self, row: u32, fields: impl IntoIterator<Item = &'a [u8]>) {
         let mut fields = fields.into_iter();
         for column in &mut self.columns {
             if let Some(f) = fields.next() {
@@ -102,13 +99,21 @@ impl Batch {
         self.rows.push(row);
     }
 
-    /// Ends filling: the field bytes become text.
+    /// Ends filling: the field bytes become text, each column checked to be UTF-8 (a batch that is not
+    /// is marked [`Batch::changed`], its fields left empty).
     pub fn seal(mut self) -> Batch {
         for column in &mut self.columns {
             let bytes = std::mem::take(&mut column.bytes);
-            debug_assert!(std::str::from_utf8(&bytes).is_ok());
-            // SAFETY: only `push` and `push_bytes` add bytes, and both take UTF-8 fields only.
-            column.text = unsafe { String::from_utf8_unchecked(bytes) };
+            match super::decode::utf8(bytes) {
+                Ok(text) => column.text = text,
+                Err(_) => self.changed = true,
+            }
+        }
+        if self.changed {
+            for column in &mut self.columns {
+                column.text.clear();
+                column.ends.iter_mut().for_each(|e| *e = 0);
+            }
         }
         self
     }
@@ -149,5 +154,15 @@ mod tests {
         assert_eq!(b.field(2, 3), "");
         assert_eq!(b.field(9, 0), "");
         assert_eq!(b.rows, vec![1, 2, 4]);
+        assert!(!b.changed);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_mark_the_batch_changed() {
+        let mut b = Batch::new(2);
+        b.push_bytes(1, [&b"ok"[..], b"Ho\xE0"]);
+        let b = b.seal();
+        assert!(b.changed);
+        assert_eq!((b.field(0, 0), b.field(0, 1)), ("", ""));
     }
 }

@@ -1,4 +1,4 @@
-//! File encodings (extract-format.md): UTF-8 with or without BOM, UTF-16 LE/BE with BOM, Windows-1258,
+//! File encodings: UTF-8 with or without BOM, UTF-16 LE/BE with BOM, Windows-1258,
 //! and single-byte files holding TCVN3 or VNI bytes (read as Windows-1252; the value-level repair of
 //! `text::repair` then restores the Vietnamese letters).
 
@@ -84,7 +84,7 @@ fn with(enc: &'static encoding_rs::Encoding, bytes: &[u8], nfc: bool) -> (String
 }
 
 /// Whether `bytes` is UTF-8, checked in parallel pieces with SIMD: a file is read as text once or
-/// twice per run, and the standard library checks only about 1 GB/s of Vietnamese text on one thread.
+/// twice per run, and the standard library's check runs on one thread without SIMD.
 pub fn is_utf8(bytes: &[u8]) -> bool {
     use rayon::prelude::*;
     const PIECE: usize = 16 << 20;
@@ -103,6 +103,17 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
     starts
         .par_windows(2)
         .all(|w| simdutf8::basic::from_utf8(&bytes[w[0]..w[1]]).is_ok())
+}
+
+/// `bytes` as a String when it is UTF-8, else the bytes back; checked on the calling thread (for
+/// pieces of a file that are parsed while the pool maps others).
+pub fn utf8(bytes: Vec<u8>) -> std::result::Result<String, Vec<u8>> {
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just checked every byte.
+        Ok(unsafe { String::from_utf8_unchecked(bytes) })
+    } else {
+        Err(bytes)
+    }
 }
 
 /// `bytes` as a String when it is UTF-8, else the bytes back.

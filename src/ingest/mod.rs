@@ -4,6 +4,7 @@
 
 mod batch;
 pub mod decode;
+mod points;
 pub mod profile;
 mod records;
 mod sheet;
@@ -12,20 +13,22 @@ pub use source::sniff_delimiter;
 pub mod table;
 
 use crate::error::{Error, Result};
-use crate::findings::Finding;
 use crate::ident::{date, DateOrder, IdKind, Sex};
-use crate::rules::RuleCode;
 use crate::schema::{
     canonical_carrier, canonical_nationality, Coded, Field, PointType, Status, SubscriberType,
 };
 use batch::Batch;
 pub use decode::Encoding;
+pub use points::PointRegistry;
 use profile::Profile;
 use rustc_hash::FxHashMap;
 use source::Source;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-pub use table::{DateCell, Reject, SourceFile, Strings, Table, TableBuilder, TextColumn};
+pub use table::{
+    DateCell, Reject, SourceFile, Strings, Table, TableBuilder, TextColumn, Unreadable,
+    UnreadableKind,
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -39,13 +42,13 @@ pub struct IngestOptions {
     pub sheet: Option<String>,
 }
 
-/// The outcome of ingest: the accepted rows, the rejected records, and the findings ingest itself makes
-/// (DQ001 for each reject, DQ002 for unreadable values).
+/// The outcome of ingest: the accepted rows, the rejected records, and the values present but
+/// unreadable.
 pub struct Loaded {
     pub table: Table,
     pub files: Vec<SourceFile>,
     pub rejects: Vec<Reject>,
-    pub findings: Vec<Finding>,
+    pub unreadable: Vec<Unreadable>,
 }
 
 fn file_name(path: &Path) -> String {
@@ -57,13 +60,15 @@ fn file_name(path: &Path) -> String {
 
 /// Which accepted records a load keeps, and where they go.
 pub enum Keep<'a> {
-    /// Every record, into one table (a run held in memory).
+    /// Every record, into one table.
     All,
-    /// Every record, handed to the sink one batch at a time as a small table of its own and then
-    /// dropped (the scan pass of a sharded run). DQ002 findings are left to the shards.
+    /// Every record, handed to the sink one batch at a time as a small table of its own (without
+    /// extra columns) and then dropped, for a caller that needs one pass over every record without
+    /// holding them. Unreadable values are not collected.
     Stream(&'a mut dyn FnMut(u16, Table)),
-    /// Only the records whose (file, row) `pick` says, into one table (a shard of a sharded run).
-    /// Rejected records and their findings are left to the scan pass, and files are not checksummed.
+    /// Only the records whose (file, row) `pick` says, into one table, for a caller that has already
+    /// made one pass over every record: rejected records are not collected again, and files are not
+    /// checksummed again.
     Only(&'a (dyn Fn(u16, u32) -> bool + Sync)),
 }
 
@@ -160,7 +165,7 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     }
 
     let mut builder = TableBuilder::default();
-    // A scan pass keeps no extra columns: its small tables only feed the rules that need no text.
+    // A stream keeps no extra columns: its small tables are dropped once handed over.
     if !matches!(keep, Keep::Stream(_)) {
         builder.extra = extra_names
             .iter()
@@ -168,9 +173,9 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             .collect();
     }
     let mut rejects = Vec::new();
-    let mut findings = Vec::new();
+    let mut unreadable = Vec::new();
     let mut files = Vec::new();
-    // A shard of a sharded run leaves checksums and rejected records to the scan pass over every record.
+    // A load of picked records leaves checksums and rejected records to the earlier pass over every record.
     let every_record = !matches!(keep, Keep::Only(_));
     for (idx, mut info, path, encoding, profile) in opened {
         let (src, size) = Source::read(path, encoding, opts.sheet.as_deref())?;
@@ -196,9 +201,10 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         let mut carrier_seen: Option<Option<String>> = None;
         // One thread reads the next batch of records while the pool maps the columns of this one.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let mut changed = false;
         let checksum = std::thread::scope(|scope| {
-            // The checksum is computed beside the parsing (a pass of its own on one core cost a tenth
-            // of the ingest). A shard of a sharded run leaves it to the scan pass.
+            // The checksum is computed beside the parsing, on a thread of its own (not in a pass of
+            // its own before it), unless only picked records are loaded.
             let checksum = every_record.then(|| scope.spawn(|| source::sha256_of(path)));
             let src = &src;
             let pick = match &keep {
@@ -208,6 +214,11 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
             scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).unwrap_or(())));
             for batch in rx {
+                if batch.changed {
+                    // The reader's remaining batches are dropped unread.
+                    changed = true;
+                    break;
+                }
                 info.rows_read += batch.len() + batch.bad.len();
                 info.rows_accepted += batch.len();
                 info.rows_rejected += batch.bad.len();
@@ -221,7 +232,7 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                     }
                     _ => {
                         let first = builder.len();
-                        mapper.add(&mut builder, &batch, &mut findings);
+                        mapper.add(&mut builder, &batch, &mut unreadable);
                         single_carrier(&builder, first)
                     }
                 };
@@ -233,13 +244,6 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                 }
                 if every_record {
                     for b in batch.bad {
-                        findings.push(Finding {
-                            file: idx,
-                            row: b.row,
-                            subject: None,
-                            rule: RuleCode::DQ001,
-                            detail: b.reason.clone(),
-                        });
                         rejects.push(Reject {
                             file: idx,
                             row: b.row,
@@ -252,6 +256,13 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             }
             checksum.map(|c| c.join())
         });
+        if changed {
+            return Err(Error::Input(format!(
+                "{}: the file changed while it was being read (its text is no longer what was \
+                 checked when it was opened); audit a copy that nothing writes to",
+                path.display()
+            )));
+        }
         info.sha256 = match checksum {
             None => String::new(),
             Some(Ok(sha)) => sha?,
@@ -273,7 +284,7 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         table: builder.finish(),
         files,
         rejects,
-        findings,
+        unreadable,
     })
 }
 
@@ -453,19 +464,18 @@ impl<'a> ColumnMapper<'a> {
         }
     }
 
-    /// Appends the accepted records of `batch` to the table; unreadable values become DQ002 findings.
-    fn add(&mut self, b: &mut TableBuilder, batch: &Batch, findings: &mut Vec<Finding>) {
+    /// Appends the accepted records of `batch` to the table, and its unreadable values to `found`.
+    fn add(&mut self, b: &mut TableBuilder, batch: &Batch, found: &mut Vec<Unreadable>) {
         let (file, profile, base) = (self.file, self.profile, b.len());
         b.file.extend(std::iter::repeat_n(file, batch.len()));
         b.row.extend_from_slice(&batch.rows);
-        let dq = |record: usize, detail: String| {
-            Finding::on(
-                base + record,
-                file,
-                batch.rows[record],
-                RuleCode::DQ002,
-                detail,
-            )
+        let dq = |record: usize, column: Field, raw: &str, kind: UnreadableKind| Unreadable {
+            file,
+            row: batch.rows[record],
+            subject: (base + record) as u32,
+            column,
+            raw: raw.to_string(),
+            kind,
         };
         let Table {
             carrier,
@@ -499,9 +509,9 @@ impl<'a> ColumnMapper<'a> {
             district,
         ];
         let [c_sub, c_gender, c_id_type, c_status, c_point_type] = &mut self.coded_cache;
-        let mut coded_findings: [Vec<Finding>; 5] = Default::default();
+        let mut coded_findings: [Vec<Unreadable>; 5] = Default::default();
         let [f_sub, f_gender, f_id_type, f_status, f_point_type] = &mut coded_findings;
-        let mut date_findings: [Vec<Finding>; 3] = Default::default();
+        let mut date_findings: [Vec<Unreadable>; 3] = Default::default();
         let [f_dob, f_issue, f_activation] = &mut date_findings;
         let (carrier_spellings, nationality_spellings) =
             (&mut self.carrier_spellings, &mut self.nationality_spellings);
@@ -612,9 +622,7 @@ impl<'a> ColumnMapper<'a> {
                             Ok(None) => DateCell::Empty,
                             Ok(Some(w)) => DateCell::Value(w),
                             Err(()) => {
-                                let detail =
-                                    format!("{} '{}' cannot be read as a date", field.name(), raw);
-                                found.push(dq(record, detail));
+                                found.push(dq(record, field, raw, UnreadableKind::Date));
                                 DateCell::Unreadable
                             }
                         });
@@ -622,8 +630,8 @@ impl<'a> ColumnMapper<'a> {
                 });
             }
         });
-        findings.extend(coded_findings.into_iter().flatten());
-        findings.extend(date_findings.into_iter().flatten());
+        found.extend(coded_findings.into_iter().flatten());
+        found.extend(date_findings.into_iter().flatten());
     }
 }
 
@@ -635,12 +643,12 @@ struct CodeReader<'a, D> {
     dq: &'a D,
 }
 
-impl<D: Fn(usize, String) -> Finding> CodeReader<'_, D> {
+impl<D: Fn(usize, Field, &str, UnreadableKind) -> Unreadable> CodeReader<'_, D> {
     fn column<T>(
         self,
         (field, source): (Field, Option<usize>),
         cache: &mut CodeCache,
-        found: &mut Vec<Finding>,
+        found: &mut Vec<Unreadable>,
         out: &mut Vec<T>,
         pick: impl Fn(Option<Coded>) -> T,
     ) {
@@ -661,14 +669,7 @@ impl<D: Fn(usize, String) -> Finding> CodeReader<'_, D> {
                         *c
                     }
                     Err(()) => {
-                        let then = if field == Field::IdType {
-                            "; the type is inferred from the number"
-                        } else {
-                            ""
-                        };
-                        let detail =
-                            format!("{} '{}' is not a known value{then}", field.name(), raw);
-                        found.push((self.dq)(record, detail));
+                        found.push((self.dq)(record, field, raw, UnreadableKind::Code));
                         None
                     }
                 }

@@ -1,4 +1,4 @@
-//! Column profiles (extract-format.md): TOML files mapping a carrier's headers and codes onto the
+//! Column profiles: TOML files mapping a carrier's headers and codes onto the
 //! canonical schema. Shipped profiles are embedded; `--profile` may name one or point at a file.
 
 use crate::ident::DateOrder;

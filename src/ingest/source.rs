@@ -11,9 +11,14 @@ use std::path::Path;
 /// A delimited file's text: decoded into memory, or, for a UTF-8 file, mapped from disk. A national
 /// extract is tens of GB: mapped, the pages already parsed are handed back to the kernel as reading
 /// proceeds ([`Text::release`]), so a run never holds a whole file.
+///
+/// Mapped text stays bytes: the pages handed back are read again from the file, which another program
+/// may change meanwhile, so the check that chose UTF-8 proves nothing about the bytes parsed later.
+/// Fields become text only when their batch is sealed, after a check of their own
+/// ([`super::batch::Batch::seal`]).
 pub enum Text {
     Owned(String),
-    /// Checked to be UTF-8 throughout when mapped; `start` skips a byte-order mark.
+    /// Found to be UTF-8 throughout when mapped; `start` skips a byte-order mark.
     Mapped {
         map: memmap2::Mmap,
         start: usize,
@@ -21,11 +26,10 @@ pub enum Text {
 }
 
 impl Text {
-    pub fn as_str(&self) -> &str {
+    pub fn bytes(&self) -> &[u8] {
         match self {
-            Text::Owned(s) => s,
-            // SAFETY: `map_utf8` checked every byte after `start` to be UTF-8 before building this.
-            Text::Mapped { map, start } => unsafe { std::str::from_utf8_unchecked(&map[*start..]) },
+            Text::Owned(s) => s.as_bytes(),
+            Text::Mapped { map, start } => &map[*start..],
         }
     }
 
@@ -93,6 +97,35 @@ pub fn sha256_of(path: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
+/// A test hook: `SIMAUDIT_TEST_CHANGE_INPUT=overwrite|truncate` changes a mapped input right after it
+/// was found to be UTF-8, as another program writing to it during a run would (the tests check that
+/// simaudit then stops with a clear error).
+fn change_for_test(path: &Path, size: u64) {
+    let Ok(how) = std::env::var("SIMAUDIT_TEST_CHANGE_INPUT") else {
+        return;
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path);
+    let _ = match (how.as_str(), file) {
+        ("overwrite", Ok(f)) => {
+            // Inside a field (two letters or digits), so the record keeps its shape.
+            use std::os::unix::fs::FileExt;
+            let mut at = size / 2;
+            let mut two = [0u8; 2];
+            while f.read_at(&mut two, at).is_ok_and(|n| n == 2)
+                && !two.iter().all(u8::is_ascii_alphanumeric)
+            {
+                at += 1;
+            }
+            f.write_all_at(b"\xFF\xFE", at)
+        }
+        ("truncate", Ok(f)) => f.set_len(size / 2),
+        _ => Ok(()),
+    };
+}
+
 pub enum Source {
     Delimited {
         text: Text,
@@ -112,11 +145,11 @@ pub enum Source {
 }
 
 /// The delimiter that occurs most often outside quotes in the header line (`,` wins ties).
-pub fn sniff_delimiter(text: &str) -> u8 {
+pub fn sniff_delimiter(text: &[u8]) -> u8 {
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
     let mut quoted = false;
-    for &b in text.as_bytes() {
+    for &b in text {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if !quoted => break,
@@ -176,6 +209,7 @@ impl Source {
             } else {
                 match map_utf8(map) {
                     Ok(text) => {
+                        change_for_test(path, size);
                         let bom = matches!(text, Text::Mapped { start: 3, .. });
                         let found = if bom {
                             Encoding::Utf8Bom
@@ -256,8 +290,8 @@ impl Source {
 
     /// A delimited source over `text`, already decoded and free of NUL bytes.
     pub fn delimited(path: &Path, text: Text, encoding: Encoding, lossy: bool) -> Result<Source> {
-        let delimiter = sniff_delimiter(text.as_str());
-        let mut records = Records::new(text.as_str(), delimiter);
+        let delimiter = sniff_delimiter(text.bytes());
+        let mut records = Records::new(text.bytes(), delimiter);
         if records.next_record().is_none() {
             return Err(Error::Input(format!("{}: no header row", path.display())));
         }
@@ -316,7 +350,7 @@ impl Source {
             Source::Delimited {
                 text, delimiter, ..
             } => {
-                let mut records = Records::new(text.as_str(), *delimiter);
+                let mut records = Records::new(text.bytes(), *delimiter);
                 let _ = records.next_record(); // header
                 for _ in 0..n {
                     if records.next_record().is_none() {
@@ -351,7 +385,7 @@ impl Source {
 
     /// Every record after the header, in order, in batches of at most [`BATCH_RECORDS`] records.
     /// Hands every record whose row `keep` says to `handle`, a batch at a time; the others are only
-    /// found and skipped (a shard of a sharded run reads only its own records).
+    /// found and skipped.
     pub fn for_each_batch(
         &self,
         keep: &(dyn Fn(u32) -> bool + Sync),
@@ -372,15 +406,15 @@ impl Source {
                 lossy,
                 ..
             } => {
-                let text = whole.as_str();
+                let text = whole.bytes();
                 let mut records = Records::new(text, *delimiter);
                 let _ = records.next_record(); // header
                 let mut row = 0u32;
                 while let Some(rec) = records.next_record() {
                     let raw = || {
-                        text.get(rec.start..rec.end)
-                            .unwrap_or("")
+                        String::from_utf8_lossy(text.get(rec.start..rec.end).unwrap_or(b""))
                             .trim_matches(['\r', '\n'])
+                            .to_string()
                     };
                     let reason = if *lossy && raw().contains('\u{FFFD}') {
                         Some("undecodable bytes (not valid UTF-8)".to_string())
@@ -392,13 +426,12 @@ impl Source {
                     row += 1;
                     match reason {
                         _ if !keep(row) => {}
-                        // SAFETY: `text` is a `&str` and records are split at ASCII bytes only.
-                        None => unsafe { batch.push_bytes(row, records.fields()) },
+                        None => batch.push_bytes(row, records.fields()),
                         Some(reason) => batch.bad.push(BadRecord {
                             row,
                             line: records.line_of(&rec),
                             reason,
-                            raw: raw().to_string(),
+                            raw: raw(),
                         }),
                     }
                     if row.is_multiple_of(1 << 16) {
@@ -446,11 +479,11 @@ mod tests {
 
     #[test]
     fn delimiters() {
-        assert_eq!(sniff_delimiter("a,b,c\n1;2"), b',');
-        assert_eq!(sniff_delimiter("SO;HO_TEN;\"x,y\"\n"), b';');
-        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
-        assert_eq!(sniff_delimiter("a|b"), b'|');
-        assert_eq!(sniff_delimiter("single"), b',');
+        assert_eq!(sniff_delimiter(b"a,b,c\n1;2"), b',');
+        assert_eq!(sniff_delimiter(b"SO;HO_TEN;\"x,y\"\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b"), b'|');
+        assert_eq!(sniff_delimiter(b"single"), b',');
     }
 
     #[test]

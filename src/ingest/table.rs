@@ -238,6 +238,27 @@ pub struct Reject {
     pub raw: String,
 }
 
+/// A value present in an accepted record that could not be read: the column is left empty (a date
+/// cell [`DateCell::Unreadable`]) and the rules report the value (DQ002).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub file: u16,
+    pub row: u32,
+    /// The record's index in the table.
+    pub subject: u32,
+    pub column: crate::schema::Field,
+    pub raw: String,
+    pub kind: UnreadableKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnreadableKind {
+    /// Not a date or date-time in any accepted form.
+    Date,
+    /// A coded column's value that the profile does not map.
+    Code,
+}
+
 /// The accepted rows, column by column. `T` is the text-column type: [`TextColumn`] for the finished
 /// table, [`Interner`] while rows are being added ([`TableBuilder`]), so the columns are listed once.
 #[derive(Debug)]
@@ -282,9 +303,8 @@ pub type TableBuilder = Table<Interner>;
 
 impl Default for TableBuilder {
     /// Phone and ID numbers are kept verbatim: nearly every row has its own (a number repeats only
-    /// by error, an ID number once per extra SIM; in the generated 10 M-row extract 99.6% and 92.3%
-    /// of them are distinct), so interning them bought little and cost about a tenth of a run's
-    /// CPU. Names and point fields repeat and are interned.
+    /// by error, an ID number once per extra SIM), so interning them would buy little and cost a
+    /// lookup per row. Names and point fields repeat and are interned.
     fn default() -> Self {
         Table {
             file: Vec::new(),

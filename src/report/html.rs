@@ -2,9 +2,8 @@
 //! points, flagged share per carrier, counts per rule, and sortable, filterable tables. Charts are
 //! inline SVG; sorting and filtering are a few lines of inline script. Readable on a laptop, printable.
 
+use super::i18n::{label, Lang};
 use super::summary::{Cell, Sheet, Summaries};
-use super::terminal::Lang;
-use super::xlsx::label;
 use super::{Privacy, RunView};
 use crate::error::Result;
 use std::fmt::Write;

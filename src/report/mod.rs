@@ -1,6 +1,7 @@
 //! Reports: summaries (by carrier, point, rule, ID) and the writers of every output file.
 
 pub mod html;
+pub mod i18n;
 mod manifest;
 pub mod parquet;
 mod privacy;
@@ -9,11 +10,9 @@ pub mod terminal;
 pub mod write;
 pub mod xlsx;
 
-use crate::audit::Audit;
 use crate::error::{Error, Result};
-use crate::ingest::{Reject, SourceFile};
-use crate::rules::RuleSet;
-use crate::usage::StageCost;
+use crate::pipeline::Audit;
+pub use crate::pipeline::RunView;
 pub use privacy::Privacy;
 use std::path::Path;
 pub use summary::{Cell, RowMarks, Sheet, Summaries};
@@ -114,20 +113,6 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
         .collect()
 }
 
-/// What the reports say of a run besides its tables: inputs, rule set, counts and stage costs. A run
-/// held in memory gives it ([`Audit::view`]); so does a sharded run, which never holds all its rows.
-#[derive(Clone, Copy)]
-pub struct RunView<'a> {
-    pub files: &'a [SourceFile],
-    pub rules: &'a RuleSet,
-    pub rejects: &'a [Reject],
-    /// Accepted rows.
-    pub accepted: usize,
-    pub findings: usize,
-    pub points_given: bool,
-    pub stages: &'a [StageCost],
-}
-
 /// Write every output into `out` and return the summaries and the files written.
 pub fn write_all(
     audit: &mut Audit,
@@ -135,13 +120,13 @@ pub fn write_all(
     formats: Formats,
     privacy: &Privacy,
     started: std::time::SystemTime,
-    lang: terminal::Lang,
+    lang: i18n::Lang,
 ) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let mut watch = crate::usage::Stopwatch::default();
-    let marks = RowMarks::compute(audit);
-    let summaries = summary::summarise(audit, &marks);
-    let a: &Audit = audit;
+    let a = audit.checked();
+    let marks = RowMarks::compute(a);
+    let summaries = summary::summarise(a, &audit.rejects, &marks);
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
     if formats.csv {
@@ -156,7 +141,7 @@ pub fn write_all(
     let output_seconds = write_reports(
         jobs,
         out,
-        a.view(),
+        audit.view(),
         &summaries,
         &held,
         formats,
@@ -208,7 +193,7 @@ pub fn write_reports<'a>(
     findings: &'a dyn write::FindingRows,
     formats: Formats,
     privacy: &'a Privacy,
-    lang: terminal::Lang,
+    lang: i18n::Lang,
 ) -> Result<Vec<(String, f64)>> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     if formats.csv {

@@ -1,14 +1,14 @@
 //! The Parquet outputs, subscriptions.parquet and findings.parquet, written row group by row group
 //! through polars' Parquet encoder at the Arrow level: a column the table already holds as codes
 //! reaches the file as a dictionary of those codes, instead of being spelled out row by row and then
-//! hashed back into a dictionary by the encoder (which cost about a tenth of a 10 M-row run).
+//! hashed back into a dictionary by the encoder.
 //! Columns are encoded and compressed on the thread pool, one row group at a time.
 
 use super::summary::RowMarks;
 use super::write::{FindingRows, FINDING_COLUMNS};
-use crate::audit::Audit;
 use crate::error::{Error, Result};
 use crate::ingest::Strings;
+use crate::pipeline::Checked;
 use crate::rules::RuleCode;
 use crate::schema::{PointType, Status, SubscriberType};
 use polars::prelude::*;
@@ -235,9 +235,9 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
     Ok(per_column.into_iter().flatten().collect())
 }
 
-/// zstd's level for the Parquet outputs. On 10 M rows, levels −1 and −3 were no faster (their
-/// files, 41% and 48% bigger, cost as much more to write), and the default level 3 made no smaller
-/// file (486 against 478 MB). polars' own level type accepts only 1–22.
+/// zstd's level for the Parquet outputs: faster levels made bigger files that took as long to write,
+/// and the default level 3 no smaller ones (benches/README.md). polars' own level type accepts only
+/// 1–22.
 const ZSTD_LEVEL: i32 = 1;
 
 /// Compresses one encoded page with zstd. Done here rather than by the encoder's own `compress`,
@@ -443,7 +443,7 @@ fn findings_group(texts: Vec<Strings>, rows: Vec<u32>) -> PolarsResult<RowGroup>
 /// subscriptions.parquet: every accepted row, normalised, with its rule codes.
 pub fn subscriptions_parquet(
     path: &Path,
-    audit: &Audit,
+    audit: Checked,
     marks: &RowMarks,
     privacy: &super::Privacy,
 ) -> Result<()> {
@@ -455,7 +455,7 @@ pub fn subscriptions_parquet(
 }
 
 pub fn subscriptions_group(
-    audit: &Audit,
+    audit: Checked,
     marks: &RowMarks,
     privacy: &super::Privacy,
     rows: std::ops::Range<usize>,

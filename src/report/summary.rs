@@ -1,10 +1,11 @@
 //! Summaries for the inspection team: per carrier, per point, per rule, per ID. Computed from the
 //! findings with integer codes; every table has a total order, so reruns are byte-identical.
 
-use crate::audit::Audit;
 use crate::ingest::{Reject, SourceFile};
 use crate::normalize::Normalised;
+use crate::pipeline::Checked;
 use crate::rules::cross::IdOverLimit;
+use crate::rules::registry::RuleMask;
 use crate::rules::{RuleCode, RuleSet, RULES};
 use crate::schema::PointType;
 use rayon::prelude::*;
@@ -45,7 +46,7 @@ impl From<usize> for Cell {
     }
 }
 
-/// A summary table: machine column names (outputs.md) and rows.
+/// A summary table: machine column names and rows.
 #[derive(Debug, Clone)]
 pub struct Sheet {
     pub name: &'static str,
@@ -53,15 +54,51 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Sheet {
+    /// The rows, their cells looked up by column name.
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        self.rows.iter().map(move |cells| Record {
+            columns: &self.columns,
+            cells,
+        })
+    }
+}
+
+/// One row of a [`Sheet`].
+pub struct Record<'a> {
+    columns: &'a [String],
+    cells: &'a [Cell],
+}
+
+impl Record<'_> {
+    pub fn get(&self, column: &str) -> Option<&Cell> {
+        let i = self.columns.iter().position(|c| c == column)?;
+        self.cells.get(i)
+    }
+
+    /// A count column's value (0 when the column is missing or not a count).
+    pub fn int(&self, column: &str) -> u64 {
+        match self.get(column) {
+            Some(Cell::Int(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    /// A column's value as CSV writes it (empty when the column is missing).
+    pub fn text(&self, column: &str) -> String {
+        self.get(column).map_or_else(String::new, Cell::csv)
+    }
+}
+
 /// What each accepted row got: a bit per rule, and whether it is flagged.
 pub struct RowMarks {
-    pub rules: Vec<u64>,
+    pub rules: Vec<RuleMask>,
 }
 
 impl RowMarks {
-    pub fn compute(audit: &Audit) -> RowMarks {
-        let mut rules = vec![0u64; audit.table.len()];
-        for f in &audit.findings {
+    pub fn compute(audit: Checked) -> RowMarks {
+        let mut rules: Vec<RuleMask> = vec![0; audit.table.len()];
+        for f in audit.findings {
             if let Some(s) = f.subject {
                 rules[s as usize] |= 1 << (f.rule as u32);
             }
@@ -143,8 +180,8 @@ pub struct Summaries {
     pub over_limit: Vec<IdOverLimit>,
 }
 
-pub fn summarise(audit: &Audit, marks: &RowMarks) -> Summaries {
-    Tally::compute(audit, marks).summaries(&audit.files, &audit.rejects, &audit.rules)
+pub fn summarise(audit: Checked, rejects: &[Reject], marks: &RowMarks) -> Summaries {
+    Tally::compute(audit, marks).summaries(audit.files, rejects, audit.rules)
 }
 
 /// How often each text occurred (a point's names, types or districts).
@@ -217,16 +254,16 @@ fn value_counts<'a>(mut codes: Vec<u32>, text: impl Fn(u32) -> &'a str) -> Value
 }
 
 impl Tally {
-    pub fn compute(audit: &Audit, marks: &RowMarks) -> Tally {
-        let masks = severity_masks(&audit.rules);
+    pub fn compute(audit: Checked, marks: &RowMarks) -> Tally {
+        let masks = severity_masks(audit.rules);
         let (distinct_ids, points) = rayon::join(
-            || distinct_ids_per_carrier(audit, &audit.norm),
+            || distinct_ids_per_carrier(audit, audit.norm),
             || point_tallies(audit, marks, masks),
         );
         Tally {
             points,
             distinct_ids,
-            over_limit: audit.ids_over_limit.clone(),
+            over_limit: audit.ids_over_limit.to_vec(),
         }
     }
 
@@ -309,9 +346,14 @@ impl Tally {
                 over.get(name).copied().unwrap_or(0).into(),
             ];
             for (bit, r) in RuleCode::ALL.iter().enumerate() {
-                // DQ001 rows are the rejected records attributed to this carrier.
+                // DQ001 rows are the rejected records attributed to this carrier (none when the
+                // rule is off: the records still count as rejected_rows).
                 let n = if *r == RuleCode::DQ001 {
-                    rejected_here
+                    if rules.active().has(RuleCode::DQ001) {
+                        rejected_here
+                    } else {
+                        0
+                    }
                 } else {
                     c.rule(bit)
                 };
@@ -396,7 +438,7 @@ impl Tally {
     fn by_rule(&self, rejected: usize, rejected_carriers: usize, rules: &RuleSet) -> Sheet {
         let mut rows = Vec::new();
         for (bit, r) in RuleCode::ALL.iter().enumerate() {
-            if !rules.enabled(*r) {
+            if !rules.active().has(*r) {
                 continue;
             }
             let (n, carriers, points) = if *r == RuleCode::DQ001 {
@@ -432,7 +474,7 @@ impl Tally {
     }
 }
 
-fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> BTreeMap<String, usize> {
+fn distinct_ids_per_carrier(audit: Checked, norm: &Normalised) -> BTreeMap<String, usize> {
     let t = &audit.table;
     let mut pairs: Vec<(u32, u32)> = (0..t.len())
         .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
@@ -450,7 +492,7 @@ fn distinct_ids_per_carrier(audit: &Audit, norm: &Normalised) -> BTreeMap<String
 /// Rows grouped by (carrier, point): a counting sort of row indices by point code (points are
 /// few and their codes dense), then by carrier inside the rare point code several carriers share.
 fn point_tallies(
-    audit: &Audit,
+    audit: Checked,
     marks: &RowMarks,
     masks: (u64, u64),
 ) -> BTreeMap<(String, String), PointTally> {

@@ -1,30 +1,8 @@
 //! The short end-of-run summary on the terminal, in Vietnamese or English.
 
+use super::i18n::Lang;
 use super::summary::{Cell, Summaries};
 use std::fmt::Write;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-    fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
-    }
-}
 
 fn int(c: &Cell) -> u64 {
     match c {
@@ -135,20 +113,4 @@ pub fn progress(quiet: bool) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
-}
-
-/// What a stage is called on the terminal.
-pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
-    let (vi, en) = match stage {
-        "ingest" => ("Đọc tệp đầu vào", "Reading the extracts"),
-        "normalise" => (
-            "Chuẩn hóa tên, giấy tờ, số thuê bao",
-            "Normalising names, IDs and numbers",
-        ),
-        "row_rules" => ("Kiểm tra từng dòng", "Checking each row"),
-        "cross_rules" => ("Đối chiếu giữa các dòng", "Checking across rows"),
-        "sort" => ("Sắp xếp phát hiện", "Sorting findings"),
-        _ => ("Ghi báo cáo", "Writing the reports"),
-    };
-    lang.pick(vi, en)
 }

@@ -1,6 +1,8 @@
 //! The rule set: thresholds, lists and per-rule switches, read from TOML (`rules/vn-2024.toml` is embedded).
+//! Its switches take effect in one place, [`Active`]: every stage of evaluation runs the rules the
+//! rule set's `Active` lists, and nothing else.
 
-use super::registry::{RuleCode, Severity, RULES};
+use super::registry::{HolderCheck, RowCheck, RuleCode, RuleMask, Scope, Severity, RULES};
 use crate::ident::Date;
 use crate::text::ToneStyle;
 use serde::Deserialize;
@@ -16,7 +18,9 @@ struct RuleSetFile {
     description: String,
     #[serde(default = "default_tone")]
     tone_style: String,
+    #[serde(default = "shipped::thresholds")]
     thresholds: Thresholds,
+    #[serde(default = "shipped::lists")]
     lists: Lists,
     #[serde(default)]
     rules: BTreeMap<String, RuleSwitch>,
@@ -26,29 +30,113 @@ fn default_tone() -> String {
     "old".into()
 }
 
+/// Defaults for settings a rule-set file leaves out: the shipped rule set's values, so that a file
+/// written before a setting existed keeps parsing, and means what it meant.
+macro_rules! shipped_defaults {
+    ($table:literal: $($name:ident: $t:ty),* $(,)?) => {
+        $(pub fn $name() -> $t {
+            value($table, stringify!($name))
+        })*
+    };
+}
+
+mod shipped {
+    use super::*;
+
+    /// A setting of the shipped rule set, read from its TOML text (not through [`RuleSetFile`],
+    /// whose defaults these are).
+    pub fn value<T: serde::de::DeserializeOwned>(table: &str, name: &str) -> T {
+        let file: toml::Table =
+            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
+        file.get(table)
+            .and_then(|t| t.get(name))
+            .cloned()
+            .and_then(|v| v.try_into().ok())
+            .unwrap_or_else(|| panic!("the shipped rule set has [{table}] {name}"))
+    }
+
+    pub fn thresholds() -> Thresholds {
+        let file: toml::Table =
+            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
+        file.get("thresholds")
+            .cloned()
+            .and_then(|v| v.try_into().ok())
+            .expect("the shipped rule set has [thresholds]")
+    }
+
+    pub fn lists() -> Lists {
+        let file: toml::Table =
+            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
+        file.get("lists")
+            .cloned()
+            .and_then(|v| v.try_into().ok())
+            .expect("the shipped rule set has [lists]")
+    }
+
+    pub mod thresholds {
+        use super::*;
+        shipped_defaults!("thresholds":
+            max_per_carrier: usize,
+            high_total: usize,
+            max_per_point: usize,
+            burst_window_minutes: i64,
+            burst_max: usize,
+            min_age: i32,
+            max_age: i32,
+            min_birth_year: i32,
+            business_hours: [String; 2],
+            cmnd_last_valid: String,
+            cmnd_validity_years: i32,
+            id_milestones: Vec<i32>,
+            id_milestone_grace_years: i32,
+        );
+    }
+
+    pub mod lists {
+        use super::*;
+        shipped_defaults!("lists": placeholder_names: Vec<String>, diacritic_surnames: Vec<String>);
+    }
+}
+
+/// The rule set's thresholds; a setting left out of a rule-set file takes the shipped value.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
+    #[serde(default = "shipped::thresholds::max_per_carrier")]
     pub max_per_carrier: usize,
+    #[serde(default = "shipped::thresholds::high_total")]
     pub high_total: usize,
+    #[serde(default = "shipped::thresholds::max_per_point")]
     pub max_per_point: usize,
+    #[serde(default = "shipped::thresholds::burst_window_minutes")]
     pub burst_window_minutes: i64,
+    #[serde(default = "shipped::thresholds::burst_max")]
     pub burst_max: usize,
+    #[serde(default = "shipped::thresholds::min_age")]
     pub min_age: i32,
+    #[serde(default = "shipped::thresholds::max_age")]
     pub max_age: i32,
+    #[serde(default = "shipped::thresholds::min_birth_year")]
     pub min_birth_year: i32,
     /// [start, end) of business hours as "HH:MM".
+    #[serde(default = "shipped::thresholds::business_hours")]
     pub business_hours: [String; 2],
+    #[serde(default = "shipped::thresholds::cmnd_last_valid")]
     pub cmnd_last_valid: String,
+    #[serde(default = "shipped::thresholds::cmnd_validity_years")]
     pub cmnd_validity_years: i32,
+    #[serde(default = "shipped::thresholds::id_milestones")]
     pub id_milestones: Vec<i32>,
+    #[serde(default = "shipped::thresholds::id_milestone_grace_years")]
     pub id_milestone_grace_years: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lists {
+    #[serde(default = "shipped::lists::placeholder_names")]
     pub placeholder_names: Vec<String>,
+    #[serde(default = "shipped::lists::diacritic_surnames")]
     pub diacritic_surnames: Vec<String>,
 }
 
@@ -70,10 +158,43 @@ pub struct RuleSet {
     pub business_start_minute: u32,
     pub business_end_minute: u32,
     pub cmnd_last_valid: Date,
-    enabled: Vec<bool>,
     severity: Vec<Severity>,
+    active: Active,
     /// SHA-256 of the TOML text, for the manifest.
     pub sha256: String,
+}
+
+/// The enabled rules, by scope, with the evaluators the registry names for them.
+#[derive(Debug, Clone, Default)]
+pub struct Active {
+    /// Per-row rules, in catalogue order.
+    pub row: Vec<(RuleCode, RowCheck)>,
+    /// Rules on a holder's rows, in catalogue order.
+    pub holder: Vec<(RuleCode, HolderCheck)>,
+    /// Every enabled rule (bit `i` is `RuleCode::ALL[i]`).
+    mask: RuleMask,
+}
+
+impl Active {
+    fn of(enabled: &[bool]) -> Active {
+        let mut active = Active::default();
+        for (&rule, rule_info) in RuleCode::ALL.iter().zip(RULES) {
+            if !enabled[rule as usize] {
+                continue;
+            }
+            active.mask |= 1 << rule as usize;
+            match rule_info.scope {
+                Scope::Row(check) => active.row.push((rule, check)),
+                Scope::Holder(check) => active.holder.push((rule, check)),
+                Scope::Ingest | Scope::Number | Scope::Point => {}
+            }
+        }
+        active
+    }
+
+    pub fn has(&self, rule: RuleCode) -> bool {
+        self.mask & (1 << rule as usize) != 0
+    }
 }
 
 fn hhmm(s: &str) -> Result<u32, String> {
@@ -157,14 +278,15 @@ impl RuleSet {
                     .map(|n| crate::text::name_key(n))
                     .collect(),
             },
-            enabled,
+            active: Active::of(&enabled),
             severity,
             sha256: format!("{:x}", sha2::Sha256::digest(text.as_bytes())),
         })
     }
 
-    pub fn enabled(&self, rule: RuleCode) -> bool {
-        self.enabled[rule as usize]
+    /// The enabled rules and their evaluators.
+    pub fn active(&self) -> &Active {
+        &self.active
     }
 
     pub fn severity(&self, rule: RuleCode) -> Severity {
@@ -185,8 +307,31 @@ mod tests {
             (r.business_start_minute, r.business_end_minute),
             (360, 1320)
         );
-        assert!(r.enabled(RuleCode::ID010));
+        assert!(r.active().has(RuleCode::ID010));
         assert_eq!(r.severity(RuleCode::XR002), Severity::Violation);
+    }
+
+    #[test]
+    fn settings_left_out_take_the_shipped_values() {
+        let shipped = RuleSet::default_set();
+        let bare = RuleSet::parse("name = \"bare\"\n[thresholds]\nmax_per_carrier = 5\n").unwrap();
+        assert_eq!(bare.thresholds.max_per_carrier, 5);
+        assert_eq!(bare.thresholds.high_total, shipped.thresholds.high_total);
+        assert_eq!(
+            bare.thresholds.id_milestones,
+            shipped.thresholds.id_milestones
+        );
+        assert_eq!(bare.cmnd_last_valid, shipped.cmnd_last_valid);
+        assert_eq!(
+            bare.lists.placeholder_names,
+            shipped.lists.placeholder_names
+        );
+        let none = RuleSet::parse("name = \"none\"\n").unwrap();
+        assert_eq!(none.thresholds.burst_max, shipped.thresholds.burst_max);
+        assert_eq!(
+            none.lists.diacritic_surnames,
+            shipped.lists.diacritic_surnames
+        );
     }
 
     #[test]
@@ -194,7 +339,7 @@ mod tests {
         let text = DEFAULT_RULE_SET.to_string()
             + "\n[rules.PT002]\nenabled = false\n[rules.SB004]\nseverity = \"warning\"\n";
         let r = RuleSet::parse(&text).unwrap();
-        assert!(!r.enabled(RuleCode::PT002));
+        assert!(!r.active().has(RuleCode::PT002));
         assert_eq!(r.severity(RuleCode::SB004), Severity::Warning);
         let bad = DEFAULT_RULE_SET.to_string() + "\n[rules.ZZ999]\nenabled = false\n";
         assert!(RuleSet::parse(&bad).unwrap_err().contains("ZZ999"));

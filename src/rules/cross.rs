@@ -1,10 +1,12 @@
 //! Cross-record rules (SB002, XR001–XR004, PT001, PT003): live rows only, grouped by integer keys with
-//! sorted passes — by ID key for holder rules, by point for point rules — so each group can be processed
-//! on its own (and the input partitioned by ID-key hash or by point at national scale).
+//! sorted passes — by ID key for the holder rules, by number for SB002, by point for PT001 — so each
+//! group is processed on its own. The holder rules are one small function each, run on every holder
+//! group; a sharded run holds every row of an ID key in one shard, so it runs them shard by shard.
 
+use super::registry::HolderCheck;
 use super::row::Context;
 use super::RuleCode as R;
-use crate::findings::Finding;
+use crate::rules::finding::Finding;
 use crate::schema::{PointType, SubscriberType};
 use rayon::prelude::*;
 
@@ -18,26 +20,8 @@ fn order_key(cx: &Context, i: usize) -> (i64, u32, u16, u32) {
     (at, cx.norm.msisdn_key(t, i), t.file[i], t.row[i])
 }
 
-/// One share of the groups: partition `index` of `count`, by a hash of the group key (ID key for holder
-/// rules, number for SB002, point for point rules). Groups never straddle partitions, so the union of
-/// all partitions' findings equals the whole run's: the way to bound memory at national scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Partition {
-    pub index: u32,
-    pub count: u32,
-}
-
-impl Partition {
-    pub const ALL: Partition = Partition { index: 0, count: 1 };
-
-    fn holds(self, key: u64) -> bool {
-        // Sorted dictionary codes are not spread evenly by themselves.
-        self.count <= 1 || mix64(key) % u64::from(self.count) == u64::from(self.index)
-    }
-}
-
-/// The splitmix64 finaliser: spreads keys evenly over partitions (and a sharded run's shards), the
-/// same on every machine and run.
+/// The splitmix64 finaliser: spreads keys evenly over a sharded run's shards, the same on every
+/// machine and run.
 pub fn mix64(key: u64) -> u64 {
     let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -49,29 +33,26 @@ fn live(cx: &Context, i: usize) -> bool {
     cx.table.status[i].live()
 }
 
-/// The holders of a partition: live individual rows with an ID key, sorted by (ID key, carrier,
-/// order of subscription), and where each ID key's run ends.
+/// Every holder: live individual rows with an ID key, sorted by (ID key, carrier, order of
+/// subscription), and where each ID key's run ends.
 struct Holders {
     rows: Vec<u32>,
     ends: Vec<usize>,
 }
 
 impl Holders {
-    fn of(cx: &Context, part: Partition) -> Holders {
+    fn of(cx: &Context) -> Holders {
         let t = cx.table;
         let mut keyed: Vec<(u32, u32)> = (0..t.len())
             .into_par_iter()
             .filter_map(|i| {
                 let key = cx.norm.id_key(t, i);
-                (live(cx, i)
-                    && t.subscriber_type[i] == SubscriberType::Individual
-                    && key != 0
-                    && part.holds(u64::from(key)))
-                .then_some((key, i as u32))
+                (live(cx, i) && t.subscriber_type[i] == SubscriberType::Individual && key != 0)
+                    .then_some((key, i as u32))
             })
             .collect();
         // By ID key first (an integer sort), then each holder's few rows by carrier and order: one
-        // sort by the whole key held a 40-byte key per row (400 MB at 10 M rows).
+        // sort by the whole key would hold a 40-byte key per row.
         keyed.par_sort_unstable();
         keyed
             .par_chunk_by_mut(|a, b| a.0 == b.0)
@@ -138,40 +119,39 @@ pub struct Found {
     pub over_limit: Vec<IdOverLimit>,
 }
 
+/// Every enabled cross-record rule.
 pub fn evaluate(cx: &Context) -> Found {
-    evaluate_partition(cx, Partition::ALL)
+    evaluate_rules(cx, true)
 }
 
-/// The cross-record findings of one partition of the groups.
-pub fn evaluate_partition(cx: &Context, part: Partition) -> Found {
-    evaluate_rules(cx, part, true)
-}
-
-/// The cross-record findings of rules that group rows by ID key (XR001–XR004, PT003): all of them
-/// when every row of an ID key is in the table. A sharded run gets the others (SB002 by number, PT001
-/// by point) from its scan pass over every row.
+/// The enabled rules that group rows by ID key (XR001–XR004, PT003): all of their findings when every
+/// row of an ID key is in the table. A sharded run gets the others (SB002 by number, PT001 by point)
+/// from its scan pass over every row.
 pub fn evaluate_by_id_key(cx: &Context) -> Found {
-    evaluate_rules(cx, Partition::ALL, false)
+    evaluate_rules(cx, false)
 }
 
-fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> Found {
-    type Rules = fn(&Context, Partition, &mut dyn FnMut(u32, R, String));
-    // The rule groups are independent and each has serial parts: they run side by side, and their
+fn evaluate_rules(cx: &Context, by_number_and_point: bool) -> Found {
+    type Pass = fn(&Context, &mut dyn FnMut(u32, R, String));
+    // The passes are independent and each has serial parts: they run side by side, and their
     // findings are told in this fixed order.
-    let mut groups: Vec<Rules> = Vec::new();
+    let mut passes: Vec<Pass> = Vec::new();
     if by_number_and_point {
-        groups.push(duplicates);
-        groups.push(bursts);
+        if cx.rules.active().has(R::SB002) {
+            passes.push(duplicates);
+        }
+        if cx.rules.active().has(R::PT001) {
+            passes.push(bursts);
+        }
     }
-    groups.push(same_id_at_point);
     let ((mut findings, over_limit), others) = rayon::join(
-        || holders(cx, part),
+        || holders(cx),
         || {
-            groups
+            passes
                 .into_par_iter()
-                .map(|group| {
+                .map(|pass| {
                     let mut out = Vec::new();
-                    group(cx, part, &mut |i, rule, detail| {
+                    pass(cx, &mut |i, rule, detail| {
                         out.push(finding(cx, i, rule, detail))
                     });
                     out
@@ -180,7 +160,6 @@ fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> F
         },
     );
     findings.extend(others.into_iter().flatten());
-    findings.retain(|f| cx.rules.enabled(f.rule));
     Found {
         findings,
         over_limit,
@@ -188,12 +167,12 @@ fn evaluate_rules(cx: &Context, part: Partition, by_number_and_point: bool) -> F
 }
 
 /// SB002: one normalised number on more than one live row.
-fn duplicates(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
+fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
     let uses: Vec<NumberUse<u32, u32>> = (0..t.len() as u32)
         .filter_map(|i| {
             let key = cx.norm.msisdn_key(t, i as usize);
-            (live(cx, i as usize) && key != 0 && part.holds(u64::from(key))).then(|| NumberUse {
+            (live(cx, i as usize) && key != 0).then(|| NumberUse {
                 number: key,
                 file: t.file[i as usize],
                 row: t.row[i as usize],
@@ -238,19 +217,52 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
     format!("{number} is on {rows} live rows")
 }
 
-/// XR001–XR004: per ID key, per carrier; with the ID keys over the limit.
-fn holders(cx: &Context, part: Partition) -> (Vec<Finding>, Vec<IdOverLimit>) {
-    let max = cx.rules.thresholds.max_per_carrier;
+/// One holder's live individual rows, as the holder rules see them.
+pub struct Holder<'a> {
+    pub cx: &'a Context<'a>,
+    /// Sorted by carrier, then order of subscription.
+    pub rows: &'a [u32],
+    /// The ID key's text.
+    pub key: &'a str,
+}
+
+impl Holder<'_> {
+    /// The holder's rows at each carrier, in order of subscription.
+    fn at_carriers(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let t = self.cx.table;
+        runs(self.rows, move |i| t.carrier.codes[i as usize])
+    }
+}
+
+/// Every holder's findings (the enabled holder rules), with the ID keys over the limit.
+fn holders(cx: &Context) -> (Vec<Finding>, Vec<IdOverLimit>) {
+    let th = &cx.rules.thresholds;
+    let checks: &[(R, HolderCheck)] = &cx.rules.active().holder;
+    // Most holders have one row, which can break none of these rules unless a threshold is set that
+    // low: skipping them saves looking their rows up (cache misses, at millions of holders).
+    let fewest = 2
+        .min(th.max_per_carrier + 1)
+        .min(th.high_total)
+        .min(th.max_per_point + 1);
     // Holders are independent: their findings are made in parallel (most holders have none).
-    Holders::of(cx, part)
+    Holders::of(cx)
         .par_iter()
         .fold(
             || (Vec::new(), Vec::new()),
-            |(mut found, mut over): (Vec<Finding>, Vec<IdOverLimit>), holder| {
-                holder_findings(cx, holder, &mut |i, rule, detail| {
-                    found.push(finding(cx, i, rule, detail))
-                });
-                over.extend(over_limit(cx, holder, max));
+            |(mut found, mut over): (Vec<Finding>, Vec<IdOverLimit>), rows| {
+                if rows.len() >= fewest && !checks.is_empty() {
+                    let holder = Holder {
+                        cx,
+                        rows,
+                        key: cx.norm.id_text(cx.table, rows[0] as usize),
+                    };
+                    for &(rule, check) in checks {
+                        check(&holder, &mut |i, detail| {
+                            found.push(finding(cx, i, rule, detail))
+                        });
+                    }
+                }
+                over.extend(over_limit(cx, rows, th.max_per_carrier));
                 (found, over)
             },
         )
@@ -264,55 +276,92 @@ fn holders(cx: &Context, part: Partition) -> (Vec<Finding>, Vec<IdOverLimit>) {
         )
 }
 
-/// XR001–XR004 of one holder's live rows, sorted by carrier then order.
-fn holder_findings(cx: &Context, holder: &[u32], fire: &mut impl FnMut(u32, R, String)) {
-    let t = cx.table;
-    let th = &cx.rules.thresholds;
-    // Most holders have one row, which can break none of these rules unless a threshold is set that
-    // low: skipping them saves looking their rows up (cache misses, at millions of holders).
-    let rows = holder.len();
-    if rows < 2 && rows <= th.max_per_carrier && rows < th.high_total {
-        return;
-    }
-    let key = cx.norm.id_text(t, holder[0] as usize);
-    for at_carrier in runs(holder, |i| t.carrier.codes[i as usize]) {
+/// XR001: the holder's subscriptions at one carrier past the limit.
+pub fn sims_per_id(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+    let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_carrier);
+    for at_carrier in h.at_carriers() {
         let carrier = t.carrier.get(at_carrier[0] as usize);
         let n = at_carrier.len();
-        for (pos, &i) in at_carrier.iter().enumerate().skip(th.max_per_carrier) {
+        for (pos, &i) in at_carrier.iter().enumerate().skip(max) {
+            let key = h.key;
             let no = pos + 1;
             fire(
                 i,
-                R::XR001,
                 format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"),
             );
+        }
+    }
+}
+
+/// XR002: a subscription past the limit at one carrier registered online.
+pub fn sims_per_id_online(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+    let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_carrier);
+    for at_carrier in h.at_carriers() {
+        let carrier = t.carrier.get(at_carrier[0] as usize);
+        for (pos, &i) in at_carrier.iter().enumerate().skip(max) {
             if t.point_type[i as usize] == PointType::Online {
-                fire(i, R::XR002, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {} may be", th.max_per_carrier));
+                let (key, no) = (h.key, pos + 1);
+                fire(i, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {max} may be"));
             }
         }
     }
-    if holder.len() >= th.high_total {
-        let carriers = runs(holder, |i| t.carrier.codes[i as usize]).count();
-        for &i in holder {
-            fire(
-                i,
-                R::XR003,
-                format!(
-                    "ID {key} holds {} live subscriptions across {carriers} carrier(s)",
-                    holder.len()
-                ),
-            );
+}
+
+/// XR003: every live subscription of a holder with many across all carriers.
+pub fn sims_per_id_high(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+    if h.rows.len() < h.cx.rules.thresholds.high_total {
+        return;
+    }
+    let carriers = h.at_carriers().count();
+    for &i in h.rows {
+        fire(
+            i,
+            format!(
+                "ID {} holds {} live subscriptions across {carriers} carrier(s)",
+                h.key,
+                h.rows.len()
+            ),
+        );
+    }
+}
+
+/// PT003: the holder's subscriptions at one point past the limit, in order of subscription.
+pub fn same_id_at_point(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+    let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_point);
+    for at_carrier in h.at_carriers() {
+        if at_carrier.len() <= max {
+            continue;
+        }
+        // By point, each point's rows keeping their order of subscription (a stable sort).
+        let mut by_point: Vec<(u32, u32)> = at_carrier
+            .iter()
+            .map(|&i| (t.point_id.codes[i as usize], i))
+            .filter(|&(point, _)| point != 0)
+            .collect();
+        by_point.sort_by_key(|&(point, _)| point);
+        for at_point in by_point.chunk_by(|a, b| a.0 == b.0) {
+            if at_point.len() <= max {
+                continue;
+            }
+            let point = t.point_id.get(at_point[0].1 as usize);
+            for (pos, &(_, i)) in at_point.iter().enumerate().skip(max) {
+                fire(
+                    i,
+                    format!(
+                        "ID {} holds {} live subscriptions at point {point}; this is no. {}",
+                        h.key,
+                        at_point.len(),
+                        pos + 1
+                    ),
+                );
+            }
         }
     }
-    identity_conflicts(cx, holder, key, fire);
 }
 
 /// XR004: rows whose (name key, date of birth) differs from the ID key's most frequent identity.
-fn identity_conflicts(
-    cx: &Context,
-    holder: &[u32],
-    key: &str,
-    fire: &mut impl FnMut(u32, R, String),
-) {
+pub fn identity_conflict(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+    let (cx, key) = (h.cx, h.key);
     let t = cx.table;
     let identity = |i: u32| {
         let i = i as usize;
@@ -322,7 +371,7 @@ fn identity_conflicts(
             .filter(|_| name != 0)
             .map(|dob| (name, dob))
     };
-    let mut ids: Vec<_> = holder.iter().filter_map(|&i| identity(i)).collect();
+    let mut ids: Vec<_> = h.rows.iter().filter_map(|&i| identity(i)).collect();
     ids.sort_unstable();
     let counts: Vec<(_, usize)> = runs_of(&ids);
     if counts.len() < 2 {
@@ -331,12 +380,12 @@ fn identity_conflicts(
     let top = counts.iter().map(|c| c.1).max().unwrap_or(0);
     let modal: Vec<_> = counts.iter().filter(|c| c.1 == top).map(|c| c.0).collect();
     let total: usize = counts.iter().map(|c| c.1).sum();
-    for &i in holder {
+    for &i in h.rows {
         let Some(id) = identity(i) else { continue };
         if modal.len() > 1 {
-            fire(i, R::XR004, format!("ID {key}: {} identities (name, date of birth) tie as most frequent, {top} of {total} rows each", modal.len()));
+            fire(i, format!("ID {key}: {} identities (name, date of birth) tie as most frequent, {top} of {total} rows each", modal.len()));
         } else if id != modal[0] {
-            fire(i, R::XR004, format!("ID {key}: name or date of birth differs from the most frequent identity ({top} of {total} rows)"));
+            fire(i, format!("ID {key}: name or date of birth differs from the most frequent identity ({top} of {total} rows)"));
         }
     }
 }
@@ -353,14 +402,14 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
 }
 
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
-fn bursts(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
+fn bursts(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
     let activations: Vec<Activation<u64, u32>> = (0..t.len())
         .into_par_iter()
         .filter_map(|i| {
             let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
             let at = t.activation_time[i].value().filter(|w| w.has_time())?;
-            (live(cx, i) && t.point_id.codes[i] != 0 && part.holds(point)).then(|| Activation {
+            (live(cx, i) && t.point_id.codes[i] != 0).then(|| Activation {
                 point,
                 secs: at.at.and_utc().timestamp(),
                 file: t.file[i],
@@ -440,48 +489,6 @@ pub fn burst_detail(
     format!("point {point} activated {count} SIMs between {text}")
 }
 
-/// PT003: the holder's 4th and later live subscription at one point.
-fn same_id_at_point(cx: &Context, part: Partition, fire: &mut dyn FnMut(u32, R, String)) {
-    let t = cx.table;
-    let max = cx.rules.thresholds.max_per_point;
-    // (point, ID key, row) of live individual rows with both, sorted as integers; then each group's
-    // rows by the order of subscription, only where a group is over the limit.
-    let mut rows: Vec<(u64, u32, u32)> = (0..t.len())
-        .into_par_iter()
-        .filter_map(|i| {
-            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
-            let key = cx.norm.id_key(t, i);
-            (live(cx, i)
-                && t.point_id.codes[i] != 0
-                && t.subscriber_type[i] == SubscriberType::Individual
-                && key != 0
-                && part.holds(point))
-            .then_some((point, key, i as u32))
-        })
-        .collect();
-    rows.par_sort_unstable();
-    for run in rows.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        if run.len() <= max {
-            continue;
-        }
-        run.sort_by_cached_key(|&(_, _, i)| order_key(cx, i as usize));
-        let first = run[0].2 as usize;
-        let point = t.point_id.get(first);
-        let key = cx.norm.id_text(t, first);
-        for (pos, &(_, _, i)) in run.iter().enumerate().skip(max) {
-            fire(
-                i,
-                R::PT003,
-                format!(
-                    "ID {key} holds {} live subscriptions at point {point}; this is no. {}",
-                    run.len(),
-                    pos + 1
-                ),
-            );
-        }
-    }
-}
-
 /// One row of ids_over_limit.csv.
 #[derive(Clone, Debug)]
 pub struct IdOverLimit {
@@ -547,4 +554,51 @@ fn over_limit(cx: &Context, holder: &[u32], max: usize) -> Option<IdOverLimit> {
         first_activation: iso(times.iter().min()),
         last_activation: iso(times.iter().max()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::row::tests::table;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn holder_rules_on_one_holder() {
+        // Five live subscriptions of one ID at VIETTEL, four of them at point P1, the fifth online.
+        let mut csv = String::from(
+            "carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id,point_type,status\n",
+        );
+        for k in 0..5 {
+            let (point, kind) = if k < 4 {
+                ("P1", "agent")
+            } else {
+                ("APP", "online")
+            };
+            csv += &format!(
+                "VIETTEL,096123450{k},Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-0{} 10:00,{point},{kind},active\n",
+                k + 1
+            );
+        }
+        // A cancelled one counts nowhere.
+        csv += "VIETTEL,0961234509,Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-09 10:00,P1,agent,cancelled\n";
+        let (t, norm) = table(&csv);
+        let rules = RuleSet::default_set();
+        let cx = Context::new(&t, &norm, &rules, None);
+        let mut found: Vec<(u32, R, String)> = evaluate_by_id_key(&cx)
+            .findings
+            .into_iter()
+            .map(|f| (f.row, f.rule, f.detail))
+            .collect();
+        found.sort();
+        let key = "033085012345";
+        assert_eq!(
+            found,
+            [
+                (4, R::XR001, format!("ID {key} holds 5 live subscriptions at VIETTEL; this is no. 4")),
+                (4, R::PT003, format!("ID {key} holds 4 live subscriptions at point P1; this is no. 4")),
+                (5, R::XR001, format!("ID {key} holds 5 live subscriptions at VIETTEL; this is no. 5")),
+                (5, R::XR002, format!("ID {key}: subscription no. 5 at VIETTEL was registered online; only the first 3 may be")),
+            ]
+        );
+    }
 }

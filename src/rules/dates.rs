@@ -1,5 +1,5 @@
 //! Date reasoning shared by the age and document-validity rules. A year-only date of birth makes a rule
-//! fire only when it holds for every possible day of that year (rules.md "Age").
+//! fire only when it holds for every possible day of that year.
 
 use crate::ident::date::{age_on, birthday_in};
 use crate::ident::{Date, Precision, When};

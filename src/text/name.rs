@@ -1,4 +1,5 @@
-//! Canonical names (outputs.md "normalize" `name`) and name keys (rules.md "Name key").
+//! Canonical names (what `simaudit normalize --field name` prints first) and name keys (what the
+//! rules group names by).
 
 use std::borrow::Cow;
 
@@ -21,7 +22,7 @@ fn is_apostrophe_or_hyphen(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʼ' | '-' | '\u{2010}' | '\u{2011}')
 }
 
-/// outputs.md "canonical": repair (if any) → NFC → Icelandic Ð/ð read as Đ/đ → invisible
+/// The canonical name: repair (if any) → NFC → Icelandic Ð/ð read as Đ/đ → invisible
 /// characters dropped → whitespace collapsed and trimmed → each word's first letter upper-case,
 /// the rest lower-case (a letter right after an apostrophe or hyphen keeps its case:
 /// "Ksor H'Yâm", "Marie-Claire") → tone marks on open oa/oe/uy syllables placed in `style`.
@@ -120,7 +121,7 @@ fn single(mut mapped: impl Iterator<Item = char>, c: char) -> char {
 /// VIQR mark characters: only ASCII text holding one of them can need repair.
 const VIQR_MARKS: &[u8] = b"^(+'`?~.\\";
 
-/// rules.md "Name key": legacy encoding repaired, lower-cased, đ/Đ/Ð → d, combining marks
+/// The name key: legacy encoding repaired, lower-cased, đ/Đ/Ð → d, combining marks
 /// removed, anything but letters and digits turned into a space (invisible characters such as
 /// zero-width space and soft hyphen are dropped), whitespace collapsed. `"NGUYỄN  văn Hoà"`,
 /// `"Nguyen Van Hoa"`, `"NguyÔn V¨n Hoµ"` all give `nguyen van hoa`. Invariant under NFC/NFD,

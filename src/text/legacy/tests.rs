@@ -1,4 +1,4 @@
-//! Repair tests: the domain.md examples, every letter through every encoder, and no false
+//! Repair tests: the documented examples (Nguyễn Văn Đức, Trần Thị Hoà, Hưng Yên), every letter through every encoder, and no false
 //! repairs over real Vietnamese and foreign names. The encoders are in `text::encode`.
 
 use super::*;
@@ -11,7 +11,7 @@ fn fixed(raw: &str) -> Option<(String, E)> {
     repair(raw).map(|(s, e)| (s.nfc().collect(), e))
 }
 
-// ------------------------------------------------------------------ domain.md examples
+// ------------------------------------------------------------------ documented examples
 
 #[test]
 fn domain_examples() {

@@ -1,6 +1,6 @@
 //! A finding: one rule firing on one input record.
 
-use crate::rules::{RuleCode, RuleSet, Severity};
+use super::{RuleCode, RuleSet, Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

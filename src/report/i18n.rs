@@ -1,0 +1,104 @@
+//! Every label a person reads, in Vietnamese and English: column and sheet names, stage names.
+//! Machine-readable files keep their English snake_case names whatever the language.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A machine column name as the inspection team reads it.
+pub fn label(column: &str, lang: Lang) -> String {
+    let (vi, en) = match column {
+        "carrier" => ("Nhà mạng", "Carrier"),
+        "subscriptions" => ("Tổng thuê bao", "Subscriptions"),
+        "live" => ("Đang hoạt động", "Live"),
+        "flagged" => ("Bị đánh dấu", "Flagged"),
+        "flagged_pct" => ("Tỷ lệ bị đánh dấu", "Flagged %"),
+        "with_violation" => ("Có vi phạm", "With violation"),
+        "with_warning" => ("Có cảnh báo", "With warning"),
+        "rejected_rows" => ("Dòng bị loại", "Rejected rows"),
+        "distinct_ids" => ("Số giấy tờ", "Distinct IDs"),
+        "ids_over_limit" => ("Giấy tờ vượt hạn mức", "IDs over limit"),
+        "rank" => ("Hạng", "Rank"),
+        "point_id" => ("Mã điểm", "Point"),
+        "point_name" => ("Tên điểm", "Point name"),
+        "point_type" => ("Loại điểm", "Point type"),
+        "district" => ("Huyện", "District"),
+        "rule" => ("Quy tắc", "Rule"),
+        "name" => ("Tên quy tắc", "Name"),
+        "severity" => ("Mức độ", "Severity"),
+        "rows" => ("Số dòng", "Rows"),
+        "carriers" => ("Số nhà mạng", "Carriers"),
+        "points" => ("Số điểm", "Points"),
+        "id_number" => ("Số giấy tờ", "ID number"),
+        "id_type" => ("Loại giấy tờ", "ID type"),
+        "live_subscriptions" => ("Thuê bao đang hoạt động", "Live subscriptions"),
+        "per_carrier" => ("Theo nhà mạng", "Per carrier"),
+        "names_seen" => ("Số họ tên khác nhau", "Names seen"),
+        "first_activation" => ("Kích hoạt đầu tiên", "First activation"),
+        "last_activation" => ("Kích hoạt gần nhất", "Last activation"),
+        "file" => ("Tệp", "File"),
+        "row" => ("Dòng", "Row"),
+        "msisdn" => ("Số thuê bao", "Number"),
+        "subscriber_type" => ("Loại thuê bao", "Subscriber type"),
+        "full_name" => ("Họ tên", "Full name"),
+        "detail" => ("Chi tiết", "Detail"),
+        "basis" => ("Căn cứ", "Basis"),
+        "explanation" => ("Giải thích", "Explanation"),
+        other => (other, other), // rule codes stay codes
+    };
+    match lang {
+        Lang::Vi => vi.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+pub fn sheet_name(key: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match key {
+        "summary" => ("Tổng hợp", "Summary"),
+        "by_carrier" => ("Theo nhà mạng", "By carrier"),
+        "by_point" => ("Theo điểm", "By point"),
+        "by_rule" => ("Theo quy tắc", "By rule"),
+        "ids_over_limit" => ("Giấy tờ vượt hạn mức", "IDs over limit"),
+        "findings" => ("Phát hiện", "Findings"),
+        _ => ("Giải thích quy tắc", "Rule explanations"),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// What a stage is called on the terminal.
+pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match stage {
+        "ingest" => ("Đọc tệp đầu vào", "Reading the extracts"),
+        "normalise" => (
+            "Chuẩn hóa tên, giấy tờ, số thuê bao",
+            "Normalising names, IDs and numbers",
+        ),
+        "row_rules" => ("Kiểm tra từng dòng", "Checking each row"),
+        "cross_rules" => ("Đối chiếu giữa các dòng", "Checking across rows"),
+        "sort" => ("Sắp xếp phát hiện", "Sorting findings"),
+        _ => ("Ghi báo cáo", "Writing the reports"),
+    };
+    lang.pick(vi, en)
+}
