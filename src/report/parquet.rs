@@ -460,8 +460,8 @@ pub fn subscriptions_group(
     privacy: &super::Privacy,
     rows: std::ops::Range<usize>,
 ) -> PolarsResult<RowGroup> {
-    let t = &audit.table;
-    let n = &audit.norm;
+    let t = audit.table;
+    let n = audit.norm;
     let mut g = RowGroup::new(rows.len());
     let all = || rows.clone();
     g.coded("file", all().map(|i| u32::from(t.file[i])), |c| {
@@ -573,7 +573,7 @@ pub fn subscriptions_group(
     g.coded("full_name_raw", name_codes(), |c| {
         privacy.name(t.full_name.value(c))
     })?;
-    let (violation, warning) = super::summary::severity_masks(&audit.rules);
+    let (violation, warning) = super::summary::severity_masks(audit.rules);
     let masks = &marks.rules[all()];
     let mut rules = ListStringChunkedBuilder::new("rules".into(), masks.len(), masks.len());
     for m in masks {

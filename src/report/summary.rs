@@ -475,7 +475,7 @@ impl Tally {
 }
 
 fn distinct_ids_per_carrier(audit: Checked, norm: &Normalised) -> BTreeMap<String, usize> {
-    let t = &audit.table;
+    let t = audit.table;
     let mut pairs: Vec<(u32, u32)> = (0..t.len())
         .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
         .filter(|p| p.1 != 0)
@@ -496,7 +496,7 @@ fn point_tallies(
     marks: &RowMarks,
     masks: (u64, u64),
 ) -> BTreeMap<(String, String), PointTally> {
-    let t = &audit.table;
+    let t = audit.table;
     let point_of = |i: u32| {
         (u64::from(t.carrier.codes[i as usize]) << 32) | u64::from(t.point_id.codes[i as usize])
     };

@@ -154,8 +154,8 @@ pub fn finding_row<'a>(
             detail: f.detail.as_str().into(),
         };
     };
-    let t = &audit.table;
-    let n = &audit.norm;
+    let t = audit.table;
+    let n = audit.norm;
     let key = n.id_text(t, i);
     FindingRow {
         file,

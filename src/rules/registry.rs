@@ -102,10 +102,10 @@ catalogue! {
     ID001, "id-missing", Violation, Row(row::id::missing), "Decree 49/2017/NĐ-CP; Circular 08/2026/TT-BKHCN",
         "The ID number is empty. Every subscription must be registered on an identity document.",
         "Số giấy tờ tùy thân bị trống. Mọi thuê bao phải được đăng ký bằng giấy tờ tùy thân.";
-    ID002, "id-format", Violation, Row(row::id::format), "Law on Identification 26/2023/QH15; domain.md ID documents",
+    ID002, "id-format", Violation, Row(row::id::format), "Law on Identification 26/2023/QH15 (12-digit number); Circular 105/2020/TT-BTC (tax code of 10 or 13 digits)",
         "The ID number fits no pattern of its type (CCCD 12 digits, CMND 9 or 12, MST 10 or 10+3, passport letter + 7 digits); with no type, no known shape fits.",
         "Số giấy tờ không đúng định dạng của loại giấy tờ (CCCD 12 số, CMND 9 hoặc 12 số, MST 10 hoặc 10+3 số, hộ chiếu 1 chữ + 7 số); nếu không ghi loại thì không khớp hình dạng nào.";
-    ID003, "id-place-code", Violation, Row(row::id::place_code), "Law on Identification 26/2023/QH15; provinces-2024.csv",
+    ID003, "id-place-code", Violation, Row(row::id::place_code), "Law on Identification 26/2023/QH15; province codes of Decision 124/2004/QĐ-TTg",
         "A 12-digit number whose first 3 digits are neither a province code nor a code for births registered abroad (101–295).",
         "Số định danh 12 số có 3 số đầu không phải mã tỉnh/thành phố, cũng không thuộc dải 101–295 (khai sinh ở nước ngoài).";
     ID004, "id-birth-year-mismatch", Violation, Row(row::id::birth_year_mismatch), "Law on Identification 26/2023/QH15 (number structure)",
@@ -123,10 +123,10 @@ catalogue! {
     ID008, "id-expired", Warning, Row(row::id::expired), "Law on Identification 26/2023/QH15 (milestones 14, 25, 40, 60); CMND valid 15 years",
         "The document had expired on the activation day: a CMND 15 years after issue, a 12-digit card at the first milestone birthday (14, 25, 40, 60) after issue unless issued within the 2 years before it.",
         "Giấy tờ đã hết hạn vào ngày kích hoạt: CMND sau 15 năm kể từ ngày cấp; thẻ 12 số ở mốc tuổi 14, 25, 40, 60 đầu tiên sau ngày cấp, trừ khi cấp trong vòng 2 năm trước mốc đó.";
-    ID009, "mst-checksum", Violation, Row(row::id::mst_checksum), "Tax code structure (python-stdnum vn/mst)",
+    ID009, "mst-checksum", Violation, Row(row::id::mst_checksum), "Circular 105/2020/TT-BTC (tax code structure); check digit as python-stdnum vn.mst computes it",
         "The tax code's check digit is wrong, its digits 3–9 are all zero, or its branch suffix is 000.",
         "Mã số thuế sai số kiểm tra, có chữ số 3–9 đều bằng 0, hoặc mã chi nhánh là 000.";
-    ID010, "passport-unverified", Warning, Row(row::id::passport_unverified), "domain.md: passport form letter + 7 digits [U]",
+    ID010, "passport-unverified", Warning, Row(row::id::passport_unverified), "Usual passport form, one letter + 7 digits (a convention, not a published rule)",
         "A passport number of 8–9 letters/digits that is not the usual letter + 7 digits: check the document.",
         "Số hộ chiếu 8–9 ký tự không theo dạng thông thường 1 chữ + 7 số: cần kiểm tra giấy tờ.";
     PS001, "name-missing", Violation, Row(row::holder::name_missing), "Decree 49/2017/NĐ-CP; Circular 08/2026/TT-BKHCN",
