@@ -303,25 +303,21 @@ pub fn analyse(raw: &str, declared: Option<IdKind>) -> IdFacts {
     let kind = declared_kind(Some(inferred), declared).unwrap_or(inferred);
     let mut problems = Problems::default();
     let mut personal = None;
+    // A number of a checked kind has its shape unless the check says Format; other problems are
+    // kept.
+    let mut shaped = |checked: Result<(), Problem>| match checked {
+        Err(Problem::Format) => false,
+        Err(p) => {
+            problems.insert(p);
+            true
+        }
+        Ok(()) => true,
+    };
     let format_ok = match kind {
         IdKind::Cccd => digits && key.len() == 12,
         IdKind::Cmnd => digits && (key.len() == 9 || key.len() == 12),
-        IdKind::Mst => match super::mst::check(&key) {
-            Err(Problem::Format) => false,
-            Err(p) => {
-                problems.insert(p);
-                true
-            }
-            Ok(()) => true,
-        },
-        IdKind::Passport => match super::passport::check(&key) {
-            Err(Problem::Format) => false,
-            Err(p) => {
-                problems.insert(p);
-                true
-            }
-            Ok(()) => true,
-        },
+        IdKind::Mst => shaped(super::mst::check(&key)),
+        IdKind::Passport => shaped(super::passport::check(&key)),
         IdKind::Unknown => false,
     };
     if !format_ok {

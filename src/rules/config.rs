@@ -43,34 +43,31 @@ macro_rules! shipped_defaults {
 mod shipped {
     use super::*;
 
-    /// A setting of the shipped rule set, read from its TOML text (not through [`RuleSetFile`],
-    /// whose defaults these are).
-    pub fn value<T: serde::de::DeserializeOwned>(table: &str, name: &str) -> T {
+    /// A table of the shipped rule set, read from its TOML text (not through [`RuleSetFile`], whose
+    /// defaults these are).
+    fn table(name: &str) -> toml::Value {
         let file: toml::Table =
             toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
-        file.get(table)
-            .and_then(|t| t.get(name))
+        file.get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("the shipped rule set has [{name}]"))
+    }
+
+    /// A setting of the shipped rule set.
+    pub fn value<T: serde::de::DeserializeOwned>(table_name: &str, name: &str) -> T {
+        table(table_name)
+            .get(name)
             .cloned()
             .and_then(|v| v.try_into().ok())
-            .unwrap_or_else(|| panic!("the shipped rule set has [{table}] {name}"))
+            .unwrap_or_else(|| panic!("the shipped rule set has [{table_name}] {name}"))
     }
 
     pub fn thresholds() -> Thresholds {
-        let file: toml::Table =
-            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
-        file.get("thresholds")
-            .cloned()
-            .and_then(|v| v.try_into().ok())
-            .expect("the shipped rule set has [thresholds]")
+        table("thresholds").try_into().expect("the shipped thresholds parse")
     }
 
     pub fn lists() -> Lists {
-        let file: toml::Table =
-            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
-        file.get("lists")
-            .cloned()
-            .and_then(|v| v.try_into().ok())
-            .expect("the shipped rule set has [lists]")
+        table("lists").try_into().expect("the shipped lists parse")
     }
 
     pub mod thresholds {
