@@ -34,9 +34,10 @@ pub struct InputArgs {
     /// Input encoding (utf-8, utf-16le, utf-16be, windows-1258, windows-1252). Default: detected.
     #[arg(long)]
     pub encoding: Option<String>,
-    /// Sheet of Excel inputs (default: the first).
+    /// Read only this sheet of workbooks (repeatable). Default: every sheet whose header matches;
+    /// the others are skipped and named.
     #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
+    pub sheet: Vec<String>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

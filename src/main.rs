@@ -100,7 +100,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
             profile: input.profile.clone(),
             carrier: input.carrier.clone(),
             encoding,
-            sheet: input.sheet.clone(),
+            sheets: input.sheet.clone(),
         },
         points,
         lang: Lang::parse(&input.lang).unwrap_or_default(),

@@ -3,7 +3,9 @@
 //! feed it and how they merge what it finds. Writes nothing.
 
 use crate::error::Result;
-use crate::ingest::{self, IngestOptions, PointRegistry, Reject, SourceFile, Table, Unreadable};
+use crate::ingest::{
+    self, IngestOptions, PointRegistry, Reject, SkippedSheet, SourceFile, Table, Unreadable,
+};
 use crate::normalize::Normalised;
 use crate::rules::cross::{self, IdOverLimit};
 use crate::rules::finding::Finding;
@@ -18,6 +20,7 @@ pub struct Audit {
     pub table: Table,
     pub norm: Normalised,
     pub rejects: Vec<Reject>,
+    pub skipped_sheets: Vec<SkippedSheet>,
     /// Sorted by file name, row, rule (then detail), as findings.csv is.
     pub findings: Vec<Finding>,
     pub rules: RuleSet,
@@ -34,6 +37,7 @@ impl Audit {
             files: &self.files,
             rules: &self.rules,
             rejects: &self.rejects,
+            skipped_sheets: &self.skipped_sheets,
             accepted: self.table.len(),
             findings: self.findings.len(),
             points_given: self.points_given,
@@ -60,6 +64,8 @@ pub struct RunView<'a> {
     pub files: &'a [SourceFile],
     pub rules: &'a RuleSet,
     pub rejects: &'a [Reject],
+    /// Sheets of workbooks that were not read.
+    pub skipped_sheets: &'a [SkippedSheet],
     /// Accepted rows.
     pub accepted: usize,
     pub findings: usize,
@@ -185,6 +191,7 @@ pub fn run_with_progress(
         table: loaded.table,
         norm,
         rejects: loaded.rejects,
+        skipped_sheets: loaded.skipped_sheets,
         findings,
         rules,
         points_given: points.is_some(),

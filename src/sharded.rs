@@ -16,7 +16,9 @@
 
 use crate::error::{Error, Result};
 use crate::ident::{id, phone};
-use crate::ingest::{self, IngestOptions, Keep, PointRegistry, Reject, SourceFile, Table};
+use crate::ingest::{
+    self, IngestOptions, Keep, PointRegistry, Reject, SkippedSheet, SourceFile, Table,
+};
 use crate::normalize::{Normalised, NumberText};
 use crate::pipeline::{self, Checked, Evaluated, Reach};
 use crate::report::summary::{RowMarks, Tally};
@@ -35,6 +37,7 @@ pub struct Finished {
     pub files: Vec<SourceFile>,
     pub rules: RuleSet,
     pub rejects: Vec<Reject>,
+    pub skipped_sheets: Vec<SkippedSheet>,
     pub accepted: usize,
     pub findings: usize,
     pub points_given: bool,
@@ -50,6 +53,7 @@ impl Finished {
             files: &self.files,
             rules: &self.rules,
             rejects: &self.rejects,
+            skipped_sheets: &self.skipped_sheets,
             accepted: self.accepted,
             findings: self.findings,
             points_given: self.points_given,
@@ -132,6 +136,7 @@ pub fn shard_of_key(key: &str, shards: usize) -> u8 {
 struct Scan {
     files: Vec<SourceFile>,
     rejects: Vec<Reject>,
+    skipped_sheets: Vec<SkippedSheet>,
     /// DQ001 for each reject.
     rejected: Vec<Finding>,
     /// Per file, the shard of each record (index: row − 1; rejected records too, unused).
@@ -269,6 +274,7 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
         rejected: quality::rejected(rules, &loaded.rejects),
         files: loaded.files,
         rejects: loaded.rejects,
+        skipped_sheets: loaded.skipped_sheets,
         shard_of,
         found,
     })
@@ -315,6 +321,7 @@ pub fn run(
     let Scan {
         files,
         rejects,
+        skipped_sheets,
         rejected,
         shard_of,
         found,
@@ -412,6 +419,7 @@ pub fn run(
         files,
         rules,
         rejects,
+        skipped_sheets,
         accepted,
         findings: found_count,
         points_given: points.is_some(),

@@ -38,17 +38,39 @@ pub struct IngestOptions {
     pub carrier: Option<String>,
     /// `--encoding`; None: detected per file.
     pub encoding: Option<Encoding>,
-    /// `--sheet` of Excel inputs; None: the first sheet.
-    pub sheet: Option<String>,
+    /// `--sheet` (repeatable): the only sheets of workbooks to read; empty: every sheet whose header
+    /// matches.
+    pub sheets: Vec<String>,
 }
 
-/// The outcome of ingest: the accepted rows, the rejected records, and the values present but
-/// unreadable.
+/// The outcome of ingest: the accepted rows, the rejected records, the values present but
+/// unreadable, and the sheets of workbooks that were not read.
 pub struct Loaded {
     pub table: Table,
     pub files: Vec<SourceFile>,
     pub rejects: Vec<Reject>,
     pub unreadable: Vec<Unreadable>,
+    pub skipped_sheets: Vec<SkippedSheet>,
+}
+
+/// A sheet of a workbook that was not read: notes, pivots, instructions — no header an extract has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedSheet {
+    /// The workbook's file name.
+    pub file: String,
+    pub sheet: String,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// The name a sheet's rows go by in every output: the workbook's file name alone when it has one
+/// sheet, else `file.xlsx[Sheet]`.
+pub fn sheet_source_name(file: &str, sheet: &str, sheets_in_book: usize) -> String {
+    if sheets_in_book <= 1 {
+        file.to_string()
+    } else {
+        format!("{file}[{sheet}]")
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -116,18 +138,11 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     // Map every file's header first, so a missing file or column fails the run before any work is done.
     // Text files are only read up to their header here (so a NUL byte further on is found when the file's
     // turn comes; the run still stops before writing anything); each file is read whole once, when its
-    // turn comes, so only one file's text is held at a time.
+    // turn comes, so only one file's text is held at a time. A workbook is a source per sheet it reads.
     let mut opened = Vec::new();
-    // Headers of source columns no canonical column takes, over every file, in order of first use.
-    let mut extra_names: Vec<String> = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
+    let mut skipped_sheets = Vec::new();
+    for path in &paths {
         let (bytes, size) = read_head(path)?;
-        let mut info = SourceFile {
-            name: file_name(path),
-            path: path.display().to_string(),
-            size,
-            ..Default::default()
-        };
         let encoding = match (
             opts.encoding,
             forced_profile.as_ref().and_then(|p| p.encoding.as_deref()),
@@ -138,30 +153,94 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
             })?),
             (None, None) => None,
         };
-        let src = Source::open(path, bytes, encoding, opts.sheet.as_deref())?;
-        info.format = src.format().into();
-        info.delimiter = src.delimiter();
-        let headers = src.headers().to_vec();
-        let profile = match &forced_profile {
-            Some(p) => {
-                let missing = p.missing(&p.map_headers(&headers), carrier_given.is_some());
-                if !missing.is_empty() {
-                    return Err(missing_columns(path, p, &missing, &headers));
-                }
-                p.clone()
-            }
-            None => match profile::choose(&shipped, &headers, carrier_given.is_some()) {
-                Ok(p) => p.clone(),
-                Err((p, missing)) => return Err(missing_columns(path, p, &missing, &headers)),
-            },
+        let (sheets, in_book) = if source::is_workbook(&bytes) {
+            let names = sheet::sheet_names(path, &bytes)?;
+            let chosen = chosen_sheets(path, &names, &opts.sheets)?;
+            (chosen.into_iter().map(Some).collect(), names.len())
+        } else {
+            (vec![None], 1)
         };
-        info.profile = profile.name.clone();
-        for (name, _) in extra_columns(&headers, &profile.map_headers(&headers)) {
+        // A sheet that no profile matches is skipped, unless it was asked for by name or is the
+        // workbook's only candidate; then its missing columns are the error.
+        let may_skip = opts.sheets.is_empty() && sheets.len() > 1;
+        let mut misses = Vec::new();
+        let before = opened.len();
+        for sheet in sheets {
+            let src = Source::open(path, bytes.clone(), encoding, sheet.as_deref())?;
+            let headers = src.headers().to_vec();
+            let profile = match &forced_profile {
+                Some(p) => {
+                    let missing = p.missing(&p.map_headers(&headers), carrier_given.is_some());
+                    if missing.is_empty() {
+                        Ok(p.clone())
+                    } else {
+                        Err((p, missing))
+                    }
+                }
+                None => profile::choose(&shipped, &headers, carrier_given.is_some()).cloned(),
+            };
+            let profile = match (profile, &sheet) {
+                (Ok(p), _) => p,
+                (Err((p, missing)), Some(name)) if may_skip => {
+                    misses.push(missing_columns(path, p, &missing, &headers).to_string());
+                    skipped_sheets.push(SkippedSheet {
+                        file: file_name(path),
+                        sheet: name.clone(),
+                        reason: format!(
+                            "no header an extract has (missing {})",
+                            missing
+                                .iter()
+                                .map(|f| f.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                    continue;
+                }
+                (Err((p, missing)), _) => return Err(missing_columns(path, p, &missing, &headers)),
+            };
+            let name = match &sheet {
+                Some(sheet) => sheet_source_name(&file_name(path), sheet, in_book),
+                None => file_name(path),
+            };
+            let info = SourceFile {
+                name,
+                path: path.display().to_string(),
+                size,
+                format: src.format().into(),
+                delimiter: src.delimiter(),
+                profile: profile.name.clone(),
+                sheet: sheet.clone(),
+                ..Default::default()
+            };
+            opened.push((info, *path, encoding, profile, sheet, headers));
+        }
+        if opened.len() == before {
+            return Err(Error::Input(format!(
+                "{}: no sheet has the columns an extract needs. {}",
+                path.display(),
+                misses.join(" ")
+            )));
+        }
+    }
+    if opened.len() > u16::MAX as usize {
+        return Err(Error::Input(format!(
+            "{} input files and sheets is too many (at most {})",
+            opened.len(),
+            u16::MAX
+        )));
+    }
+    // Sources are numbered in name order (a workbook's sheets too), so that order by index is order
+    // by name.
+    opened.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // Headers of source columns no canonical column takes, over every source, in order of first use.
+    let mut extra_names: Vec<String> = Vec::new();
+    for (_, _, _, profile, _, headers) in &opened {
+        for (name, _) in extra_columns(headers, &profile.map_headers(headers)) {
             if !extra_names.contains(&name) {
                 extra_names.push(name);
             }
         }
-        opened.push((i as u16, info, *path, encoding, profile));
     }
 
     let mut builder = TableBuilder::default();
@@ -177,8 +256,9 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     let mut files = Vec::new();
     // A load of picked records leaves checksums and rejected records to the earlier pass over every record.
     let every_record = !matches!(keep, Keep::Only(_));
-    for (idx, mut info, path, encoding, profile) in opened {
-        let (src, size) = Source::read(path, encoding, opts.sheet.as_deref())?;
+    for (idx, (mut info, path, encoding, profile, sheet, _)) in opened.into_iter().enumerate() {
+        let idx = idx as u16;
+        let (src, size) = Source::read(path, encoding, sheet.as_deref())?;
         info.size = size;
         info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
@@ -285,7 +365,35 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         files,
         rejects,
         unreadable,
+        skipped_sheets,
     })
+}
+
+/// The sheets of a workbook to try: the ones `--sheet` names (each must exist), else all of them.
+fn chosen_sheets(path: &Path, names: &[String], asked: &[String]) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: the workbook has no sheet",
+            path.display()
+        )));
+    }
+    if asked.is_empty() {
+        return Ok(names.to_vec());
+    }
+    let chosen: Vec<String> = names
+        .iter()
+        .filter(|n| asked.contains(n))
+        .cloned()
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::Input(format!(
+            "{}: no sheet named {}; its sheets are {}",
+            path.display(),
+            asked.join(", "),
+            names.join(", ")
+        )));
+    }
+    Ok(chosen)
 }
 
 /// A file's first bytes, enough for its header (whole lines only, so no letter is cut in two), and its

@@ -1,4 +1,5 @@
-//! Excel workbooks (`.xlsx`, also `.xls`/`.xlsb`/`.ods`): one sheet as text rows. Numbers stored as
+//! Excel workbooks (`.xlsx`, also `.xls`/`.xlsb`/`.ods`): their sheets' names, and one sheet as text
+//! rows. Numbers stored as
 //! numbers (phone and ID numbers often are) are written without a decimal part; dates stay Excel serials
 //! (`45292`, `45292.375`), which the date reader understands.
 
@@ -25,6 +26,13 @@ fn number_text(f: f64) -> String {
     } else {
         format!("{f}")
     }
+}
+
+/// The workbook's sheets, in workbook order.
+pub fn sheet_names(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
+    let book = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| Error::Input(format!("{}: not a readable workbook ({e})", path.display())))?;
+    Ok(book.sheet_names())
 }
 
 /// Header and rows of the named sheet (default: the first). Empty rows are not records.

@@ -175,6 +175,11 @@ const ZIP: &[u8] = b"PK\x03\x04";
 const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
 const GZIP: &[u8] = &[0x1f, 0x8b];
 
+/// Whether a file starting with `head` is a workbook (`.xlsx`, `.xls`, `.xlsb`, `.ods`).
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(ZIP) || head.starts_with(OLE)
+}
+
 /// Whether a file starting with `head` is Parquet, Excel or gzip rather than text: its header is not in
 /// its first bytes, so it must be read whole to be checked.
 pub fn is_binary(head: &[u8]) -> bool {

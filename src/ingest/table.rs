@@ -212,8 +212,11 @@ impl DateCell {
 /// One input file as the manifest describes it.
 #[derive(Debug, Clone, Default)]
 pub struct SourceFile {
-    /// File name without folder (the `file` column of every output).
+    /// File name without folder (the `file` column of every output); a sheet of a workbook with
+    /// several is `file.xlsx[Sheet]`.
     pub name: String,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
     pub path: String,
     pub size: u64,
     pub sha256: String,

@@ -29,7 +29,7 @@ pub fn write(
         .iter()
         .map(|f| {
             json!({
-                "file": f.name, "path": f.path, "size": f.size, "sha256": f.sha256, "format": f.format,
+                "file": f.name, "sheet": f.sheet, "path": f.path, "size": f.size, "sha256": f.sha256, "format": f.format,
                 "encoding": f.encoding, "delimiter": f.delimiter.map(|d| d.to_string()), "profile": f.profile,
                 "carrier": f.carrier, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
             })
@@ -49,6 +49,9 @@ pub fn write(
         "points_registry": run.points_given,
         "masked": masked,
         "inputs": inputs,
+        "skipped_sheets": run.skipped_sheets.iter().map(|s| json!({
+            "file": s.file, "sheet": s.sheet, "reason": s.reason,
+        })).collect::<Vec<_>>(),
         "rows": {
             "read": run.files.iter().map(|f| f.rows_read).sum::<usize>(),
             "accepted": run.accepted,

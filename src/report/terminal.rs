@@ -32,6 +32,16 @@ pub fn render(
         lang.pick("phát hiện", "findings"),
         run.findings
     );
+    for skipped in run.skipped_sheets {
+        let _ = writeln!(
+            o,
+            "{} {}[{}]: {}",
+            lang.pick("Bỏ qua trang tính:", "Sheet skipped:"),
+            skipped.file,
+            skipped.sheet,
+            skipped.reason
+        );
+    }
     let _ = writeln!(
         o,
         "\n{}",

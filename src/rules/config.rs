@@ -63,7 +63,9 @@ mod shipped {
     }
 
     pub fn thresholds() -> Thresholds {
-        table("thresholds").try_into().expect("the shipped thresholds parse")
+        table("thresholds")
+            .try_into()
+            .expect("the shipped thresholds parse")
     }
 
     pub fn lists() -> Lists {
