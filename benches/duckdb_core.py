@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A DuckDB peer of simaudit's core audit, for benches/run.sh .
+"""A DuckDB peer of simaudit's core audit, for benches/run.sh.
 
     duckdb_core.py FILE... --out DIR [--points FILE]     audit: writes DIR/findings.csv, DIR/by_point.csv
     duckdb_core.py --compare DIR/findings.csv TRUTH.csv  per-rule counts against the generator's truth

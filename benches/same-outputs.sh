@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Do two builds of simaudit write the same outputs? Runs both on the sample data, on a generated
-# extract (default 1 M rows) held in memory, and on the same extract with --shards 4, then compares:
-# every CSV and report.html byte for byte, both Parquet files by rows and column types (DuckDB).
+# Do two builds of simaudit write the same outputs? Runs both generators on two seeds (every file and
+# truth.csv compared), then both audits on the sample data, on a generated extract (default 1 M rows)
+# held in memory, and on the same extract with --shards 4, comparing every CSV and report.html byte for
+# byte, both Parquet files by rows and column types (DuckDB).
 # Usage: benches/same-outputs.sh OLD_BINARY NEW_BINARY [ROWS]
 # Exit status 0 when every output agrees; the differences are printed otherwise.
 set -euo pipefail
@@ -67,6 +68,21 @@ PY
   then status=1; fi
   echo "$name: compared $(ls "$work/$name-old" | wc -l) outputs"
 }
+
+# The generator: the same extracts and truth.csv for the same seed.
+for args in "--rows 200000 --seed 3" "--rows 50000 --seed 9 --carriers 7"; do
+  # shellcheck disable=SC2086
+  "$old" generate $args --out "$work/gen-old" >/dev/null
+  # shellcheck disable=SC2086
+  "$new" generate $args --out "$work/gen-new" >/dev/null
+  if diff -r "$work/gen-old" "$work/gen-new" >/dev/null; then
+    echo "generate $args: same files"
+  else
+    echo "generate $args: files differ"
+    status=1
+  fi
+  rm -rf "$work/gen-old" "$work/gen-new"
+done
 
 compare sample "${sample[@]}" --points sample-data/points.csv
 compare generated "${generated[@]}" --points "$data/points.csv" --shards 1

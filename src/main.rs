@@ -39,8 +39,8 @@ fn main() -> ExitCode {
 /// the lost pages raises SIGBUS. Say what happened, instead of dying with "Bus error".
 fn on_bus_error_explain() {
     extern "C" fn explain(_: libc::c_int) {
-        const MSG: &[u8] = b"simaudit: an input file was cut short while it was being read; \
-audit a copy that nothing writes to\n";
+        const MSG: &[u8] = b"simaudit: bus error: an input file was probably cut short while it \
+was being read; audit a copy that nothing writes to\n";
         // SAFETY: write(2) and _exit(2) are async-signal-safe.
         unsafe {
             libc::write(2, MSG.as_ptr().cast(), MSG.len());

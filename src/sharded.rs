@@ -123,13 +123,21 @@ pub fn auto_shards(inputs: &[PathBuf]) -> usize {
     }
 }
 
-/// The shard of an ID key: FNV-1a of its bytes, spread by [`cross::mix64`]; the same on every machine
+/// The splitmix64 finaliser: spreads keys evenly over the shards, the same on every machine and run.
+fn mix64(key: u64) -> u64 {
+    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The shard of an ID key: FNV-1a of its bytes, spread by [`mix64`]; the same on every machine
 /// and run.
 pub fn shard_of_key(key: &str, shards: usize) -> u8 {
     let fnv = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
-    (cross::mix64(fnv) % shards as u64) as u8
+    (mix64(fnv) % shards as u64) as u8
 }
 
 /// The scan pass's result.

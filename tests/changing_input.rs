@@ -1,27 +1,56 @@
 //! An input changed by another program while simaudit reads it ends the run with a clear error and no
 //! outputs: overwritten with bytes that are not UTF-8 after it was found to be UTF-8, or cut short
-//! under its memory map.
+//! under its memory map. The run pauses (a test hook) right after the check, while the test changes
+//! the file.
 
 mod common;
 use common::*;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 
-fn audit_changed(how: &str) -> (std::process::Output, std::path::PathBuf, tempfile::TempDir) {
+/// Runs an audit of a copy of a sample extract, changing it with `change` while the run is paused.
+fn audit_changed(change: impl FnOnce(&Path)) -> (std::process::Output, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("viettel.csv");
     std::fs::copy(repo("sample-data/extracts/viettel.csv"), &input).unwrap();
-    let out = dir.path().join("out");
-    let args = audit_args(&[input.display().to_string()], &out, &[]);
-    let output = bin()
+    let go = dir.path().join("go");
+    let args = audit_args(&[input.display().to_string()], &dir.path().join("out"), &[]);
+    let child = bin()
         .args(&args)
-        .env("SIMAUDIT_TEST_CHANGE_INPUT", how)
-        .output()
+        .env("SIMAUDIT_TEST_PAUSE", &go)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    (output, out, dir)
+    let paused = go.with_extension("paused");
+    for _ in 0..3000 {
+        if paused.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(paused.exists(), "the run never paused");
+    change(&input);
+    std::fs::write(&go, b"").unwrap();
+    (child.wait_with_output().unwrap(), dir)
 }
 
 #[test]
 fn overwritten_input_is_a_clear_error() {
-    let (output, out, _dir) = audit_changed("overwrite");
+    let (output, dir) = audit_changed(|input| {
+        // Two bytes that are not UTF-8, inside a field halfway through (the record keeps its shape).
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(input)
+            .unwrap();
+        let mut at = f.metadata().unwrap().len() / 2;
+        let mut two = [0u8; 2];
+        while f.read_at(&mut two, at).unwrap() == 2 && !two.iter().all(u8::is_ascii_alphanumeric) {
+            at += 1;
+        }
+        f.write_all_at(b"\xFF\xFE", at).unwrap();
+    });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -29,28 +58,31 @@ fn overwritten_input_is_a_clear_error() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!out.join("findings.csv").exists());
+    assert!(!dir.path().join("out/findings.csv").exists());
 }
 
 #[test]
 fn input_cut_short_is_a_clear_error() {
-    let (output, out, _dir) = audit_changed("truncate");
+    let (output, dir) = audit_changed(|input| {
+        let f = std::fs::OpenOptions::new().write(true).open(input).unwrap();
+        f.set_len(f.metadata().unwrap().len() / 2).unwrap();
+    });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("cut short while it was being read"),
         "{stderr}"
     );
-    assert!(!out.join("findings.csv").exists());
+    assert!(!dir.path().join("out/findings.csv").exists());
 }
 
 #[test]
 fn unchanged_input_is_read_whole() {
-    let (output, out, _dir) = audit_changed("none");
+    let (output, dir) = audit_changed(|_| {});
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(out.join("findings.csv").exists());
+    assert!(dir.path().join("out/findings.csv").exists());
 }

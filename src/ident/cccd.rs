@@ -19,12 +19,10 @@
 //! assert_eq!(cccd::format("033085012345"), "033 0 85 012345");
 //! ```
 
-use super::id::{all_digits, IdKey, PersonalNumber, Problem, Sex};
+use super::id::{all_digits, PersonalNumber, Problem, Sex};
 
-/// The number without separators (space, `.`, `-`, `/`).
-pub fn compact(number: &str) -> String {
-    IdKey::of(number).as_str().to_string()
-}
+/// The number without separators (space, `.`, `-`, `/`), letters upper-cased.
+pub use super::id::id_key as compact;
 
 /// The structure of a compact 12-digit number; None for anything else.
 pub fn decode(key: &str) -> Option<PersonalNumber> {

@@ -44,7 +44,8 @@ impl Sex {
     }
 }
 
-/// The ID key: spaces, dots, dashes and slashes removed, letters upper-cased.
+/// The ID key: spaces, dots, dashes and slashes removed, letters upper-cased. This is every ID
+/// number's `compact` form.
 pub fn id_key(raw: &str) -> String {
     IdKey::of(raw).as_str().to_string()
 }
@@ -196,8 +197,9 @@ pub fn is_placeholder(key: &str) -> bool {
     matches!(first, 0 | 1 | 9) && b.windows(2).all(|w| step(w) == first)
 }
 
-/// Why an ID number is not a valid document number. The first kinds follow python-stdnum's shared
-/// errors (invalid format, component, checksum); the last two are this country's own signs.
+/// Why an ID number is not a valid document number. `Format`, `Component` and `Checksum` follow
+/// python-stdnum's shared errors; `PlaceCode` is a component of the 12-digit number; `Placeholder` and
+/// `Unverified` are this country's own signs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Problem {
@@ -230,6 +232,9 @@ impl Problem {
 /// A set of [`Problem`]s.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Problems(u8);
+
+// Every problem needs a bit of its own.
+const _: () = assert!(Problem::ALL.len() <= u8::BITS as usize);
 
 impl Problems {
     pub fn insert(&mut self, p: Problem) {

@@ -18,14 +18,12 @@
 //! assert_eq!(mst::format("0314409058002"), "0314409058-002");
 //! ```
 
-use super::id::{all_digits, IdKey, Problem};
+use super::id::{all_digits, Problem};
 
 const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
 /// The number without separators (space, `.`, `-`, `/`), letters upper-cased.
-pub fn compact(number: &str) -> String {
-    IdKey::of(number).as_str().to_string()
-}
+pub use super::id::id_key as compact;
 
 /// The check digit of the first nine digits; None when the weighted sum is a multiple of 11 (no
 /// digit makes such a number valid).

@@ -11,12 +11,10 @@
 //! assert!(!passport::is_valid("AB1234567"));
 //! ```
 
-use super::id::{is_standard_passport, IdKey, Problem};
+use super::id::{is_standard_passport, Problem};
 
-/// The number without separators, letters upper-cased.
-pub fn compact(number: &str) -> String {
-    IdKey::of(number).as_str().to_string()
-}
+/// The number without separators (space, `.`, `-`, `/`), letters upper-cased.
+pub use super::id::id_key as compact;
 
 /// Checks a compact number (see [`compact`]).
 pub(crate) fn check(key: &str) -> Result<(), Problem> {
@@ -42,4 +40,9 @@ pub fn validate(number: &str) -> Result<String, Problem> {
 
 pub fn is_valid(number: &str) -> bool {
     validate(number).is_ok()
+}
+
+/// The number as printed: compact, the letter upper-cased.
+pub fn format(number: &str) -> String {
+    compact(number)
 }

@@ -86,7 +86,7 @@ pub struct Msisdn {
     pub normalised: String,
     /// Carrier of original allocation by prefix (longest wins); None when unknown or invalid.
     pub carrier: Option<&'static str>,
-    /// Written in the 11-digit pre-2018 form and converted (SB003).
+    /// Written in the 11-digit pre-2018 form and converted.
     pub legacy: bool,
 }
 
@@ -154,7 +154,7 @@ pub struct Number {
     pub value: u64,
     /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
     pub carrier: Option<&'static str>,
-    /// Written in the 11-digit pre-2018 form and converted (SB003).
+    /// Written in the 11-digit pre-2018 form and converted.
     pub legacy: bool,
 }
 

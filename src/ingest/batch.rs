@@ -1,7 +1,7 @@
 //! A batch of records read from one file: the unit handed from the reader to the column mappers, so that
 //! reading the next batch and mapping this one's columns can run at the same time.
 
-/// A record that could not be read: it goes to `rejects.csv` with a DQ001 finding.
+/// A record that could not be read: it goes to `rejects.csv`.
 #[derive(Debug, Clone)]
 pub struct BadRecord {
     pub row: u32,
@@ -105,8 +105,16 @@ impl Batch {
         for column in &mut self.columns {
             let bytes = std::mem::take(&mut column.bytes);
             match super::decode::utf8(bytes) {
-                Ok(text) => column.text = text,
-                Err(_) => self.changed = true,
+                // Each field must be whole characters too, not only the column they make together.
+                Ok(text)
+                    if column
+                        .ends
+                        .iter()
+                        .all(|&e| text.is_char_boundary(e as usize)) =>
+                {
+                    column.text = text
+                }
+                _ => self.changed = true,
             }
         }
         if self.changed {

@@ -292,7 +292,7 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                 _ => None,
             };
             let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
-            scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).unwrap_or(())));
+            scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).is_ok()));
             for batch in rx {
                 if batch.changed {
                     // The reader's remaining batches are dropped unread.
@@ -772,7 +772,7 @@ impl<D: Fn(usize, Field, &str, UnreadableKind) -> Unreadable> CodeReader<'_, D> 
             } else {
                 match cached(cache, raw, || self.profile.code(field, raw)) {
                     Ok(c) => {
-                        // Unknown spellings are not kept: each of their rows gets its DQ002.
+                        // Unknown spellings are not kept: each of their rows is reported unreadable.
                         last = Some((raw, *c));
                         *c
                     }

@@ -158,7 +158,7 @@ impl Profile {
     }
 
     /// A coded value through this profile's maps; Err(()) when the value is present but unmapped.
-    #[allow(clippy::result_unit_err)] // the caller reports the raw value itself (DQ002)
+    #[allow(clippy::result_unit_err)] // the caller reports the raw value itself (as unreadable)
     pub fn code(&self, field: Field, raw: &str) -> Result<Option<Coded>, ()> {
         let folded = fold_label(raw);
         if folded.is_empty() {

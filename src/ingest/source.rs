@@ -97,33 +97,22 @@ pub fn sha256_of(path: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// A test hook: `SIMAUDIT_TEST_CHANGE_INPUT=overwrite|truncate` changes a mapped input right after it
-/// was found to be UTF-8, as another program writing to it during a run would (the tests check that
-/// simaudit then stops with a clear error).
-fn change_for_test(path: &Path, size: u64) {
-    let Ok(how) = std::env::var("SIMAUDIT_TEST_CHANGE_INPUT") else {
+/// A test hook: with `SIMAUDIT_TEST_PAUSE=FILE`, a run pauses right after a mapped input was found to be
+/// UTF-8: it creates `FILE.paused` and waits, up to a minute, for `FILE` to exist. A test changes the
+/// input meanwhile, as another program writing to it during a run would. simaudit itself never writes
+/// to an input.
+fn pause_for_test() {
+    let Some(go) = std::env::var_os("SIMAUDIT_TEST_PAUSE") else {
         return;
     };
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path);
-    let _ = match (how.as_str(), file) {
-        ("overwrite", Ok(f)) => {
-            // Inside a field (two letters or digits), so the record keeps its shape.
-            use std::os::unix::fs::FileExt;
-            let mut at = size / 2;
-            let mut two = [0u8; 2];
-            while f.read_at(&mut two, at).is_ok_and(|n| n == 2)
-                && !two.iter().all(u8::is_ascii_alphanumeric)
-            {
-                at += 1;
-            }
-            f.write_all_at(b"\xFF\xFE", at)
+    let go = std::path::PathBuf::from(go);
+    let _ = std::fs::write(go.with_extension("paused"), b"");
+    for _ in 0..6000 {
+        if go.exists() {
+            return;
         }
-        ("truncate", Ok(f)) => f.set_len(size / 2),
-        _ => Ok(()),
-    };
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 pub enum Source {
@@ -204,8 +193,10 @@ impl Source {
             None | Some(Encoding::Utf8) | Some(Encoding::Utf8Bom)
         );
         let bytes = if size > 0 && may_be_utf8 {
-            // SAFETY: the map is only read. Inputs must not be changed while a run reads them (a file
-            // truncated meanwhile would fault); the README says so.
+            // SAFETY: the map is only read, and its bytes are treated as untrusted: never taken as
+            // text without a check (`Batch::seal`), every index bounds-checked. Another program may
+            // still change the file underneath: a change that leaves invalid UTF-8 is found when the
+            // batch is sealed, and a file cut short raises SIGBUS, which the binary reports as such.
             let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
             // Read front to back, twice (check, then parse): ask for read-ahead.
             let _ = map.advise(memmap2::Advice::Sequential);
@@ -214,7 +205,7 @@ impl Source {
             } else {
                 match map_utf8(map) {
                     Ok(text) => {
-                        change_for_test(path, size);
+                        pause_for_test();
                         let bom = matches!(text, Text::Mapped { start: 3, .. });
                         let found = if bom {
                             Encoding::Utf8Bom
@@ -394,15 +385,18 @@ impl Source {
     pub fn for_each_batch(
         &self,
         keep: &(dyn Fn(u32) -> bool + Sync),
-        mut handle: impl FnMut(Batch),
+        mut handle: impl FnMut(Batch) -> bool,
     ) {
         let width = self.headers().len();
         let mut batch = Batch::new(width);
+        // Whether `handle` wants more: once it says no, reading stops at the next batch.
+        let mut wanted = true;
         let mut flush = |batch: &mut Batch, last: bool| {
-            if batch.is_full() || (last && !batch.is_empty()) {
+            if wanted && (batch.is_full() || (last && !batch.is_empty())) {
                 let next = batch.next_like();
-                handle(std::mem::replace(batch, next).seal());
+                wanted = handle(std::mem::replace(batch, next).seal());
             }
+            wanted
         };
         match self {
             Source::Delimited {
@@ -442,7 +436,9 @@ impl Source {
                     if row.is_multiple_of(1 << 16) {
                         whole.release(rec.start);
                     }
-                    flush(&mut batch, false);
+                    if !flush(&mut batch, false) {
+                        return;
+                    }
                 }
             }
             Source::Parquet { df, .. } => {
@@ -461,7 +457,9 @@ impl Source {
                     let fields = iters.iter_mut().map(|it| it.next().flatten().unwrap_or(""));
                     if keep(i as u32 + 1) {
                         batch.push(i as u32 + 1, fields);
-                        flush(&mut batch, false);
+                        if !flush(&mut batch, false) {
+                            return;
+                        }
                     } else {
                         fields.for_each(drop);
                     }
@@ -470,7 +468,9 @@ impl Source {
             Source::Sheet { rows, .. } => {
                 for (i, row) in rows.iter().enumerate().filter(|(i, _)| keep(*i as u32 + 1)) {
                     batch.push(i as u32 + 1, row.iter().map(String::as_str));
-                    flush(&mut batch, false);
+                    if !flush(&mut batch, false) {
+                        return;
+                    }
                 }
             }
         }
@@ -509,6 +509,7 @@ mod tests {
             for r in bad {
                 seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
             }
+            true
         });
         assert_eq!(
             seen,

@@ -191,7 +191,7 @@ impl Interner {
     }
 }
 
-/// A date cell: empty, present but unreadable (already reported as DQ002), or read.
+/// A date cell: empty, present but unreadable (reported as an `Unreadable` value), or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DateCell {
     #[default]
@@ -242,7 +242,7 @@ pub struct Reject {
 }
 
 /// A value present in an accepted record that could not be read: the column is left empty (a date
-/// cell [`DateCell::Unreadable`]) and the rules report the value (DQ002).
+/// cell [`DateCell::Unreadable`]) and the rules report the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
     pub file: u16,

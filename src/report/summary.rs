@@ -111,8 +111,8 @@ impl RowMarks {
 }
 
 /// Bit masks of the rules whose effective severity flags a row.
-pub(crate) fn severity_masks(rules: &RuleSet) -> (u64, u64) {
-    let (mut violation, mut warning) = (0u64, 0u64);
+pub(crate) fn severity_masks(rules: &RuleSet) -> (RuleMask, RuleMask) {
+    let (mut violation, mut warning) = (0, 0);
     for r in RuleCode::ALL {
         match rules.severity(*r) {
             crate::rules::Severity::Violation => violation |= 1 << (*r as u32),

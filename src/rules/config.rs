@@ -2,7 +2,9 @@
 //! Its switches take effect in one place, [`Active`]: every stage of evaluation runs the rules the
 //! rule set's `Active` lists, and nothing else.
 
-use super::registry::{HolderCheck, RowCheck, RuleCode, RuleMask, Scope, Severity, RULES};
+use super::cross::HolderCheck;
+use super::registry::{RuleCode, RuleMask, Scope, Severity, RULES};
+use super::row::RowCheck;
 use crate::ident::Date;
 use crate::text::ToneStyle;
 use serde::Deserialize;
@@ -46,8 +48,9 @@ mod shipped {
     /// A table of the shipped rule set, read from its TOML text (not through [`RuleSetFile`], whose
     /// defaults these are).
     fn table(name: &str) -> toml::Value {
-        let file: toml::Table =
-            toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses");
+        static FILE: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+        let file = FILE
+            .get_or_init(|| toml::from_str(DEFAULT_RULE_SET).expect("the shipped rule set parses"));
         file.get(name)
             .cloned()
             .unwrap_or_else(|| panic!("the shipped rule set has [{name}]"))

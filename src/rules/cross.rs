@@ -3,7 +3,6 @@
 //! group is processed on its own. The holder rules are one small function each, run on every holder
 //! group; a sharded run holds every row of an ID key in one shard, so it runs them shard by shard.
 
-use super::registry::HolderCheck;
 use super::row::Context;
 use super::RuleCode as R;
 use crate::rules::finding::Finding;
@@ -18,15 +17,6 @@ fn order_key(cx: &Context, i: usize) -> (i64, u32, u16, u32) {
         .value()
         .map_or(i64::MAX, |w| w.at.and_utc().timestamp());
     (at, cx.norm.msisdn_key(t, i), t.file[i], t.row[i])
-}
-
-/// The splitmix64 finaliser: spreads keys evenly over a sharded run's shards, the same on every
-/// machine and run.
-pub fn mix64(key: u64) -> u64 {
-    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 fn live(cx: &Context, i: usize) -> bool {
@@ -216,6 +206,9 @@ pub fn duplicate_numbers<K: Ord + Copy + Send, W: Ord + Copy + Send>(
 pub fn duplicate_detail(number: &str, rows: usize) -> String {
     format!("{number} is on {rows} live rows")
 }
+
+/// A rule on one holder's live rows: `fire(table row, detail)` for each row it fires on.
+pub type HolderCheck = fn(&Holder, &mut dyn FnMut(u32, String));
 
 /// One holder's live individual rows, as the holder rules see them.
 pub struct Holder<'a> {

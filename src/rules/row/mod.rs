@@ -9,7 +9,6 @@ pub mod point;
 pub mod quality;
 pub mod subscription;
 
-use super::registry::RowCheck;
 use super::{RuleCode, RuleSet};
 use crate::ident::{Date, IdFacts, IdKind, When};
 use crate::ingest::{PointRegistry, Table};
@@ -56,6 +55,9 @@ impl<'a> Context<'a> {
         }
     }
 }
+
+/// A per-row rule: the detail of its finding on the row, None when it does not fire.
+pub type RowCheck = fn(&Row) -> Option<String>;
 
 /// One row as the per-row rules see it: its facts, gathered once for every check.
 pub struct Row<'a> {
