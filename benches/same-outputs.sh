@@ -42,7 +42,7 @@ compare() { # NAME ARGS...: audit with both builds, compare the folders
     local base=${f##*/}
     if ! cmp -s "$f" "$work/$name-new/$base"; then
       echo "$name: $base differs"
-      diff <(head -c 2000000 "$f") <(head -c 2000000 "$work/$name-new/$base") | head -20 || true
+      cmp "$f" "$work/$name-new/$base" | head -2 || true
       status=1
     fi
   done

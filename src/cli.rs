@@ -38,6 +38,11 @@ pub struct InputArgs {
     /// the others are skipped and named.
     #[arg(long, value_name = "NAME")]
     pub sheet: Vec<String>,
+    /// The header's line (a text file's line, a sheet's row, as an editor or a spreadsheet numbers
+    /// them). Default: the first of the first 50 non-empty rows that a profile matches; the rows above
+    /// it are a title block, skipped and listed.
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<u64>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,

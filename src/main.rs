@@ -101,6 +101,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
             carrier: input.carrier.clone(),
             encoding,
             sheets: input.sheet.clone(),
+            header_row: input.header_row,
         },
         points,
         lang: Lang::parse(&input.lang).unwrap_or_default(),

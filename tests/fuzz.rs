@@ -1,6 +1,6 @@
 //! Fuzzing in the test suite (cargo-fuzz needs a nightly toolchain, which this project's machines do
 //! not have): arbitrary bytes through the whole pipeline and through every text and identifier parser.
-//! Nothing may panic, and every record must end up accepted or rejected.
+//! Nothing may panic, and every record must end up accepted, rejected or skipped (and listed).
 
 use proptest::prelude::*;
 use simaudit::ident::{date, id, phone, DateOrder};
@@ -11,7 +11,7 @@ use simaudit::text::{self, ToneStyle};
 const HEADER: &[u8] =
     b"carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id\n";
 
-fn audit_bytes(body: &[u8]) -> Result<(usize, usize, usize), String> {
+fn audit_bytes(body: &[u8]) -> Result<(usize, usize, usize, usize, usize), String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fuzz.csv");
     let mut bytes = HEADER.to_vec();
@@ -23,7 +23,13 @@ fn audit_bytes(body: &[u8]) -> Result<(usize, usize, usize), String> {
         RuleSet::default_set(),
         None,
     ) {
-        Ok(a) => Ok((a.files[0].rows_read, a.table.len(), a.rejects.len())),
+        Ok(a) => Ok((
+            a.files[0].rows_read,
+            a.table.len(),
+            a.rejects.len(),
+            a.files[0].rows_skipped,
+            a.files[0].skipped.len(),
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -51,8 +57,9 @@ proptest! {
 
     #[test]
     fn pipeline_never_panics_and_loses_no_record(body in messy_rows()) {
-        if let Ok((read, accepted, rejected)) = audit_bytes(&body) {
-            prop_assert_eq!(read, accepted + rejected);
+        if let Ok((read, accepted, rejected, skipped, listed)) = audit_bytes(&body) {
+            prop_assert_eq!(read, accepted + rejected + skipped);
+            prop_assert_eq!(skipped, listed);
         }
     }
 

@@ -23,6 +23,8 @@ pub struct Batch {
     pub rows: Vec<u32>,
     /// Records that could not be read, in file order.
     pub bad: Vec<BadRecord>,
+    /// Lines that are not records (title, column numbers, repeated headers, footer), in file order.
+    pub skipped: Vec<super::layout::SkippedLine>,
     /// Some field bytes were not UTF-8 when sealed, though the file was found to be UTF-8 when
     /// opened: it changed while it was being read. The batch's fields are then empty.
     pub changed: bool,
@@ -74,7 +76,7 @@ impl Batch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.bad.is_empty()
+        self.rows.is_empty() && self.bad.is_empty() && self.skipped.is_empty()
     }
 
     pub fn is_full(&self) -> bool {

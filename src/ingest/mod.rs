@@ -4,6 +4,7 @@
 
 mod batch;
 pub mod decode;
+pub mod layout;
 mod points;
 pub mod profile;
 mod records;
@@ -22,7 +23,7 @@ pub use decode::Encoding;
 pub use points::PointRegistry;
 use profile::Profile;
 use rustc_hash::FxHashMap;
-use source::Source;
+use source::{HeadRow, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::{
@@ -41,6 +42,8 @@ pub struct IngestOptions {
     /// `--sheet` (repeatable): the only sheets of workbooks to read; empty: every sheet whose header
     /// matches.
     pub sheets: Vec<String>,
+    /// `--header-row N`: the header's line (row of a sheet); None: found among the first rows.
+    pub header_row: Option<u64>,
 }
 
 /// The outcome of ingest: the accepted rows, the rejected records, the values present but
@@ -166,22 +169,23 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         let mut misses = Vec::new();
         let before = opened.len();
         for sheet in sheets {
-            let src = Source::open(path, bytes.clone(), encoding, sheet.as_deref())?;
-            let headers = src.headers().to_vec();
-            let profile = match &forced_profile {
-                Some(p) => {
-                    let missing = p.missing(&p.map_headers(&headers), carrier_given.is_some());
-                    if missing.is_empty() {
-                        Ok(p.clone())
-                    } else {
-                        Err((p, missing))
-                    }
-                }
-                None => profile::choose(&shipped, &headers, carrier_given.is_some()).cloned(),
+            let mut src = Source::open(path, bytes.clone(), encoding, sheet.as_deref())?;
+            let head = src.head();
+            let chosen = choose_header(
+                path,
+                &head,
+                forced_profile.as_ref(),
+                &shipped,
+                carrier_given.is_some(),
+                opts.header_row,
+            )?;
+            let (header, profile) = match chosen {
+                Ok((row, p)) => (Some(row), Ok(p)),
+                Err((p, missing, cells)) => (None, Err((p, missing, cells))),
             };
             let profile = match (profile, &sheet) {
                 (Ok(p), _) => p,
-                (Err((p, missing)), Some(name)) if may_skip => {
+                (Err((p, missing, headers)), Some(name)) if may_skip => {
                     misses.push(missing_columns(path, p, &missing, &headers).to_string());
                     skipped_sheets.push(SkippedSheet {
                         file: file_name(path),
@@ -197,8 +201,13 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                     });
                     continue;
                 }
-                (Err((p, missing)), _) => return Err(missing_columns(path, p, &missing, &headers)),
+                (Err((p, missing, headers)), _) => {
+                    return Err(missing_columns(path, p, &missing, &headers))
+                }
             };
+            let header = header.unwrap_or_default();
+            src.use_header(header.index);
+            let headers = src.headers().to_vec();
             let name = match &sheet {
                 Some(sheet) => sheet_source_name(&file_name(path), sheet, in_book),
                 None => file_name(path),
@@ -211,9 +220,17 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                 delimiter: src.delimiter(),
                 profile: profile.name.clone(),
                 sheet: sheet.clone(),
+                header_line: header.line,
                 ..Default::default()
             };
-            opened.push((info, *path, encoding, profile, sheet, headers));
+            opened.push((
+                info,
+                *path,
+                encoding,
+                profile,
+                (sheet, header.index),
+                headers,
+            ));
         }
         if opened.len() == before {
             return Err(Error::Input(format!(
@@ -256,9 +273,12 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
     let mut files = Vec::new();
     // A load of picked records leaves checksums and rejected records to the earlier pass over every record.
     let every_record = !matches!(keep, Keep::Only(_));
-    for (idx, (mut info, path, encoding, profile, sheet, _)) in opened.into_iter().enumerate() {
+    for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
+        opened.into_iter().enumerate()
+    {
         let idx = idx as u16;
-        let (src, size) = Source::read(path, encoding, sheet.as_deref())?;
+        let (mut src, size) = Source::read(path, encoding, sheet.as_deref())?;
+        src.use_header(header);
         info.size = size;
         info.encoding = src.encoding().into();
         let columns = profile.map_headers(src.headers());
@@ -299,9 +319,13 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                     changed = true;
                     break;
                 }
-                info.rows_read += batch.len() + batch.bad.len();
+                info.rows_read += batch.len() + batch.bad.len() + batch.skipped.len();
                 info.rows_accepted += batch.len();
                 info.rows_rejected += batch.bad.len();
+                info.rows_skipped += batch.skipped.len();
+                if every_record {
+                    info.skipped.extend(batch.skipped.iter().cloned());
+                }
                 let seen = match &mut keep {
                     Keep::Stream(sink) => {
                         let mut small = TableBuilder::default();
@@ -367,6 +391,60 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         unreadable,
         skipped_sheets,
     })
+}
+
+/// The header of a file or sheet: the first of its first rows that a profile (the forced one, else the
+/// best shipped one) matches with every required column; with `--header-row`, that row. When none
+/// does, the profile that came closest on the row it mapped most, what it misses, and that row.
+#[allow(clippy::type_complexity)]
+fn choose_header<'p>(
+    path: &Path,
+    head: &[HeadRow],
+    forced: Option<&'p Profile>,
+    shipped: &'p [Profile],
+    carrier_given: bool,
+    asked: Option<u64>,
+) -> Result<std::result::Result<(HeadRow, Profile), (&'p Profile, Vec<Field>, Vec<String>)>> {
+    let candidates: Vec<&HeadRow> = match asked {
+        Some(line) => {
+            let at: Vec<&HeadRow> = head.iter().filter(|h| h.line == line).collect();
+            if at.is_empty() {
+                return Err(Error::Input(format!(
+                    "{}: --header-row {line} is not one of the first {} non-empty rows",
+                    path.display(),
+                    layout::HEADER_SEARCH_ROWS
+                )));
+            }
+            at
+        }
+        None => head.iter().collect(),
+    };
+    let mut closest: Option<(usize, &'p Profile, Vec<Field>, Vec<String>)> = None;
+    for row in candidates {
+        let matched = match forced {
+            Some(p) => {
+                let missing = p.missing(&p.map_headers(&row.cells), carrier_given);
+                if missing.is_empty() {
+                    Ok(p)
+                } else {
+                    Err((p, missing))
+                }
+            }
+            None => profile::choose(shipped, &row.cells, carrier_given),
+        };
+        match matched {
+            Ok(p) => return Ok(Ok((row.clone(), p.clone()))),
+            Err((p, missing)) => {
+                let mapped = p.map_headers(&row.cells).len();
+                if closest.as_ref().is_none_or(|c| mapped > c.0) {
+                    closest = Some((mapped, p, missing, row.cells.clone()));
+                }
+            }
+        }
+    }
+    let (_, p, missing, cells) =
+        closest.ok_or_else(|| Error::Input(format!("{}: no header row", path.display())))?;
+    Ok(Err((p, missing, cells)))
 }
 
 /// The sheets of a workbook to try: the ones `--sheet` names (each must exist), else all of them.

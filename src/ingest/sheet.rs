@@ -35,12 +35,9 @@ pub fn sheet_names(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
     Ok(book.sheet_names())
 }
 
-/// Header and rows of the named sheet (default: the first). Empty rows are not records.
-pub fn read(
-    path: &Path,
-    bytes: Vec<u8>,
-    sheet: Option<&str>,
-) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+/// The non-empty rows of the named sheet (default: the first), each with its row number as the
+/// spreadsheet shows it. Empty rows are not records.
+pub fn read(path: &Path, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<(u32, Vec<String>)>> {
     let bad = |why: String| Error::Input(format!("{}: {why}", path.display()));
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| bad(format!("not a readable workbook ({e})")))?;
@@ -59,25 +56,22 @@ pub fn read(
     let range = book
         .worksheet_range(&name)
         .map_err(|e| bad(format!("sheet \"{name}\": {e}")))?;
-    let mut rows = range
+    let first = range.start().map_or(0, |(row, _)| row);
+    let rows: Vec<(u32, Vec<String>)> = range
         .rows()
-        .map(|r| r.iter().map(cell_text).collect::<Vec<String>>())
-        .filter(|r| r.iter().any(|c| !c.trim().is_empty()));
-    let headers: Vec<String> = rows
-        .next()
-        .ok_or_else(|| bad(format!("sheet \"{name}\" has no header row")))?
-        .into_iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let width = headers.len();
-    let rows = rows
-        .map(|mut r| {
-            r.resize(width.max(r.len()), String::new());
-            r.truncate(width);
-            r
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                first + i as u32 + 1,
+                r.iter().map(cell_text).collect::<Vec<String>>(),
+            )
         })
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
         .collect();
-    Ok((headers, rows))
+    if rows.is_empty() {
+        return Err(bad(format!("sheet \"{name}\" has no header row")));
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

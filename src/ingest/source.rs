@@ -3,6 +3,7 @@
 
 use super::batch::{BadRecord, Batch};
 use super::decode::{self, Encoding};
+use super::layout::{self, Layout, SkipKind, SkippedLine};
 use super::records::Records;
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -122,26 +123,64 @@ pub enum Source {
         lossy: bool,
         delimiter: u8,
         headers: Vec<String>,
+        layout: Layout,
     },
     Parquet {
         df: DataFrame,
         headers: Vec<String>,
     },
     Sheet {
-        rows: Vec<Vec<String>>,
+        /// Non-empty rows with their row numbers in the sheet.
+        rows: Vec<(u32, Vec<String>)>,
         headers: Vec<String>,
+        layout: Layout,
     },
 }
 
-/// The delimiter that occurs most often outside quotes in the header line (`,` wins ties).
+/// A row near the top of a file that may be its header.
+#[derive(Debug, Clone, Default)]
+pub struct HeadRow {
+    /// Index among the file's records (or the sheet's non-empty rows).
+    pub index: usize,
+    /// Line of the file (row of the sheet), as an editor or a spreadsheet numbers it.
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+/// A record that may be part of the footer, held until a record follows it (then it is a record) or
+/// the file ends (then it is the footer).
+struct Held {
+    line: u64,
+    raw: String,
+    fields: Vec<Vec<u8>>,
+    /// Why it cannot be read, if it is a record.
+    reason: Option<String>,
+}
+
+/// The delimiter that occurs most often outside quotes in the first line (`,` wins ties); when the
+/// first line has none (a title above the header), in the first 50 lines.
 pub fn sniff_delimiter(text: &[u8]) -> u8 {
+    match count_delimiters(text, 1) {
+        Some(d) => d,
+        None => count_delimiters(text, layout::HEADER_SEARCH_ROWS).unwrap_or(b','),
+    }
+}
+
+/// The delimiter that occurs most often outside quotes in the first `lines` lines, if any does.
+fn count_delimiters(text: &[u8], lines: usize) -> Option<u8> {
+    let mut seen = 0;
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
     let mut quoted = false;
     for &b in text {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' if !quoted => {
+                seen += 1;
+                if seen == lines {
+                    break;
+                }
+            }
             _ if !quoted => {
                 if let Some(i) = candidates.iter().position(|c| *c == b) {
                     counts[i] += 1;
@@ -151,11 +190,7 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
         }
     }
     let best = (0..4).rev().max_by_key(|&i| counts[i]).unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        candidates[best]
-    }
+    (counts[best] > 0).then_some(candidates[best])
 }
 
 const PARQUET: &[u8] = b"PAR1";
@@ -249,8 +284,14 @@ impl Source {
             return Ok(Source::Parquet { df, headers });
         }
         if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
-            let (headers, rows) = super::sheet::read(path, bytes, sheet)?;
-            return Ok(Source::Sheet { rows, headers });
+            let rows = super::sheet::read(path, bytes, sheet)?;
+            let mut src = Source::Sheet {
+                rows,
+                headers: Vec::new(),
+                layout: Layout::default(),
+            };
+            src.use_header(0);
+            return Ok(src);
         }
         if bytes.starts_with(GZIP) {
             let mut plain = Vec::new();
@@ -284,27 +325,124 @@ impl Source {
         )
     }
 
-    /// A delimited source over `text`, already decoded and free of NUL bytes.
+    /// A delimited source over `text`, already decoded and free of NUL bytes. Its header is the
+    /// first record until [`Source::use_header`] says otherwise.
     pub fn delimited(path: &Path, text: Text, encoding: Encoding, lossy: bool) -> Result<Source> {
         let delimiter = sniff_delimiter(text.bytes());
-        let mut records = Records::new(text.bytes(), delimiter);
-        if records.next_record().is_none() {
+        if Records::new(text.bytes(), delimiter)
+            .next_record()
+            .is_none()
+        {
             return Err(Error::Input(format!("{}: no header row", path.display())));
         }
-        let headers = records
-            .fields()
-            .map(|h| {
-                // A byte-order mark at the start is skipped by `Records`.
-                String::from_utf8_lossy(h).trim().to_string()
-            })
-            .collect();
-        Ok(Source::Delimited {
+        let mut src = Source::Delimited {
             text,
             encoding,
             lossy,
             delimiter,
-            headers,
-        })
+            headers: Vec::new(),
+            layout: Layout::default(),
+        };
+        src.use_header(0);
+        Ok(src)
+    }
+
+    /// The first non-blank rows (at most [`layout::HEADER_SEARCH_ROWS`]): where the header may be.
+    pub fn head(&self) -> Vec<HeadRow> {
+        let cell = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
+        let mut head = Vec::new();
+        match self {
+            Source::Delimited {
+                text, delimiter, ..
+            } => {
+                let mut records = Records::new(text.bytes(), *delimiter);
+                let mut index = 0;
+                while let Some(rec) = records.next_record() {
+                    if !layout::is_blank(records.fields()) {
+                        head.push(HeadRow {
+                            index,
+                            line: records.line_of(&rec),
+                            // A byte-order mark at the start is skipped by `Records`.
+                            cells: records.fields().map(cell).collect(),
+                        });
+                        if head.len() == layout::HEADER_SEARCH_ROWS {
+                            break;
+                        }
+                    }
+                    index += 1;
+                }
+            }
+            Source::Parquet { headers, .. } => head.push(HeadRow {
+                index: 0,
+                line: 1,
+                cells: headers.clone(),
+            }),
+            Source::Sheet { rows, .. } => head.extend(
+                rows.iter()
+                    .take(layout::HEADER_SEARCH_ROWS)
+                    .enumerate()
+                    .map(|(index, (line, cells))| HeadRow {
+                        index,
+                        line: u64::from(*line),
+                        cells: cells.iter().map(|c| c.trim().to_string()).collect(),
+                    }),
+            ),
+        }
+        head
+    }
+
+    /// Takes the record (or the sheet's non-empty row) at `index` as the header: the ones above it
+    /// are a title block, and a row right under it that only numbers the columns is skipped too.
+    pub fn use_header(&mut self, index: usize) {
+        let rows_from_header: Vec<Vec<String>> = match self {
+            Source::Delimited {
+                text, delimiter, ..
+            } => {
+                let mut records = Records::new(text.bytes(), *delimiter);
+                let mut out = Vec::new();
+                let mut at = 0;
+                while let Some(_rec) = records.next_record() {
+                    if at >= index {
+                        out.push(
+                            records
+                                .fields()
+                                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                                .collect(),
+                        );
+                        if out.len() == 2 {
+                            break;
+                        }
+                    }
+                    at += 1;
+                }
+                out
+            }
+            Source::Sheet { rows, .. } => rows
+                .iter()
+                .skip(index)
+                .take(2)
+                .map(|(_, cells)| cells.iter().map(|c| c.trim().to_string()).collect())
+                .collect(),
+            Source::Parquet { .. } => return,
+        };
+        let header_cells = rows_from_header.first().cloned().unwrap_or_default();
+        let column_numbers = rows_from_header
+            .get(1)
+            .is_some_and(|r| layout::is_column_numbers(r.iter().map(|c| c.as_bytes())));
+        if let Source::Delimited {
+            headers, layout, ..
+        }
+        | Source::Sheet {
+            headers, layout, ..
+        } = self
+        {
+            *headers = header_cells.clone();
+            *layout = Layout {
+                header: index,
+                header_cells,
+                column_numbers,
+            };
+        }
     }
 
     pub fn format(&self) -> &'static str {
@@ -338,16 +476,21 @@ impl Source {
         }
     }
 
-    /// Up to `n` values of each of `columns` (read in one pass), to decide column-level questions
-    /// such as date order.
+    /// Up to `n` values of each of `columns` (read in one pass, from the records under the header),
+    /// to decide column-level questions such as date order.
     pub fn sample_columns(&self, columns: &[usize], n: usize) -> Vec<Vec<String>> {
         let mut values = vec![Vec::new(); columns.len()];
         match self {
             Source::Delimited {
-                text, delimiter, ..
+                text,
+                delimiter,
+                layout,
+                ..
             } => {
                 let mut records = Records::new(text.bytes(), *delimiter);
-                let _ = records.next_record(); // header
+                for _ in 0..layout.first_record() {
+                    let _ = records.next_record();
+                }
                 for _ in 0..n {
                     if records.next_record().is_none() {
                         break;
@@ -370,18 +513,20 @@ impl Source {
                     }
                 }
             }
-            Source::Sheet { rows, .. } => {
+            Source::Sheet { rows, layout, .. } => {
+                let records = || rows.iter().skip(layout.first_record()).take(n);
                 for (out, &i) in values.iter_mut().zip(columns) {
-                    out.extend(rows.iter().take(n).filter_map(|r| r.get(i).cloned()));
+                    out.extend(records().filter_map(|(_, r)| r.get(i).cloned()));
                 }
             }
         }
         values
     }
 
-    /// Every record after the header, in order, in batches of at most [`BATCH_RECORDS`] records.
-    /// Hands every record whose row `keep` says to `handle`, a batch at a time; the others are only
-    /// found and skipped.
+    /// Every record under the header, in order, in batches of at most [`BATCH_RECORDS`] records, with
+    /// the lines that are not records (title, column numbers, repeated headers, footer). Hands every
+    /// record whose row `keep` says to `handle`, a batch at a time; the others are only found and
+    /// skipped. Rows are numbered from 1 under the header, counting records only.
     pub fn for_each_batch(
         &self,
         keep: &(dyn Fn(u32) -> bool + Sync),
@@ -403,18 +548,33 @@ impl Source {
                 text: whole,
                 delimiter,
                 lossy,
+                layout,
                 ..
             } => {
                 let text = whole.bytes();
                 let mut records = Records::new(text, *delimiter);
-                let _ = records.next_record(); // header
                 let mut row = 0u32;
+                let mut held: Vec<Held> = Vec::new();
+                let mut index = 0usize;
                 while let Some(rec) = records.next_record() {
+                    let i = index;
+                    index += 1;
                     let raw = || {
                         String::from_utf8_lossy(text.get(rec.start..rec.end).unwrap_or(b""))
                             .trim_matches(['\r', '\n'])
                             .to_string()
                     };
+                    if i == layout.header {
+                        continue;
+                    }
+                    if let Some(kind) = layout.skipped(i, || records.fields()) {
+                        batch.skipped.push(SkippedLine {
+                            line: records.line_of(&rec),
+                            kind,
+                            text: layout::shown(&raw()),
+                        });
+                        continue;
+                    }
                     let reason = if *lossy && raw().contains('\u{FFFD}') {
                         Some("undecodable bytes (not valid UTF-8)".to_string())
                     } else if records.len() != width {
@@ -422,6 +582,30 @@ impl Source {
                     } else {
                         None
                     };
+                    if layout::may_be_footer(|| records.fields(), width) {
+                        held.push(Held {
+                            line: records.line_of(&rec),
+                            raw: raw(),
+                            fields: records.fields().map(<[u8]>::to_vec).collect(),
+                            reason,
+                        });
+                        continue;
+                    }
+                    // What was held is records after all, in order.
+                    for h in held.drain(..) {
+                        row += 1;
+                        if keep(row) {
+                            match h.reason {
+                                None => batch.push_bytes(row, h.fields.iter().map(Vec::as_slice)),
+                                Some(reason) => batch.bad.push(BadRecord {
+                                    row,
+                                    line: h.line,
+                                    reason,
+                                    raw: h.raw,
+                                }),
+                            }
+                        }
+                    }
                     row += 1;
                     match reason {
                         _ if !keep(row) => {}
@@ -440,6 +624,11 @@ impl Source {
                         return;
                     }
                 }
+                batch.skipped.extend(held.into_iter().map(|h| SkippedLine {
+                    line: h.line,
+                    kind: SkipKind::Footer,
+                    text: layout::shown(&h.raw),
+                }));
             }
             Source::Parquet { df, .. } => {
                 let strings: Vec<StringChunked> = df
@@ -465,13 +654,45 @@ impl Source {
                     }
                 }
             }
-            Source::Sheet { rows, .. } => {
-                for (i, row) in rows.iter().enumerate().filter(|(i, _)| keep(*i as u32 + 1)) {
-                    batch.push(i as u32 + 1, row.iter().map(String::as_str));
+            Source::Sheet { rows, layout, .. } => {
+                let mut row = 0u32;
+                let mut held: Vec<&(u32, Vec<String>)> = Vec::new();
+                let shown = |cells: &[String]| layout::shown(&cells.join(" | "));
+                for (i, line) in rows.iter().enumerate() {
+                    let (number, cells) = line;
+                    let fields = || cells.iter().map(|c| c.as_bytes());
+                    if i == layout.header {
+                        continue;
+                    }
+                    if let Some(kind) = layout.skipped(i, fields) {
+                        batch.skipped.push(SkippedLine {
+                            line: u64::from(*number),
+                            kind,
+                            text: shown(cells),
+                        });
+                        continue;
+                    }
+                    if layout::may_be_footer(fields, width) {
+                        held.push(line);
+                        continue;
+                    }
+                    for (_, cells) in held.drain(..).chain([line]) {
+                        row += 1;
+                        if keep(row) {
+                            batch.push(row, cells.iter().map(String::as_str));
+                        }
+                    }
                     if !flush(&mut batch, false) {
                         return;
                     }
                 }
+                batch
+                    .skipped
+                    .extend(held.into_iter().map(|(number, cells)| SkippedLine {
+                        line: u64::from(*number),
+                        kind: SkipKind::Footer,
+                        text: shown(cells),
+                    }));
             }
         }
         flush(&mut batch, true);

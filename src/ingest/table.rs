@@ -224,9 +224,16 @@ pub struct SourceFile {
     pub encoding: String,
     pub profile: String,
     pub delimiter: Option<char>,
+    /// Lines read under the header: accepted + rejected + skipped (the title block above the header
+    /// counts as skipped too).
     pub rows_read: usize,
     pub rows_accepted: usize,
     pub rows_rejected: usize,
+    pub rows_skipped: usize,
+    /// The lines that are not records, in file order.
+    pub skipped: Vec<super::layout::SkippedLine>,
+    /// The header's line (row of a sheet), 1-based.
+    pub header_line: u64,
     /// The carrier every row of this file had (or was given), for attributing rejected rows.
     pub carrier: Option<String>,
 }

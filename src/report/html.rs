@@ -188,6 +188,13 @@ pub fn write(
     let totals = [
         (t("Dòng đã đọc", "Rows read"), read as u64),
         (t("Dòng bị loại", "Rows rejected"), run.rejects.len() as u64),
+        (
+            t(
+                "Dòng bỏ qua (tiêu đề, chân trang…)",
+                "Lines skipped (titles, footers…)",
+            ),
+            run.files.iter().map(|f| f.rows_skipped as u64).sum(),
+        ),
         (t("Thuê bao bị đánh dấu", "Flagged subscriptions"), flagged),
         (t("Phát hiện", "Findings"), run.findings as u64),
         (

@@ -3,6 +3,7 @@
 
 use super::RunView;
 use crate::error::{Error, Result};
+use crate::ingest::layout::SkipKind;
 use crate::usage::StageCost;
 use serde_json::json;
 use std::path::Path;
@@ -31,7 +32,13 @@ pub fn write(
             json!({
                 "file": f.name, "sheet": f.sheet, "path": f.path, "size": f.size, "sha256": f.sha256, "format": f.format,
                 "encoding": f.encoding, "delimiter": f.delimiter.map(|d| d.to_string()), "profile": f.profile,
-                "carrier": f.carrier, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
+                "carrier": f.carrier, "header_line": f.header_line, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
+                "rows_skipped": f.rows_skipped,
+                "skipped_by_kind": SkipKind::ALL.iter().map(|k| (k.code().to_string(), json!(f.skipped.iter().filter(|s| s.kind == *k).count()))).collect::<serde_json::Map<_, _>>(),
+                // What a skipped line holds may be personal data: withheld when masked.
+                "skipped_lines": f.skipped.iter().map(|s| json!({
+                    "line": s.line, "kind": s.kind.code(), "text": if masked { "" } else { s.text.as_str() },
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -56,6 +63,7 @@ pub fn write(
             "read": run.files.iter().map(|f| f.rows_read).sum::<usize>(),
             "accepted": run.accepted,
             "rejected": run.rejects.len(),
+            "skipped": run.files.iter().map(|f| f.rows_skipped).sum::<usize>(),
         },
         "findings": run.findings,
         "started_at": rfc3339(started),

@@ -32,6 +32,29 @@ pub fn render(
         lang.pick("phát hiện", "findings"),
         run.findings
     );
+    let skipped: usize = run.files.iter().map(|f| f.rows_skipped).sum();
+    if skipped > 0 {
+        let by_kind: Vec<String> = crate::ingest::layout::SkipKind::ALL
+            .iter()
+            .filter_map(|k| {
+                let n: usize = run
+                    .files
+                    .iter()
+                    .map(|f| f.skipped.iter().filter(|s| s.kind == *k).count())
+                    .sum();
+                (n > 0).then(|| format!("{} {n}", k.code()))
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "{}: {skipped} ({}; manifest.json)",
+            lang.pick(
+                "Dòng bỏ qua (không phải bản ghi)",
+                "Lines skipped (not records)"
+            ),
+            by_kind.join(", ")
+        );
+    }
     for skipped in run.skipped_sheets {
         let _ = writeln!(
             o,

@@ -154,6 +154,13 @@ pub fn write(
                 Cell::Int(run.rejects.len() as u64),
             ),
             (
+                pick(
+                    "Dòng bỏ qua (tiêu đề, chân trang…, xem manifest.json)",
+                    "Lines skipped (titles, footers…, see manifest.json)",
+                ),
+                Cell::Int(run.files.iter().map(|f| f.rows_skipped as u64).sum()),
+            ),
+            (
                 pick("Số phát hiện", "Findings"),
                 Cell::Int(run.findings as u64),
             ),
