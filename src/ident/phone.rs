@@ -192,6 +192,10 @@ pub fn parse(raw: &str) -> Msisdn {
 /// [`parse`] without allocating: the digits are gathered on the stack. More than 15 digits can never
 /// leave 10 or 11 once a `0084` is dropped, so such a number is simply not mobile.
 pub fn read(raw: &str) -> Number {
+    // Digits lost to scientific notation: whatever is left is not the number.
+    if raw.bytes().any(|b| matches!(b, b'e' | b'E')) && super::is_scientific(raw) {
+        return Number::default();
+    }
     let mut buf = [0u8; 15];
     let mut n = 0;
     for b in raw.bytes().filter(u8::is_ascii_digit) {

@@ -603,9 +603,21 @@ fn cached<'c, V>(
     &cache[key]
 }
 
-/// The raw field of every record of `batch`, or empty ones when the file lacks the column.
-fn raw_values(batch: &Batch, column: Option<usize>) -> impl Iterator<Item = &str> {
-    (0..batch.len()).map(move |r| column.map_or("", |c| batch.field(r, c)))
+/// The raw field of every record of `batch`, or empty ones when the file lacks the column; a value
+/// the profile lists as a missing marker reads as empty.
+fn raw_values<'b>(
+    batch: &'b Batch,
+    column: Option<usize>,
+    profile: &'b Profile,
+) -> impl Iterator<Item = &'b str> {
+    (0..batch.len()).map(move |r| {
+        let v = column.map_or("", |c| batch.field(r, c));
+        if profile.missing.is_empty() || !profile.is_missing_marker(v.trim()) {
+            v
+        } else {
+            ""
+        }
+    })
 }
 
 impl<'a> ColumnMapper<'a> {
@@ -713,20 +725,20 @@ impl<'a> ColumnMapper<'a> {
             for ((_, column), source) in extra.iter_mut().zip(extra_sources) {
                 s.spawn(move |_| {
                     column.reserve(batch.len());
-                    raw_values(batch, *source).for_each(|v| column.push(v));
+                    raw_values(batch, *source, profile).for_each(|v| column.push(v));
                 });
             }
             for (column, (_, source)) in text_columns.into_iter().zip(self.text) {
                 s.spawn(move |_| {
                     column.reserve(batch.len());
-                    raw_values(batch, source).for_each(|v| column.push(v));
+                    raw_values(batch, source, profile).for_each(|v| column.push(v));
                 });
             }
             // A spelling like the row before's (nearly always, within one file) gets its value again
             // without being looked up.
             s.spawn(move |_| {
                 let mut last = None;
-                for raw in raw_values(batch, carrier_col) {
+                for raw in raw_values(batch, carrier_col, profile) {
                     match (raw.is_empty(), fixed) {
                         _ if last == Some(raw) => carrier.push_last(),
                         (true, Some(fixed)) => carrier.push(fixed),
@@ -739,7 +751,7 @@ impl<'a> ColumnMapper<'a> {
             });
             s.spawn(move |_| {
                 let mut last = None;
-                for raw in raw_values(batch, nationality_col) {
+                for raw in raw_values(batch, nationality_col, profile) {
                     if last == Some(raw) {
                         nationality.push_last();
                     } else {
@@ -803,7 +815,7 @@ impl<'a> ColumnMapper<'a> {
                 let dq = &dq;
                 s.spawn(move |_| {
                     out.reserve(batch.len());
-                    for (record, raw) in raw_values(batch, source).enumerate() {
+                    for (record, raw) in raw_values(batch, source, profile).enumerate() {
                         out.push(match date::parse(raw, order) {
                             Ok(None) => DateCell::Empty,
                             Ok(Some(w)) => DateCell::Value(w),
@@ -842,7 +854,7 @@ impl<D: Fn(usize, Field, &str, UnreadableKind) -> Unreadable> CodeReader<'_, D> 
         // The value of the row before, reused when its spelling repeats (coded columns have few
         // values, often in runs), instead of looking the spelling up.
         let mut last: Option<(&str, Option<Coded>)> = None;
-        for (record, raw) in raw_values(self.batch, source).enumerate() {
+        for (record, raw) in raw_values(self.batch, source, self.profile).enumerate() {
             let value = if raw.is_empty() {
                 None
             } else if let Some((_, v)) = last.filter(|(l, _)| *l == raw) {

@@ -40,6 +40,10 @@ struct ProfileFile {
     /// Extra value maps per coded column: `[values.gender] "1" = "male"`.
     #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, String>>,
+    /// Values that mean "no value" in this carrier's files (`missing = ["-", "N/A", "không có"]`);
+    /// otherwise only an empty or white-space value is empty.
+    #[serde(default)]
+    missing: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +58,8 @@ pub struct Profile {
     folded: HashMap<String, Field>,
     pub fixed_carrier: Option<String>,
     values: HashMap<(Field, String), Coded>,
+    /// The profile's missing markers, trimmed and lower-cased.
+    pub missing: Vec<String>,
 }
 
 impl Profile {
@@ -126,6 +132,11 @@ impl Profile {
             folded,
             fixed_carrier,
             values,
+            missing: file
+                .missing
+                .iter()
+                .map(|m| m.trim().to_lowercase())
+                .collect(),
         })
     }
 
@@ -160,15 +171,21 @@ impl Profile {
     /// A coded value through this profile's maps; Err(()) when the value is present but unmapped.
     #[allow(clippy::result_unit_err)] // the caller reports the raw value itself (as unreadable)
     pub fn code(&self, field: Field, raw: &str) -> Result<Option<Coded>, ()> {
-        let folded = fold_label(raw);
-        if folded.is_empty() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || self.is_missing_marker(trimmed) {
             return Ok(None);
         }
+        // A value with nothing to fold (`?`, `-`, `x.`…) is not empty: it is a value no map knows.
         self.values
-            .get(&(field, folded))
+            .get(&(field, fold_label(raw)))
             .copied()
             .map(Some)
             .ok_or(())
+    }
+
+    /// Whether a (trimmed) value is one of the profile's markers for "no value".
+    pub fn is_missing_marker(&self, value: &str) -> bool {
+        !self.missing.is_empty() && self.missing.iter().any(|m| *m == value.to_lowercase())
     }
 }
 

@@ -16,7 +16,32 @@ fn cell_text(cell: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::Float(f) => number_text(*f),
+        Data::DateTime(d) if d.is_datetime() => date_text(d),
         Data::DateTime(d) => number_text(d.as_f64()),
+    }
+}
+
+/// A date cell as an ISO date (`1904-06-15`), or date-time to the nearest second. As a bare serial it
+/// would be misread: a date of birth in 1900–1927 has a serial below 10,000 (1628 is 15 June 1904,
+/// not the year 1628). The workbook's date system (1900, with Excel's fictional 29 February 1900, or
+/// 1904) is the workbook's own.
+fn date_text(d: &calamine::ExcelDateTime) -> String {
+    let (y, mo, day, h, mi, s, ms) = d.to_ymd_hms_milli();
+    let Some(at) = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(day))
+        .and_then(|date| date.and_hms_opt(u32::from(h), u32::from(mi), u32::from(s)))
+    else {
+        // 29 February 1900 exists only in Excel.
+        return number_text(d.as_f64());
+    };
+    let at = if ms >= 500 {
+        at + chrono::Duration::seconds(1)
+    } else {
+        at
+    };
+    if at.time() == chrono::NaiveTime::MIN {
+        at.format("%Y-%m-%d").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M:%S").to_string()
     }
 }
 

@@ -26,8 +26,22 @@ pub fn format(r: &Row) -> Option<String> {
         }
     };
     let key = r.key();
+    // The raw value is not repeated: a masked run hides the key in details, not other spellings.
+    let raw = r.table().id_number.get(r.i);
+    let why = if crate::ident::is_scientific(raw) {
+        "; it was written by Excel in scientific notation, which keeps only the first digits: \
+         export the ID column as text"
+    } else if key.len() == 11
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && crate::ident::cccd::is_valid(&format!("0{key}"))
+    {
+        "; it is probably a 12-digit number that lost its leading 0 to a number format: export the \
+         ID column as text"
+    } else {
+        ""
+    };
     Some(format!(
-        "ID {key} ({} characters): {expected}",
+        "ID {key} ({} characters): {expected}{why}",
         key.chars().count()
     ))
 }

@@ -15,6 +15,11 @@ pub fn msisdn_invalid(r: &Row) -> Option<String> {
     let raw = t.msisdn.get(r.i);
     Some(if raw.is_empty() {
         "the subscriber number is empty".into()
+    } else if crate::ident::is_scientific(raw) {
+        format!(
+            "'{raw}' is a number Excel wrote in scientific notation, which keeps only its first \
+             digits: export the number column as text"
+        )
     } else {
         format!("'{raw}' is not a Vietnamese mobile number")
     })
