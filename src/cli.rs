@@ -109,6 +109,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "old")]
         tone_style: ToneStyleArg,
     },
+    /// Show how each file (and sheet) is read, without auditing: format, encoding, delimiter, header
+    /// row and title lines skipped, profile chosen and how well the others matched, header → column,
+    /// date orders and what decided them, line counts by kind, the first records as read.
+    ///
+    /// Example: simaudit inspect report-sept.xlsx --format json
+    Inspect {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Show the first records' personal values (masked by default).
+        #[arg(long)]
+        show_values: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
     /// Write a realistic synthetic extract with truth.csv of every planted finding.
     ///
     /// Example: simaudit generate --rows 100000 --seed 7 --out /tmp/gen

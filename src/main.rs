@@ -248,6 +248,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Inspect {
+            input,
+            show_values,
+            format,
+        } => {
+            let p = prepare(&input)?;
+            let loaded = simaudit::ingest::load(&input.files, &p.ingest)?;
+            let doc = report::inspect::json(&loaded, input.carrier.is_some(), show_values);
+            match format {
+                CheckFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+                }
+                CheckFormat::Text => print!("{}", report::inspect::text(&doc)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Profiles => {
             for p in simaudit::ingest::profile::Profile::shipped() {
                 println!("{} — {}", p.name, p.description);

@@ -94,6 +94,8 @@ fn a_points_report_with_title_block_column_numbers_and_footer() {
     ));
     messy.push(pad("\"(Ký, ghi rõ họ tên)\""));
     std::fs::write(dir.path().join("report.csv"), messy.join("\n") + "\n").unwrap();
+    // The first record's ID number, which inspect must not show unless asked.
+    let raw_id = rows[0].split(',').nth(7).unwrap().to_string();
     let clean = [vec![header], rows].concat();
     std::fs::write(dir.path().join("clean.csv"), clean.join("\n") + "\n").unwrap();
 
@@ -128,6 +130,40 @@ fn a_points_report_with_title_block_column_numbers_and_footer() {
         "{terminal}"
     );
 
+    // inspect tells the same story without auditing: where the header is, what was skipped, the
+    // profiles' matches, the first records (masked unless asked).
+    let report = dir.path().join("report.csv").display().to_string();
+    let inspected = run_ok(&["inspect", &report, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
+    assert_eq!(doc["schema"], "simaudit-inspect/1");
+    let src = &doc["sources"][0];
+    assert_eq!(src["header_line"], 5);
+    assert_eq!(src["title_lines"].as_array().unwrap().len(), 4);
+    assert_eq!(src["profile"], "canonical");
+    assert_eq!(src["lines"]["skipped_by_kind"]["footer"], 3);
+    assert_eq!(src["lines"]["accepted"], 300);
+    let first = src["first_records"].as_array().unwrap();
+    assert_eq!(first.len(), 5);
+    assert_eq!(first[0]["row"], 1);
+    assert!(!inspected
+        .stdout
+        .windows(raw_id.len())
+        .any(|w| w == raw_id.as_bytes()));
+    let shown = run_ok(&["inspect", &report, "--format", "json", "--show-values"]);
+    assert!(shown
+        .stdout
+        .windows(raw_id.len())
+        .any(|w| w == raw_id.as_bytes()));
+    let text = String::from_utf8(run_ok(&["inspect", &report]).stdout).unwrap();
+    assert!(
+        text.contains("header on line 5 (4 title line(s) above it skipped)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("column_numbers 1") && text.contains("footer 3"),
+        "{text}"
+    );
+
     // The header named by hand gives the same reading; a row that is not among the first ones is an error.
     let (again, _, _) = audit(dir.path(), "report.csv", &["--header-row", "5"]);
     assert_eq!(findings(&again), findings(&clean_out));
@@ -140,6 +176,9 @@ fn a_points_report_with_title_block_column_numbers_and_footer() {
         dir.path().join("o").to_str().unwrap(),
     ]);
     assert_eq!(wrong.status.code(), Some(2));
+    // Every ingest error points to inspect.
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("Run `simaudit inspect"), "{stderr}");
     // --mask withholds what skipped lines hold.
     let (_, masked, _) = audit(dir.path(), "report.csv", &["--mask"]);
     assert!(masked["inputs"][0]["skipped_lines"][0]["text"] == "");

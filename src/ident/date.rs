@@ -247,7 +247,16 @@ fn parse_general(s: &str, order: DateOrder) -> Result<Option<When>, ()> {
 /// Decide a column's day/month order from its values: month-first only when some value proves it
 /// (second part > 12) and none proves day-first; Vietnamese day-first otherwise.
 pub fn detect_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
+    detect_order_with_evidence(values).0
+}
+
+/// [`detect_order`], with the first value that showed the order decided (a day above 12 in first
+/// or second place); None when no value did and the default day-first order stands.
+pub fn detect_order_with_evidence<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> (DateOrder, Option<&'a str>) {
     let (mut dmy, mut mdy) = (false, false);
+    let (mut first_dmy, mut first_mdy) = (None, None);
     for v in values {
         let d = v
             .trim()
@@ -265,13 +274,19 @@ pub fn detect_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder 
             p[0].parse::<u32>().unwrap_or(0),
             p[1].parse::<u32>().unwrap_or(0),
         );
-        dmy |= a > 12;
-        mdy |= b > 12;
+        if a > 12 && !dmy {
+            dmy = true;
+            first_dmy = Some(v);
+        }
+        if b > 12 && !mdy {
+            mdy = true;
+            first_mdy = Some(v);
+        }
     }
     if mdy && !dmy {
-        DateOrder::Mdy
+        (DateOrder::Mdy, first_mdy)
     } else {
-        DateOrder::Dmy
+        (DateOrder::Dmy, first_dmy)
     }
 }
 

@@ -27,8 +27,8 @@ use source::{HeadRow, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::{
-    DateCell, Reject, SourceFile, Strings, Table, TableBuilder, TextColumn, Unreadable,
-    UnreadableKind,
+    DateCell, DateOrderChoice, Reject, SourceFile, Strings, Table, TableBuilder, TextColumn,
+    Unreadable, UnreadableKind,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -102,8 +102,22 @@ pub fn load(paths: &[PathBuf], opts: &IngestOptions) -> Result<Loaded> {
     load_some(paths, opts, Keep::All)
 }
 
-/// [`load`], keeping the records `keep` says.
-pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Result<Loaded> {
+/// [`load`], keeping the records `keep` says. An error about an input ends by pointing to
+/// `simaudit inspect`, which shows how each file is read.
+pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, keep: Keep) -> Result<Loaded> {
+    load_inputs(paths, opts, keep).map_err(|e| match e {
+        Error::Input(why) if !paths.is_empty() => {
+            let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            Error::Input(format!(
+                "{why}\nRun `simaudit inspect {}` to see how it is read.",
+                files.join(" ")
+            ))
+        }
+        other => other,
+    })
+}
+
+fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Result<Loaded> {
     if paths.is_empty() {
         return Err(Error::Input(
             "no input files: give at least one extract (CSV, Parquet)".into(),
@@ -221,6 +235,8 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
                 profile: profile.name.clone(),
                 sheet: sheet.clone(),
                 header_line: header.line,
+                header: src.headers().to_vec(),
+                header_as_read: src.header_as_read().map(<[String]>::to_vec),
                 ..Default::default()
             };
             opened.push((
@@ -290,7 +306,19 @@ pub fn load_some(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Res
         let fixed = carrier_given
             .clone()
             .or_else(|| profile.fixed_carrier.clone());
-        let orders = date_orders(&src, &columns, &profile);
+        let (orders, choices) = date_orders(&src, &columns, &profile);
+        info.date_orders = choices;
+        info.mapping = src
+            .headers()
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                (
+                    h.clone(),
+                    columns.iter().find(|(_, c)| **c == i).map(|(f, _)| *f),
+                )
+            })
+            .collect();
         let mut mapper = ColumnMapper::new(idx, &profile, &columns, fixed, orders);
         let extra = extra_columns(src.headers(), &columns);
         mapper.extra = extra_names
@@ -550,9 +578,19 @@ fn date_orders(
     src: &Source,
     columns: &BTreeMap<Field, usize>,
     profile: &Profile,
-) -> [DateOrder; 3] {
+) -> ([DateOrder; 3], Vec<DateOrderChoice>) {
+    let code = |o: DateOrder| if o == DateOrder::Mdy { "mdy" } else { "dmy" };
+    let present_fields = || DATE_FIELDS.iter().filter(|f| columns.contains_key(f));
     if let Some(order) = profile.date_order {
-        return [order; 3];
+        let choices = present_fields()
+            .map(|f| DateOrderChoice {
+                column: *f,
+                order: code(order),
+                decided_by: "profile",
+                example: None,
+            })
+            .collect();
+        return ([order; 3], choices);
     }
     // One sampling pass for all three columns; a column the file lacks keeps the Vietnamese default.
     let present: Vec<usize> = DATE_FIELDS
@@ -561,10 +599,24 @@ fn date_orders(
         .collect();
     let samples = src.sample_columns(&present, 200_000);
     let mut orders = [DateOrder::Dmy; 3];
-    for (order, values) in orders.iter_mut().zip(&samples) {
-        *order = date::detect_order(values.iter().map(String::as_str));
+    let mut choices = Vec::new();
+    for ((order, values), field) in orders.iter_mut().zip(&samples).zip(DATE_FIELDS) {
+        let (found, example) = date::detect_order_with_evidence(values.iter().map(String::as_str));
+        *order = found;
+        if columns.contains_key(&field) {
+            choices.push(DateOrderChoice {
+                column: field,
+                order: code(found),
+                decided_by: if example.is_some() {
+                    "values"
+                } else {
+                    "default"
+                },
+                example: example.map(str::to_string),
+            });
+        }
     }
-    orders
+    (orders, choices)
 }
 
 /// Each distinct spelling of a coded field, read once: Err when it is not a known value.

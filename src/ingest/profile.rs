@@ -176,9 +176,15 @@ impl Profile {
             return Ok(None);
         }
         // A value with nothing to fold (`?`, `-`, `x.`…) is not empty: it is a value no map knows.
-        self.values
-            .get(&(field, fold_label(raw)))
-            .copied()
+        let known = |value: &str| self.values.get(&(field, fold_label(value))).copied();
+        known(raw)
+            // Written by a legacy program (`N÷` for `Nữ` in TCVN3): repaired as names are.
+            .or_else(|| {
+                (!trimmed.is_ascii())
+                    .then(|| crate::text::repair(trimmed))
+                    .flatten()
+                    .and_then(|(fixed, _)| known(&fixed))
+            })
             .map(Some)
             .ok_or(())
     }

@@ -137,6 +137,32 @@ pub enum Source {
     },
 }
 
+/// A header cell as matched against profiles: trimmed, and repaired from a legacy encoding (TCVN3,
+/// VNI, Windows-1258, double-encoded UTF-8) as names are. ASCII cells are left alone: VIQR's marks
+/// (`(`, `?`, `.`) are common in plain headers.
+pub fn header_cell(raw: &str) -> String {
+    let cell = raw.trim();
+    if cell.is_ascii() {
+        return cell.to_string();
+    }
+    crate::text::repair(cell).map_or_else(|| cell.to_string(), |(fixed, _)| fixed)
+}
+
+impl Source {
+    /// The header as read, when it differs from the header as repaired.
+    pub fn header_as_read(&self) -> Option<&[String]> {
+        match self {
+            Source::Delimited {
+                headers, layout, ..
+            }
+            | Source::Sheet {
+                headers, layout, ..
+            } if *headers != layout.header_cells => Some(&layout.header_cells),
+            _ => None,
+        }
+    }
+}
+
 /// A row near the top of a file that may be its header.
 #[derive(Debug, Clone, Default)]
 pub struct HeadRow {
@@ -348,8 +374,9 @@ impl Source {
     }
 
     /// The first non-blank rows (at most [`layout::HEADER_SEARCH_ROWS`]): where the header may be.
+    /// Cells are repaired as header cells are ([`header_cell`]).
     pub fn head(&self) -> Vec<HeadRow> {
-        let cell = |f: &[u8]| String::from_utf8_lossy(f).trim().to_string();
+        let cell = |f: &[u8]| header_cell(&String::from_utf8_lossy(f));
         let mut head = Vec::new();
         match self {
             Source::Delimited {
@@ -384,7 +411,7 @@ impl Source {
                     .map(|(index, (line, cells))| HeadRow {
                         index,
                         line: u64::from(*line),
-                        cells: cells.iter().map(|c| c.trim().to_string()).collect(),
+                        cells: cells.iter().map(|c| header_cell(c)).collect(),
                     }),
             ),
         }
@@ -436,7 +463,7 @@ impl Source {
             headers, layout, ..
         } = self
         {
-            *headers = header_cells.clone();
+            *headers = header_cells.iter().map(|c| header_cell(c)).collect();
             *layout = Layout {
                 header: index,
                 header_cells,

@@ -234,8 +234,29 @@ pub struct SourceFile {
     pub skipped: Vec<super::layout::SkippedLine>,
     /// The header's line (row of a sheet), 1-based.
     pub header_line: u64,
+    /// The header's cells as matched (repaired from a legacy encoding where needed).
+    pub header: Vec<String>,
+    /// The header's cells as read, when a legacy repair changed them.
+    pub header_as_read: Option<Vec<String>>,
+    /// The canonical column each header cell was mapped to (None: carried as an extra column).
+    pub mapping: Vec<(String, Option<crate::schema::Field>)>,
+    /// How each date column's day/month order was decided.
+    pub date_orders: Vec<DateOrderChoice>,
     /// The carrier every row of this file had (or was given), for attributing rejected rows.
     pub carrier: Option<String>,
+}
+
+/// How a file's date column was read: day or month first, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateOrderChoice {
+    pub column: crate::schema::Field,
+    /// `dmy` or `mdy`.
+    pub order: &'static str,
+    /// `profile` (the profile fixes it), `values` (a value showed it), or `default` (no value did:
+    /// day first, the Vietnamese way).
+    pub decided_by: &'static str,
+    /// The value that showed it.
+    pub example: Option<String>,
 }
 
 /// A record that could not be read.

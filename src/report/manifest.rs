@@ -32,7 +32,7 @@ pub fn write(
             json!({
                 "file": f.name, "sheet": f.sheet, "path": f.path, "size": f.size, "sha256": f.sha256, "format": f.format,
                 "encoding": f.encoding, "delimiter": f.delimiter.map(|d| d.to_string()), "profile": f.profile,
-                "carrier": f.carrier, "header_line": f.header_line, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
+                "carrier": f.carrier, "header_line": f.header_line, "header": f.header, "header_as_read": f.header_as_read, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected,
                 "rows_skipped": f.rows_skipped,
                 "skipped_by_kind": SkipKind::ALL.iter().map(|k| (k.code().to_string(), json!(f.skipped.iter().filter(|s| s.kind == *k).count()))).collect::<serde_json::Map<_, _>>(),
                 // What a skipped line holds may be personal data: withheld when masked.

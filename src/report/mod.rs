@@ -2,6 +2,7 @@
 
 pub mod html;
 pub mod i18n;
+pub mod inspect;
 mod manifest;
 pub mod parquet;
 mod privacy;
