@@ -26,6 +26,13 @@ pub fn repair(raw: &str) -> Option<(String, LegacyEncoding)> {
     if raw.is_ascii() {
         return viqr(raw).map(|s| (s, LegacyEncoding::Viqr));
     }
+    // VIQR typed with the Icelandic Ð for Đ (`Ðoa`n`): read as VIQR's `DD`.
+    if raw.chars().all(|c| c.is_ascii() || matches!(c, 'Ð' | 'ð')) {
+        let ascii = raw.replace('Ð', "DD").replace('ð', "dd");
+        if let Some(s) = viqr(&ascii) {
+            return Some((s, LegacyEncoding::Viqr));
+        }
+    }
     let scan = Scan::of(raw);
     if scan.cp1258_combining {
         let nfc: String = raw.nfc().collect();

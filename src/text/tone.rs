@@ -1,13 +1,15 @@
-//! Tone-mark placement on open syllables ending in oa / oe / uy.
+//! Tone-mark placement: every Vietnamese syllable's tone mark is put where it belongs, so a mark
+//! typed on the wrong vowel (`Tòan`, `Chòang`, `Giừơng`, `Baỷ`) reads as written correctly
+//! (`Toàn`, `Choàng`, `Giường`, `Bảy`).
 //!
-//! Both styles are correct Vietnamese: old style puts the tone on the first vowel of the pair
-//! (hòa, khỏe, thủy), new style on the second (hoà, khoẻ, thuỷ). The rule only concerns
-//! syllables that *end* in the pair: with a final consonant (hoàng, toán, thuyết, huỳnh) or a
-//! third vowel (ngoài, khuya) the tone position is fixed and both styles agree. In `quy`, `qua`
-//! the u belongs to the initial `qu`, so the tone goes on the vowel after it in both styles;
-//! a misspelt `qúy` is moved to `quý`.
+//! Only open syllables ending in oa / oe / uy have two correct places: old style puts the tone on the
+//! first vowel of the pair (hòa, khỏe, thủy), new style on the second (hoà, khoẻ, thuỷ). With a final
+//! consonant (hoàng, toán, thuyết, huỳnh) or a third vowel (ngoài, khuya) the place is fixed and both
+//! styles agree. In `quy`, `qua` the u belongs to the initial `qu`, so the tone goes on the vowel
+//! after it in both styles; a misspelt `qúy` is moved to `quý`. Words that are not Vietnamese
+//! syllables (foreign names, ethnic-minority syllables) are left alone.
 
-use super::viet::{letters_of, syllable, Letter};
+use super::viet::{letters_of, syllable_any_tone, Letter, Modifier};
 use super::ToneStyle;
 
 /// Rewrites every word of `s` whose tone sits in the other style. Words that are not
@@ -53,36 +55,53 @@ fn retone(word: &str, style: ToneStyle, buf: &mut Vec<Letter>) -> Option<String>
     if word.is_ascii() || !letters_of(word, buf) {
         return None;
     }
-    let split = syllable(buf)?;
+    let split = syllable_any_tone(buf)?;
     let tone_at = buf.iter().position(|l| l.tone != 0)?;
     let tone = buf[tone_at].tone;
-    let nuc = split.initial..split.initial + split.nucleus;
-    let target = if split.initial == 2
-        && buf[0].base == b'q'
-        && buf[1].base == b'u'
-        && tone_at == 1
-        && split.nucleus == 1
-    {
-        // qúy → quý, qúa → quá: the u of qu never carries the tone.
-        nuc.start
-    } else if split.coda == 0 && split.nucleus == 2 {
-        let pair: String = buf[nuc.clone()].iter().map(|l| l.plain()).collect();
-        if !matches!(pair.as_str(), "oa" | "oe" | "uy") || !nuc.contains(&tone_at) {
-            return None;
-        }
-        match style {
-            ToneStyle::Old => nuc.start,
-            ToneStyle::New => nuc.start + 1,
-        }
-    } else {
-        return None;
-    };
+    let target = tone_position(buf, split.initial, split.nucleus, split.coda, style);
     if target == tone_at {
         return None;
     }
     buf[tone_at].tone = 0;
     buf[target].tone = tone;
     Some(buf.iter().map(|l| l.to_char()).collect())
+}
+
+/// Where a syllable's tone mark belongs: on the vowel with a modifier (the second of `ươ`); else,
+/// with a final consonant, on the nucleus's last vowel (`toàn`, `huỳnh`); else on its only vowel,
+/// the middle one of three (`ngoài`), or the first of two (`bảy`, `mía`) — except the pairs `oa`,
+/// `oe`, `uy`, whose place is the style's (`hòa` old, `hoà` new). The `u` of `qu` and the `i` of
+/// `gi` belong to the initial and never carry it.
+fn tone_position(
+    letters: &[Letter],
+    initial: usize,
+    nucleus: usize,
+    coda: usize,
+    style: ToneStyle,
+) -> usize {
+    let nuc = initial..initial + nucleus;
+    let modified = nuc
+        .clone()
+        .rev()
+        .find(|&i| !matches!(letters[i].modifier, Modifier::None | Modifier::Stroke));
+    if let Some(i) = modified {
+        return i;
+    }
+    if coda > 0 {
+        return nuc.end - 1;
+    }
+    match nucleus {
+        2 => {
+            let pair: String = letters[nuc.clone()].iter().map(|l| l.plain()).collect();
+            if matches!(pair.as_str(), "oa" | "oe" | "uy") && style == ToneStyle::New {
+                nuc.start + 1
+            } else {
+                nuc.start
+            }
+        }
+        3 => nuc.start + 1,
+        _ => nuc.start,
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +202,25 @@ mod tests {
         ] {
             assert_eq!(apply(w, ToneStyle::Old), None, "{w}");
             assert_eq!(apply(w, ToneStyle::New), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn tones_typed_on_the_wrong_vowel() {
+        for (typed, old, new) in [
+            ("Tòan", "Toàn", "Toàn"),
+            ("Chòang", "Choàng", "Choàng"),
+            ("Giừơng", "Giường", "Giường"),
+            ("Baỷ", "Bảy", "Bảy"),
+            ("Nguỹên", "Nguyễn", "Nguyễn"),
+            ("ngòai", "ngoài", "ngoài"),
+            ("Huỳnh", "Huỳnh", "Huỳnh"),
+            ("mìa", "mìa", "mìa"),
+            ("miá", "mía", "mía"),
+        ] {
+            let typed: String = typed.nfc().collect();
+            assert_eq!(fix(&typed, ToneStyle::Old), old, "{typed}");
+            assert_eq!(fix(&typed, ToneStyle::New), new, "{typed}");
         }
     }
 

@@ -273,6 +273,16 @@ fn equals(hay: &[char], needle: &str) -> bool {
 /// initial consonant, vowel nucleus, final consonant, at most one tone, and only sắc/nặng before
 /// a final c/ch/p/t. Toneless text (`Nguyen`) passes. Case is not looked at.
 pub(crate) fn syllable(letters: &[Letter]) -> Option<Split> {
+    split(letters, true)
+}
+
+/// [`syllable`], whatever vowel the tone mark sits on (a mark typed on the wrong vowel, `Tòan`).
+pub(crate) fn syllable_any_tone(letters: &[Letter]) -> Option<Split> {
+    split(letters, false)
+}
+
+/// Splits a syllable; with `strict_tone`, its tone mark must sit where it belongs.
+fn split(letters: &[Letter], strict_tone: bool) -> Option<Split> {
     if letters.is_empty() || letters.len() > MAX_SYLLABLE {
         return None;
     }
@@ -315,7 +325,11 @@ pub(crate) fn syllable(letters: &[Letter]) -> Option<Split> {
             }
             // The tone must sit on the nucleus's main vowel; on the u of qu and the i of gi
             // it is tolerated (common misspellings like "qúy").
-            if let Some(at) = letters.iter().position(|l| l.tone != 0) {
+            if let Some(at) = letters
+                .iter()
+                .position(|l| l.tone != 0)
+                .filter(|_| strict_tone)
+            {
                 let ok = if at < ilen {
                     matches!(*init, "qu" | "gi") && at == 1
                 } else {
