@@ -254,7 +254,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
         } => {
             let p = prepare(&input)?;
-            let loaded = simaudit::ingest::load(&input.files, &p.ingest)?;
+            let loaded = match simaudit::ingest::load(&input.files, &p.ingest) {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    // What could not be read, and where a header was looked for in each file.
+                    let why = e.to_string();
+                    let why = why.split("\nRun `simaudit inspect").next().unwrap_or(&why);
+                    eprintln!("simaudit: {why}");
+                    let heads = simaudit::ingest::heads(&input.files, &p.ingest)?;
+                    print!(
+                        "{}",
+                        report::inspect::heads_text(&heads, input.carrier.is_some(), show_values)
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let doc = report::inspect::json(&loaded, input.carrier.is_some(), show_values);
             match format {
                 CheckFormat::Json => {

@@ -161,15 +161,19 @@ fn outputs_have_the_contract_columns() {
     };
     assert!(points.windows(2).all(|w| key(&w[0]) >= key(&w[1])));
     assert_eq!(points[0]["rank"], "1");
-    // Row accounting: every row read is accepted or rejected.
+    // Row accounting: every line read is accepted, rejected or skipped (the sample's workbook has a
+    // title block, a column-number row and a footer: 8 lines).
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
             .unwrap();
     let rows = &manifest["rows"];
     assert_eq!(
         rows["read"].as_u64().unwrap(),
-        rows["accepted"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap()
+        rows["accepted"].as_u64().unwrap()
+            + rows["rejected"].as_u64().unwrap()
+            + rows["skipped"].as_u64().unwrap()
     );
+    assert_eq!(rows["skipped"], 8);
     let carriers = read_csv(&dir.path().join("by_carrier.csv"));
     let subs: u64 = carriers
         .iter()

@@ -49,8 +49,8 @@ fn report_html_is_self_contained_and_complete() {
     );
     assert_eq!(
         html.matches("class=\"bar hot\"").count(),
-        20 + 3,
-        "20 worst points + 3 carriers"
+        20 + 4,
+        "20 worst points + 4 carriers"
     );
     assert!(html.contains("Tỷ lệ bị đánh dấu") && html.contains("table.sortable"));
     let en = audit_to(&dir.path().join("en"), &["--lang", "en", "--mask"]);

@@ -266,3 +266,77 @@ fn a_workbook_report_with_title_and_footer() {
     assert_eq!(manifest["inputs"][0]["header_line"], 6);
     read_adds_up(&manifest);
 }
+
+/// Two reports pasted together, each with its title, column numbers and footer (the second keeping
+/// its byte-order mark), and footer lines holding a date and a phone number outside the number
+/// columns: everything between the two tables is skipped, nothing becomes a record.
+#[test]
+fn two_reports_pasted_together_with_titles_and_footers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = records(200);
+    let width = header.split(',').count();
+    let pad = |text: &str| format!("{text}{}", ",".repeat(width - 1));
+    let numbers: Vec<String> = (1..=width).map(|k| format!("({k})")).collect();
+    let mut pasted = vec![
+        pad("DANH SÁCH THUÊ BAO THÁNG 8"),
+        header.clone(),
+        numbers.join(","),
+    ];
+    pasted.extend(rows[..100].iter().cloned());
+    pasted.push(pad("Ngày 31/08/2024"));
+    pasted.push(pad("Người lập biểu: ĐT 0912345678"));
+    pasted.push(pad("DANH SÁCH THUÊ BAO THÁNG 9"));
+    pasted.push(format!("\u{feff}{header}"));
+    pasted.push(numbers.join(","));
+    pasted.extend(rows[100..].iter().cloned());
+    pasted.push(pad("Ngày 30/09/2024"));
+    std::fs::write(dir.path().join("pasted.csv"), pasted.join("\n") + "\n").unwrap();
+    let clean = [vec![header], rows].concat();
+    std::fs::write(dir.path().join("clean.csv"), clean.join("\n") + "\n").unwrap();
+    let (out, manifest, _) = audit(dir.path(), "pasted.csv", &[]);
+    let (clean_out, _, _) = audit(dir.path(), "clean.csv", &[]);
+    assert_eq!(findings(&out), findings(&clean_out));
+    let kinds: Vec<String> = skipped(&manifest).into_iter().map(|(_, k)| k).collect();
+    assert_eq!(
+        kinds,
+        [
+            "title",
+            "column_numbers",
+            "title",
+            "title",
+            "title",
+            "repeated_header",
+            "column_numbers",
+            "footer"
+        ]
+    );
+    assert_eq!(manifest["inputs"][0]["rows_accepted"], 200);
+    read_adds_up(&manifest);
+}
+
+/// inspect on a file that does not load: the error, and where a header was looked for.
+#[test]
+fn inspect_explains_a_file_that_does_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Báo cáo tháng 9\nso,ten,ngay\n0912345678,Nguyen Van A,01/01/1990\n",
+    )
+    .unwrap();
+    let out = run(&["inspect", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("the first rows, where a header is looked for"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("line 3") && !stdout.contains("0912345678"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("required column") && !stderr.contains("Run `simaudit inspect"));
+    let shown = run(&["inspect", bad.to_str().unwrap(), "--show-values"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("0912345678"));
+}

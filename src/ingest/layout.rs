@@ -64,6 +64,8 @@ pub struct Layout {
     pub header_cells: Vec<String>,
     /// The record right under the header only numbers the columns.
     pub column_numbers: bool,
+    /// The columns that hold the phone and ID numbers (for the footer rule).
+    pub number_columns: Vec<usize>,
 }
 
 impl Layout {
@@ -121,32 +123,48 @@ pub fn is_column_numbers<'a>(fields: impl Iterator<Item = &'a [u8]>) -> bool {
     values.is_some_and(|v| v.windows(2).all(|w| w[1] == w[0] + 1))
 }
 
-/// Whether the fields are the header's cells again.
+/// Whether the fields are the header's cells again (a byte-order mark before the first, as a second
+/// export pasted under the first keeps it, is ignored).
 pub fn is_header<'a>(mut fields: impl Iterator<Item = &'a [u8]>, header: &[String]) -> bool {
-    header
-        .iter()
-        .all(|h| fields.next().map(trim) == Some(h.as_bytes()))
-        && {
-            // Any further fields must be empty.
-            fields.all(|f| trim(f).is_empty())
-        }
+    let mut first = true;
+    header.iter().all(|h| {
+        let field = fields.next().map(|f| {
+            let f = if first {
+                f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
+            } else {
+                f
+            };
+            trim(f)
+        });
+        first = false;
+        field == Some(h.as_bytes())
+    }) && {
+        // Any further fields must be empty.
+        fields.all(|f| trim(f).is_empty())
+    }
 }
 
 /// Whether a line of a table `width` columns wide may belong to a footer: at most 3 non-empty fields
-/// (and fewer than half the columns), none of them number-like — 7 digits or more, making at least
-/// half the field (a phone or ID number, even written `0912.345.678`). The footer is the trailing run
-/// of such lines after the last record.
+/// (and fewer than half the columns), and nothing number-like — 7 digits or more, making at least half
+/// the field (a phone or ID number, even written `0912.345.678`) — in the number and ID columns
+/// (`number_columns`; every field when none are given). A date or a phone number written elsewhere
+/// in a footer line (`Ngày 30/9/2024`, `ĐT: 0912345678`) does not make it a record. The footer is the
+/// trailing run of such lines after the last record.
 pub fn may_be_footer<'a, I: Iterator<Item = &'a [u8]>>(
     fields: impl Fn() -> I,
     width: usize,
+    number_columns: &[usize],
 ) -> bool {
     let most = 3.min(width.saturating_sub(1) / 2);
+    let checked = |k: usize| number_columns.is_empty() || number_columns.contains(&k);
     fields()
         .filter(|f| !trim(f).is_empty())
         .take(most + 1)
         .count()
         <= most
-        && !fields().any(is_number_like)
+        && !fields()
+            .enumerate()
+            .any(|(k, f)| checked(k) && is_number_like(f))
 }
 
 /// 7 digits or more, making at least half of the field's characters other than spaces.
@@ -217,20 +235,33 @@ mod tests {
             "Ghi chú: số liệu đến ngày 30/9/2024",
             ",,,",
         ] {
-            assert!(may_be_footer(|| cells(yes).into_iter(), 17), "{yes}");
+            assert!(may_be_footer(|| cells(yes).into_iter(), 17, &[]), "{yes}");
         }
         for no in [
             "VIETTEL,0912345678,,",
             "Tổng cộng,,,,1234567",
             "VIETTEL,,Nguyễn Văn A,1985,x",
         ] {
-            assert!(!may_be_footer(|| cells(no).into_iter(), 17), "{no}");
+            assert!(!may_be_footer(|| cells(no).into_iter(), 17, &[]), "{no}");
         }
         // A narrow table has no footer but blank lines: its records have few fields.
-        assert!(!may_be_footer(|| cells("3,Nguyen Van").into_iter(), 2));
-        assert!(may_be_footer(|| cells(",").into_iter(), 2));
+        assert!(!may_be_footer(|| cells("3,Nguyen Van").into_iter(), 2, &[]));
+        assert!(may_be_footer(|| cells(",").into_iter(), 2, &[]));
         for no in ["VIETTEL,0912.345.678", "x,033 085 012 345"] {
-            assert!(!may_be_footer(|| cells(no).into_iter(), 17), "{no}");
+            assert!(!may_be_footer(|| cells(no).into_iter(), 17, &[]), "{no}");
+        }
+        // With the number and ID columns known, only they decide.
+        for yes in ["Ngày 30/9/2024,,", "ĐT: 0912345678,,"] {
+            assert!(
+                may_be_footer(|| cells(yes).into_iter(), 17, &[1, 2]),
+                "{yes}"
+            );
+        }
+        for no in [",0912345678,", ",,033085012345"] {
+            assert!(
+                !may_be_footer(|| cells(no).into_iter(), 17, &[1, 2]),
+                "{no}"
+            );
         }
     }
 }

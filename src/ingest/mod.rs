@@ -23,7 +23,8 @@ pub use decode::Encoding;
 pub use points::PointRegistry;
 use profile::Profile;
 use rustc_hash::FxHashMap;
-use source::{HeadRow, Source};
+pub use source::HeadRow;
+use source::Source;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::{
@@ -306,6 +307,12 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         let fixed = carrier_given
             .clone()
             .or_else(|| profile.fixed_carrier.clone());
+        src.set_number_columns(
+            [Field::Msisdn, Field::IdNumber]
+                .iter()
+                .filter_map(|f| columns.get(f).copied())
+                .collect(),
+        );
         let (orders, choices) = date_orders(&src, &columns, &profile);
         info.date_orders = choices;
         info.mapping = src
@@ -473,6 +480,29 @@ fn choose_header<'p>(
     let (_, p, missing, cells) =
         closest.ok_or_else(|| Error::Input(format!("{}: no header row", path.display())))?;
     Ok(Err((p, missing, cells)))
+}
+
+/// The first non-empty rows of every input (and sheet), where a header is looked for: for
+/// `simaudit inspect` when a file does not load.
+pub fn heads(paths: &[PathBuf], opts: &IngestOptions) -> Result<Vec<(String, Vec<HeadRow>)>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let (bytes, _) = read_head(path)?;
+        if source::is_workbook(&bytes) {
+            let names = sheet::sheet_names(path, &bytes)?;
+            for name in &names {
+                let src = Source::open(path, bytes.clone(), opts.encoding, Some(name))?;
+                out.push((
+                    sheet_source_name(&file_name(path), name, names.len()),
+                    src.head(),
+                ));
+            }
+        } else {
+            let src = Source::open(path, bytes, opts.encoding, None)?;
+            out.push((file_name(path), src.head()));
+        }
+    }
+    Ok(out)
 }
 
 /// The sheets of a workbook to try: the ones `--sheet` names (each must exist), else all of them.

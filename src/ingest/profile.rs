@@ -191,7 +191,12 @@ impl Profile {
 
     /// Whether a (trimmed) value is one of the profile's markers for "no value".
     pub fn is_missing_marker(&self, value: &str) -> bool {
-        !self.missing.is_empty() && self.missing.iter().any(|m| *m == value.to_lowercase())
+        // Markers are short: most values are longer than every one, and are not lower-cased at all.
+        if self.missing.iter().all(|m| value.len() > m.len() * 4) {
+            return false;
+        }
+        let value = value.to_lowercase();
+        self.missing.contains(&value)
     }
 }
 

@@ -149,6 +149,13 @@ pub fn header_cell(raw: &str) -> String {
 }
 
 impl Source {
+    /// Tells the footer rule which columns hold the phone and ID numbers.
+    pub fn set_number_columns(&mut self, columns: Vec<usize>) {
+        if let Source::Delimited { layout, .. } | Source::Sheet { layout, .. } = self {
+            layout.number_columns = columns;
+        }
+    }
+
     /// The header as read, when it differs from the header as repaired.
     pub fn header_as_read(&self) -> Option<&[String]> {
         match self {
@@ -468,6 +475,7 @@ impl Source {
                 header: index,
                 header_cells,
                 column_numbers,
+                number_columns: std::mem::take(&mut layout.number_columns),
             };
         }
     }
@@ -583,6 +591,8 @@ impl Source {
                 let mut row = 0u32;
                 let mut held: Vec<Held> = Vec::new();
                 let mut index = 0usize;
+                // The line before was the header again: this one may number the columns again.
+                let mut after_header = false;
                 while let Some(rec) = records.next_record() {
                     let i = index;
                     index += 1;
@@ -595,9 +605,29 @@ impl Source {
                         continue;
                     }
                     if let Some(kind) = layout.skipped(i, || records.fields()) {
+                        if kind == SkipKind::RepeatedHeader {
+                            // Held between the data and the header again: one part's footer, or
+                            // the next part's title.
+                            batch.skipped.extend(held.drain(..).map(|h| SkippedLine {
+                                line: h.line,
+                                kind: SkipKind::Title,
+                                text: layout::shown(&h.raw),
+                            }));
+                            after_header = true;
+                        }
                         batch.skipped.push(SkippedLine {
                             line: records.line_of(&rec),
                             kind,
+                            text: layout::shown(&raw()),
+                        });
+                        continue;
+                    }
+                    if std::mem::take(&mut after_header)
+                        && layout::is_column_numbers(records.fields())
+                    {
+                        batch.skipped.push(SkippedLine {
+                            line: records.line_of(&rec),
+                            kind: SkipKind::ColumnNumbers,
                             text: layout::shown(&raw()),
                         });
                         continue;
@@ -609,7 +639,7 @@ impl Source {
                     } else {
                         None
                     };
-                    if layout::may_be_footer(|| records.fields(), width) {
+                    if layout::may_be_footer(|| records.fields(), width, &layout.number_columns) {
                         held.push(Held {
                             line: records.line_of(&rec),
                             raw: raw(),
@@ -685,6 +715,7 @@ impl Source {
                 let mut row = 0u32;
                 let mut held: Vec<&(u32, Vec<String>)> = Vec::new();
                 let shown = |cells: &[String]| layout::shown(&cells.join(" | "));
+                let mut after_header = false;
                 for (i, line) in rows.iter().enumerate() {
                     let (number, cells) = line;
                     let fields = || cells.iter().map(|c| c.as_bytes());
@@ -692,6 +723,16 @@ impl Source {
                         continue;
                     }
                     if let Some(kind) = layout.skipped(i, fields) {
+                        if kind == SkipKind::RepeatedHeader {
+                            batch.skipped.extend(held.drain(..).map(|(number, cells)| {
+                                SkippedLine {
+                                    line: u64::from(*number),
+                                    kind: SkipKind::Title,
+                                    text: shown(cells),
+                                }
+                            }));
+                            after_header = true;
+                        }
                         batch.skipped.push(SkippedLine {
                             line: u64::from(*number),
                             kind,
@@ -699,7 +740,15 @@ impl Source {
                         });
                         continue;
                     }
-                    if layout::may_be_footer(fields, width) {
+                    if std::mem::take(&mut after_header) && layout::is_column_numbers(fields()) {
+                        batch.skipped.push(SkippedLine {
+                            line: u64::from(*number),
+                            kind: SkipKind::ColumnNumbers,
+                            text: shown(cells),
+                        });
+                        continue;
+                    }
+                    if layout::may_be_footer(fields, width, &layout.number_columns) {
                         held.push(line);
                         continue;
                     }

@@ -132,6 +132,53 @@ fn mask_number(number: &str) -> String {
         .collect()
 }
 
+/// When the files do not load: each one's first rows, and how many columns each shipped profile
+/// maps in each — where a header was looked for, and what it lacked.
+/// A row no profile knows a column of may be a record: its cells are shown only with `show_values`.
+pub fn heads_text(
+    heads: &[(String, Vec<crate::ingest::HeadRow>)],
+    carrier_given: bool,
+    show_values: bool,
+) -> String {
+    use std::fmt::Write;
+    let profiles = Profile::shipped();
+    let mut o = String::new();
+    for (name, rows) in heads {
+        let _ = writeln!(o, "{name}: the first rows, where a header is looked for");
+        for row in rows {
+            let best = profiles
+                .iter()
+                .map(|p| {
+                    let mapped = p.map_headers(&row.cells);
+                    (
+                        mapped.len(),
+                        p.name.as_str(),
+                        p.missing(&mapped, carrier_given),
+                    )
+                })
+                .max_by_key(|(n, _, _)| *n);
+            let verdict = match best {
+                Some((n, profile, missing)) if n > 0 => {
+                    let missing: Vec<&str> = missing.iter().map(|f| f.name()).collect();
+                    if missing.is_empty() {
+                        format!("{profile}: {n} columns, a header")
+                    } else {
+                        format!("{profile}: {n} columns, missing {}", missing.join(", "))
+                    }
+                }
+                _ => "no column a profile knows".to_string(),
+            };
+            let shown: String = if show_values || !verdict.starts_with("no column") {
+                row.cells.join(" | ").chars().take(70).collect()
+            } else {
+                "(hidden; --show-values shows it)".to_string()
+            };
+            let _ = writeln!(o, "  line {:<4} {shown:<70}  [{verdict}]", row.line);
+        }
+    }
+    o
+}
+
 /// The inspection as text for a person.
 pub fn text(doc: &Value) -> String {
     use std::fmt::Write;
