@@ -171,13 +171,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             })?),
             (None, None) => None,
         };
-        let (sheets, in_book) = if source::is_workbook(&bytes) {
-            let names = sheet::sheet_names(path, &bytes)?;
-            let chosen = chosen_sheets(path, &names, &opts.sheets)?;
-            (chosen.into_iter().map(Some).collect(), names.len())
-        } else {
-            (vec![None], 1)
-        };
+        let (sheets, in_book) = sources_in(path, &bytes, &opts.sheets)?;
         // A sheet that no profile matches is skipped, unless it was asked for by name or is the
         // workbook's only candidate; then its missing columns are the error.
         let may_skip = opts.sheets.is_empty() && sheets.len() > 1;
@@ -223,12 +217,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             let header = header.unwrap_or_default();
             src.use_header(header.index);
             let headers = src.headers().to_vec();
-            let name = match &sheet {
-                Some(sheet) => sheet_source_name(&file_name(path), sheet, in_book),
-                None => file_name(path),
-            };
             let info = SourceFile {
-                name,
+                name: source_name(path, sheet.as_deref(), in_book),
                 path: path.display().to_string(),
                 size,
                 format: src.format().into(),
@@ -488,21 +478,33 @@ pub fn heads(paths: &[PathBuf], opts: &IngestOptions) -> Result<Vec<(String, Vec
     let mut out = Vec::new();
     for path in paths {
         let (bytes, _) = read_head(path)?;
-        if source::is_workbook(&bytes) {
-            let names = sheet::sheet_names(path, &bytes)?;
-            for name in &names {
-                let src = Source::open(path, bytes.clone(), opts.encoding, Some(name))?;
-                out.push((
-                    sheet_source_name(&file_name(path), name, names.len()),
-                    src.head(),
-                ));
-            }
-        } else {
-            let src = Source::open(path, bytes, opts.encoding, None)?;
-            out.push((file_name(path), src.head()));
+        let (sheets, in_book) = sources_in(path, &bytes, &opts.sheets)?;
+        for sheet in sheets {
+            let src = Source::open(path, bytes.clone(), opts.encoding, sheet.as_deref())?;
+            out.push((source_name(path, sheet.as_deref(), in_book), src.head()));
         }
     }
     Ok(out)
+}
+
+/// The sources a file holds, from its first bytes: each chosen sheet of a workbook (see
+/// [`chosen_sheets`]), with the workbook's number of sheets; else the file itself (`None`).
+fn sources_in(path: &Path, head: &[u8], asked: &[String]) -> Result<(Vec<Option<String>>, usize)> {
+    if !source::is_workbook(head) {
+        return Ok((vec![None], 1));
+    }
+    let names = sheet::sheet_names(path, head)?;
+    let chosen = chosen_sheets(path, &names, asked)?;
+    Ok((chosen.into_iter().map(Some).collect(), names.len()))
+}
+
+/// The name a source goes by in every output: the file's name, or its sheet's (see
+/// [`sheet_source_name`]).
+fn source_name(path: &Path, sheet: Option<&str>, sheets_in_book: usize) -> String {
+    match sheet {
+        Some(sheet) => sheet_source_name(&file_name(path), sheet, sheets_in_book),
+        None => file_name(path),
+    }
 }
 
 /// The sheets of a workbook to try: the ones `--sheet` names (each must exist), else all of them.

@@ -23,14 +23,6 @@ impl PointRegistry {
             .insert((canonical_carrier(carrier), point_id.to_string()));
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Reads a registry file (any encoding and delimiter an extract may have).
     pub fn read(path: &Path) -> Result<PointRegistry> {
         let bad = |why: String| Error::Input(format!("--points {}: {why}", path.display()));

@@ -172,7 +172,8 @@ impl Profile {
     #[allow(clippy::result_unit_err)] // the caller reports the raw value itself (as unreadable)
     pub fn code(&self, field: Field, raw: &str) -> Result<Option<Coded>, ()> {
         let trimmed = raw.trim();
-        if trimmed.is_empty() || self.is_missing_marker(trimmed) {
+        // Missing markers were made empty when the record was read (every column, not only coded ones).
+        if trimmed.is_empty() {
             return Ok(None);
         }
         // A value with nothing to fold (`?`, `-`, `x.`…) is not empty: it is a value no map knows.
@@ -191,12 +192,13 @@ impl Profile {
 
     /// Whether a (trimmed) value is one of the profile's markers for "no value".
     pub fn is_missing_marker(&self, value: &str) -> bool {
-        // Markers are short: most values are longer than every one, and are not lower-cased at all.
-        if self.missing.iter().all(|m| value.len() > m.len() * 4) {
-            return false;
+        // Read for every field of a file whose profile has markers: ASCII values (nearly all) are
+        // compared without lower-casing a copy.
+        if value.is_ascii() {
+            self.missing.iter().any(|m| m.eq_ignore_ascii_case(value))
+        } else {
+            self.missing.contains(&value.to_lowercase())
         }
-        let value = value.to_lowercase();
-        self.missing.contains(&value)
     }
 }
 
