@@ -20,11 +20,21 @@ pub fn json(loaded: &Loaded, carrier_given: bool, show_values: bool) -> Value {
     } else {
         Privacy::masked_from_env()
     };
+    let profiles = Profile::shipped();
     let sources: Vec<Value> = loaded
         .files
         .iter()
         .enumerate()
-        .map(|(idx, f)| source(f, idx as u16, &loaded.table, carrier_given, &privacy))
+        .map(|(idx, f)| {
+            source(
+                f,
+                idx as u16,
+                &loaded.table,
+                &profiles,
+                carrier_given,
+                &privacy,
+            )
+        })
         .collect();
     let skipped_sheets: Vec<Value> = loaded
         .skipped_sheets
@@ -39,8 +49,15 @@ pub fn json(loaded: &Loaded, carrier_given: bool, show_values: bool) -> Value {
     })
 }
 
-fn source(f: &SourceFile, idx: u16, t: &Table, carrier_given: bool, privacy: &Privacy) -> Value {
-    let profiles: Vec<Value> = Profile::shipped()
+fn source(
+    f: &SourceFile,
+    idx: u16,
+    t: &Table,
+    shipped: &[Profile],
+    carrier_given: bool,
+    privacy: &Privacy,
+) -> Value {
+    let profiles: Vec<Value> = shipped
         .iter()
         .map(|p| {
             let mapped = p.map_headers(&f.header);
