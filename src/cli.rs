@@ -74,8 +74,11 @@ pub enum Command {
         #[arg(long, default_value = "csv,parquet,xlsx,html")]
         format: String,
         /// Pseudonymise ID numbers and names in every output (key: SIMAUDIT_MASK_KEY, else random).
-        #[arg(long)]
-        mask: bool,
+        /// `--mask` keeps the ID's first 3 and last 2 characters, initials, date of birth and sex
+        /// (for the inspection team); `--mask strict` keeps only the pseudonym and the year of birth
+        /// (for anyone else).
+        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "standard", value_name = "LEVEL")]
+        mask: Option<MaskLevel>,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///
@@ -177,4 +180,13 @@ pub enum GenerateFormat {
     Csv,
     /// Parquet extracts (records planted with a wrong field count cannot exist there and are left out).
     Parquet,
+}
+
+/// How much `--mask` hides.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaskLevel {
+    /// ID's first 3 and last 2 characters, initials, date of birth, sex.
+    Standard,
+    /// The pseudonym and the year of birth only.
+    Strict,
 }

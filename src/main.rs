@@ -108,45 +108,42 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
     })
 }
 
-/// The pipeline with a spinner on stderr naming the running stage (hidden when `quiet`); the spinner
-/// is returned so the caller can keep it through the report stage.
-fn run_with_spinner(
+/// The pipeline with the progress display on stderr (hidden when `quiet`); the display is returned
+/// so the caller can keep it through the report stage.
+fn run_with_progress(
     input: &InputArgs,
     p: &Prepared,
     quiet: bool,
-) -> Result<(simaudit::Audit, indicatif::ProgressBar)> {
-    let bar = report::terminal::progress(quiet);
-    let show = |stage: &'static str| bar.set_message(report::i18n::stage_label(stage, p.lang));
+) -> Result<(simaudit::Audit, report::terminal::Progress)> {
+    let progress = report::terminal::Progress::new(quiet, p.lang);
     let audit = simaudit::pipeline::run_with_progress(
         &input.files,
         &p.ingest,
         p.rules.clone(),
         p.points.as_ref(),
-        &show,
+        &|stage| progress.stage(stage, None),
     )?;
-    Ok((audit, bar))
+    Ok((audit, progress))
 }
 
-/// [`simaudit::sharded::run`] with the same spinner; the spinner is returned even when the run fails.
-fn run_sharded_with_spinner(
+/// [`simaudit::sharded::run`] with the same display, each shard pass named "shard k/n".
+fn run_sharded_with_progress(
     input: &InputArgs,
     p: &Prepared,
     shards: Shards,
     output: &simaudit::sharded::Output,
     quiet: bool,
-) -> (Result<simaudit::sharded::Finished>, indicatif::ProgressBar) {
-    let bar = report::terminal::progress(quiet);
-    let show = |stage: &'static str| bar.set_message(report::i18n::stage_label(stage, p.lang));
-    let done = simaudit::sharded::run(
+) -> Result<simaudit::sharded::Finished> {
+    let progress = report::terminal::Progress::new(quiet, p.lang);
+    simaudit::sharded::run(
         &input.files,
         &p.ingest,
         p.rules.clone(),
         p.points.as_ref(),
         shards,
         output,
-        &show,
-    );
-    (done, bar)
+        &|stage, shard| progress.stage(stage, shard),
+    )
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -160,24 +157,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::SystemTime::now();
             let formats = Formats::parse(&format).map_err(Error::Input)?;
             let p = prepare(&input)?;
-            let privacy = if mask {
-                Privacy::masked_from_env()
-            } else {
-                Privacy::Clear
+            let privacy = match mask {
+                None => Privacy::Clear,
+                Some(level) => Privacy::masked_from_env(match level {
+                    cli::MaskLevel::Standard => report::MaskLevel::Standard,
+                    cli::MaskLevel::Strict => report::MaskLevel::Strict,
+                })
+                .map_err(|e| Error::Input(format!("--mask: {e}")))?,
             };
             let shards = Shards::parse(&input.shards, &input.files)?;
+            // Outputs go to a staging folder and into `out` only when all are complete.
+            let staging = report::staging::Staging::open(&out, !privacy.is_masked())?;
             if shards.count() > 1 {
                 let output = simaudit::sharded::Output {
-                    out: &out,
+                    out: staging.dir(),
                     formats,
                     privacy: &privacy,
                     lang: p.lang,
                     started,
                 };
-                let (done, bar) =
-                    run_sharded_with_spinner(&input, &p, shards, &output, input.quiet);
-                let done = done?;
-                bar.finish_and_clear();
+                let done = run_sharded_with_progress(&input, &p, shards, &output, input.quiet)?;
+                staging.publish(&done.written)?;
                 if !input.quiet {
                     print!(
                         "{}",
@@ -186,10 +186,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let (mut audit, bar) = run_with_spinner(&input, &p, input.quiet)?;
-            let (summaries, _) =
-                report::write_all(&mut audit, &out, formats, &privacy, started, p.lang)?;
-            bar.finish_and_clear();
+            let (mut audit, progress) = run_with_progress(&input, &p, input.quiet)?;
+            let (summaries, written) = report::write_all(
+                &mut audit,
+                staging.dir(),
+                formats,
+                &privacy,
+                started,
+                p.lang,
+            )?;
+            staging.publish(&written)?;
+            progress.finish();
             if !input.quiet {
                 print!(
                     "{}",
@@ -269,7 +276,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let doc = report::inspect::json(&loaded, input.carrier.is_some(), show_values);
+            let doc = report::inspect::json(&loaded, input.carrier.is_some(), show_values)
+                .map_err(|e| Error::Input(format!("inspect: {e}")))?;
             match format {
                 CheckFormat::Json => {
                     println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
@@ -400,10 +408,9 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
             lang: p.lang,
             started: std::time::SystemTime::now(),
         };
-        let (done, bar) = run_sharded_with_spinner(input, &p, shards, &output, quiet);
+        let done = run_sharded_with_progress(input, &p, shards, &output, quiet);
         let _ = std::fs::remove_dir_all(&scratch);
         let done = done?;
-        bar.finish_and_clear();
         return check_report(
             input,
             &p,
@@ -412,8 +419,8 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
             format,
         );
     }
-    let (audit, bar) = run_with_spinner(input, &p, quiet)?;
-    bar.finish_and_clear();
+    let (audit, progress) = run_with_progress(input, &p, quiet)?;
+    progress.finish();
     let marks = report::RowMarks::compute(audit.checked());
     let s = report::summary::summarise(audit.checked(), &audit.rejects, &marks);
     let by_severity = simaudit::rules::finding::by_severity(&audit.findings, &audit.rules);

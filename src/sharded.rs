@@ -45,6 +45,8 @@ pub struct Finished {
     pub summaries: Summaries,
     /// Findings per effective severity: violation, warning, info.
     pub by_severity: [usize; 3],
+    /// The outputs written, manifest.json last.
+    pub written: Vec<String>,
 }
 
 impl Finished {
@@ -319,13 +321,13 @@ pub fn run(
     points: Option<&PointRegistry>,
     shards: Shards,
     o: &Output,
-    on_stage: &dyn Fn(&'static str),
+    on_stage: &dyn Fn(&'static str, Option<(usize, usize)>),
 ) -> Result<Finished> {
     let shards = shards.count();
     std::fs::create_dir_all(o.out).map_err(|e| Error::write(o.out, e))?;
     let mut watch = Stopwatch::default();
     let mut stages = Vec::new();
-    on_stage("ingest");
+    on_stage("ingest", None);
     let Scan {
         files,
         rejects,
@@ -352,7 +354,7 @@ pub fn run(
     let mut rejected = Some(rejected);
     let mut subscriptions_seconds = 0.0;
     for (k, found) in found.into_iter().enumerate() {
-        on_stage("cross_rules");
+        on_stage("shard", Some((k, shards)));
         let pick = |file: u16, row: u32| {
             shard_of[file as usize].get(row as usize - 1).copied() == Some(k as u8)
         };
@@ -408,7 +410,7 @@ pub fn run(
     }
     stages.push(watch.lap("shards"));
 
-    on_stage("report");
+    on_stage("report", None);
     let merged = if o.formats.csv {
         o.out.join("findings.csv")
     } else {
@@ -434,6 +436,7 @@ pub fn run(
         stages,
         summaries,
         by_severity: severities,
+        written: Vec::new(),
     };
     let mut output_seconds = report::write_reports(
         Vec::new(),
@@ -453,7 +456,7 @@ pub fn run(
         output_seconds.push(("subscriptions.parquet".into(), subscriptions_seconds));
     }
     done.stages.push(watch.lap("report"));
-    report::finish(o.out, done.view(), output_seconds, o.privacy, o.started)?;
+    done.written = report::finish(o.out, done.view(), output_seconds, o.privacy, o.started)?;
     Ok(done)
 }
 

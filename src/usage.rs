@@ -1,6 +1,6 @@
 //! What a stage cost: wall time, CPU time and the process's peak memory so far, for `manifest.json`
 //! and the whole-run benchmark. CPU time and peak memory are read from `/proc` (Linux); elsewhere
-//! they are absent rather than guessed.
+//! they are absent rather than guessed. Also the test hook that aborts a run at a named point.
 
 use std::time::Instant;
 
@@ -101,5 +101,53 @@ mod tests {
             assert!(cost.cpu_seconds.is_some_and(|c| c >= 0.0));
             assert!(cost.peak_rss_mib.is_some_and(|m| m >= 64.0));
         }
+    }
+}
+
+/// A test hook: with `SIMAUDIT_TEST_ABORT=<point>` the process aborts at that point, as a kill
+/// would (no clean-up runs). Points: `ingest` (after the first batch of records is read), `report`
+/// (after the first output is written), `manifest` (every output written, manifest.json not yet),
+/// `publish` (after the first output is moved into place).
+pub fn abort_for_test(point: &str) {
+    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if POINT
+        .get_or_init(|| std::env::var("SIMAUDIT_TEST_ABORT").ok())
+        .as_deref()
+        == Some(point)
+    {
+        std::process::abort();
+    }
+}
+
+/// How far the running stage has got, for a progress display: units done of a total (input bytes
+/// while reading). The threads doing the work write it; the display's thread reads it.
+pub struct Meter {
+    done: std::sync::atomic::AtomicU64,
+    total: std::sync::atomic::AtomicU64,
+}
+
+/// The run's progress (one run per process).
+pub static PROGRESS: Meter = Meter {
+    done: std::sync::atomic::AtomicU64::new(0),
+    total: std::sync::atomic::AtomicU64::new(0),
+};
+
+impl Meter {
+    /// A new count of `total` units, none done.
+    pub fn start(&self, total: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.done.store(0, Relaxed);
+        self.total.store(total, Relaxed);
+    }
+
+    /// `done` units done so far.
+    pub fn set(&self, done: u64) {
+        self.done.store(done, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// (done, total).
+    pub fn read(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.done.load(Relaxed), self.total.load(Relaxed))
     }
 }

@@ -28,6 +28,8 @@ pub struct Batch {
     /// Some field bytes were not UTF-8 when sealed, though the file was found to be UTF-8 when
     /// opened: it changed while it was being read. The batch's fields are then empty.
     pub changed: bool,
+    /// The share of the source read through the end of this batch (0 to 1), for a progress display.
+    pub read: f32,
 }
 
 #[derive(Debug, Default)]
@@ -104,6 +106,7 @@ impl Batch {
     /// Ends filling: the field bytes become text, each column checked to be UTF-8 (a batch that is not
     /// is marked [`Batch::changed`], its fields left empty).
     pub fn seal(mut self) -> Batch {
+        crate::usage::abort_for_test("ingest");
         for column in &mut self.columns {
             let bytes = std::mem::take(&mut column.bytes);
             match super::decode::utf8(bytes) {

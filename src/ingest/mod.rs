@@ -280,9 +280,17 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
     let mut files = Vec::new();
     // A load of picked records leaves checksums and rejected records to the earlier pass over every record.
     let every_record = !matches!(keep, Keep::Only(_));
+    // Progress is counted in input bytes (each sheet of a workbook weighs the whole file).
+    let weights: Vec<u64> = opened
+        .iter()
+        .map(|o| std::fs::metadata(o.1).map_or(0, |m| m.len()))
+        .collect();
+    crate::usage::PROGRESS.start(weights.iter().sum());
+    let mut read_before = 0u64;
     for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
         opened.into_iter().enumerate()
     {
+        let weight = weights[idx];
         let idx = idx as u16;
         let (mut src, size) = Source::read(path, encoding, sheet.as_deref())?;
         src.use_header(header);
@@ -339,6 +347,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
             scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).is_ok()));
             for batch in rx {
+                crate::usage::PROGRESS
+                    .set(read_before + (weight as f64 * f64::from(batch.read)) as u64);
                 if batch.changed {
                     // The reader's remaining batches are dropped unread.
                     changed = true;
@@ -408,6 +418,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             .clone()
             .or_else(|| carrier_seen.flatten());
         files.push(info);
+        read_before += weight;
     }
     Ok(Loaded {
         table: builder.finish(),

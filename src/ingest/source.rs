@@ -677,6 +677,7 @@ impl Source {
                     if row.is_multiple_of(1 << 16) {
                         whole.release(rec.start);
                     }
+                    batch.read = rec.end as f32 / text.len().max(1) as f32;
                     if !flush(&mut batch, false) {
                         return;
                     }
@@ -703,6 +704,7 @@ impl Source {
                     let fields = iters.iter_mut().map(|it| it.next().flatten().unwrap_or(""));
                     if keep(i as u32 + 1) {
                         batch.push(i as u32 + 1, fields);
+                        batch.read = (i + 1) as f32 / df.height() as f32;
                         if !flush(&mut batch, false) {
                             return;
                         }
@@ -758,6 +760,7 @@ impl Source {
                             batch.push(row, cells.iter().map(String::as_str));
                         }
                     }
+                    batch.read = (i + 1) as f32 / rows.len() as f32;
                     if !flush(&mut batch, false) {
                         return;
                     }
@@ -771,6 +774,7 @@ impl Source {
                     }));
             }
         }
+        batch.read = 1.0;
         flush(&mut batch, true);
     }
 }

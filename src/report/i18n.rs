@@ -98,6 +98,10 @@ pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
         "row_rules" => ("Kiểm tra từng dòng", "Checking each row"),
         "cross_rules" => ("Đối chiếu giữa các dòng", "Checking across rows"),
         "sort" => ("Sắp xếp phát hiện", "Sorting findings"),
+        "shard" => (
+            "Đọc lại phần này và kiểm tra",
+            "Reading this shard again and checking",
+        ),
         _ => ("Ghi báo cáo", "Writing the reports"),
     };
     lang.pick(vi, en)

@@ -13,12 +13,13 @@ use serde_json::{json, Value};
 /// How many records of each source are shown.
 const SHOWN_RECORDS: usize = 5;
 
-/// The inspection of every source of `loaded` as JSON (`"schema": "simaudit-inspect/1"`).
-pub fn json(loaded: &Loaded, carrier_given: bool, show_values: bool) -> Value {
+/// The inspection of every source of `loaded` as JSON (`"schema": "simaudit-inspect/1"`); fails only
+/// when values are to be masked and the system gives no random key.
+pub fn json(loaded: &Loaded, carrier_given: bool, show_values: bool) -> std::io::Result<Value> {
     let privacy = if show_values {
         Privacy::Clear
     } else {
-        Privacy::masked_from_env()
+        Privacy::masked_from_env(super::MaskLevel::Standard)?
     };
     let profiles = Profile::shipped();
     let sources: Vec<Value> = loaded
@@ -41,12 +42,12 @@ pub fn json(loaded: &Loaded, carrier_given: bool, show_values: bool) -> Value {
         .iter()
         .map(|s| json!({"file": s.file, "sheet": s.sheet, "reason": s.reason}))
         .collect();
-    json!({
+    Ok(json!({
         "schema": "simaudit-inspect/1",
         "values_shown": show_values,
         "sources": sources,
         "skipped_sheets": skipped_sheets,
-    })
+    }))
 }
 
 fn source(

@@ -21,10 +21,11 @@ pub fn write(
     path: &Path,
     run: RunView,
     outputs: &[(String, f64)],
-    masked: bool,
+    mask: Option<super::MaskLevel>,
     started: SystemTime,
 ) -> Result<()> {
     let finished = SystemTime::now();
+    let masked = mask.is_some();
     let inputs: Vec<_> = run
         .files
         .iter()
@@ -55,6 +56,7 @@ pub fn write(
         "rule_set": { "name": run.rules.name, "sha256": run.rules.sha256 },
         "points_registry": run.points_given,
         "masked": masked,
+        "mask_level": mask.map(|m| m.code()),
         "inputs": inputs,
         "skipped_sheets": run.skipped_sheets.iter().map(|s| json!({
             "file": s.file, "sheet": s.sheet, "reason": s.reason,

@@ -6,6 +6,7 @@ pub mod inspect;
 mod manifest;
 pub mod parquet;
 mod privacy;
+pub mod staging;
 pub mod summary;
 pub mod terminal;
 pub mod write;
@@ -14,7 +15,7 @@ pub mod xlsx;
 use crate::error::{Error, Result};
 use crate::pipeline::Audit;
 pub use crate::pipeline::RunView;
-pub use privacy::Privacy;
+pub use privacy::{Level as MaskLevel, Privacy};
 use std::path::Path;
 pub use summary::{Cell, RowMarks, Sheet, Summaries};
 
@@ -84,6 +85,8 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
         jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
     let results: Vec<Mutex<Option<Outcome>>> = slots.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    crate::usage::PROGRESS.start(slots.len() as u64);
     rayon::scope(|scope| {
         for _ in 0..rayon::current_num_threads().min(slots.len()) {
             scope.spawn(|_| {
@@ -92,6 +95,9 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
                     if let Some((name, job)) = taken {
                         let clock = std::time::Instant::now();
                         let result = job(&out.join(name));
+                        crate::usage::abort_for_test("report");
+                        let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                        crate::usage::PROGRESS.set(n as u64);
                         let done = (result, clock.elapsed().as_secs_f64());
                         if let Ok(mut r) = results[i].lock() {
                             *r = Some(done);
@@ -169,11 +175,12 @@ pub fn finish(
             .chain(&OTHER_OUTPUTS)
             .position(|o| o == name)
     });
+    crate::usage::abort_for_test("manifest");
     manifest::write(
         &out.join("manifest.json"),
         run,
         &output_seconds,
-        privacy.is_masked(),
+        privacy.level(),
         started,
     )?;
     Ok(output_seconds

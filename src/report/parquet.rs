@@ -12,7 +12,7 @@ use crate::pipeline::Checked;
 use crate::rules::RuleCode;
 use crate::schema::{PointType, Status, SubscriberType};
 use polars::prelude::*;
-use polars_arrow::array::{DictionaryArray, MutableBinaryViewArray, PrimitiveArray};
+use polars_arrow::array::{DictionaryArray, PrimitiveArray, Utf8Array};
 use polars_arrow::datatypes::IntegerType;
 use polars_parquet::write::{
     array_to_columns, fallible_streaming_iterator, get_dtype_encoding, to_parquet_type,
@@ -71,7 +71,9 @@ impl RowGroup {
     /// A column polars built (numbers, dates, flags, lists), encoded as polars' own writer would.
     pub fn series(&mut self, series: Series) {
         let series = series.rechunk();
-        let array = series.to_arrow(0, CompatLevel::newest());
+        // The oldest Arrow types (large_string, large_list, date32, timestamp[ms]) are the ones every
+        // reader maps: the newest (string_view) make pandas and older Arrow readers fail.
+        let array = series.to_arrow(0, CompatLevel::oldest());
         let dtype = array.dtype().clone();
         let encoding = get_dtype_encoding(&dtype);
         self.push(series.name(), dtype, array, encoding, true);
@@ -80,10 +82,10 @@ impl RowGroup {
     /// Text whose values are mostly distinct (numbers, names): written plain, since a dictionary
     /// would not pay and even trying costs a pass over the values.
     pub fn distinct_text<'a>(&mut self, name: &str, values: impl Iterator<Item = &'a str>) {
-        let array = MutableBinaryViewArray::<str>::from_values_iter(values).freeze();
+        let array = Utf8Array::<i64>::from_iter_values(values);
         self.push(
             name,
-            ArrowDataType::Utf8View,
+            ArrowDataType::LargeUtf8,
             array.boxed(),
             vec![Encoding::Plain],
             false,
@@ -124,19 +126,17 @@ impl RowGroup {
             }
             keys
         });
-        let values =
-            MutableBinaryViewArray::<str>::from_values_iter(used.iter().map(|&c| value(c)))
-                .freeze();
+        let values = Utf8Array::<i64>::from_iter_values(used.iter().map(|&c| value(c)));
         let dtype = ArrowDataType::Dictionary(
             IntegerType::UInt32,
-            Box::new(ArrowDataType::Utf8View),
+            Box::new(ArrowDataType::LargeUtf8),
             false,
         );
         let array =
             DictionaryArray::<u32>::try_new(dtype, PrimitiveArray::from_vec(keys), values.boxed())?;
         self.push(
             name,
-            ArrowDataType::Utf8View,
+            ArrowDataType::LargeUtf8,
             array.boxed(),
             vec![Encoding::RleDictionary],
             false,
@@ -472,7 +472,8 @@ pub fn subscriptions_group(
         t.carrier.value(c)
     })?;
     let numbers: Vec<_> = all().map(|i| n.msisdn_digits(t, i)).collect();
-    g.distinct_text("msisdn", numbers.iter().map(|d| d.as_str()));
+    let shown: Vec<_> = numbers.iter().map(|d| privacy.msisdn(d.as_str())).collect();
+    g.distinct_text("msisdn", shown.iter().map(|m| m.as_ref()));
     g.few(
         "subscriber_type",
         all().map(|i| t.subscriber_type[i]),
@@ -484,34 +485,38 @@ pub fn subscriptions_group(
     g.coded("full_name", name_codes(), |c| {
         privacy.name(&n.name_facts(c).canonical)
     })?;
-    // Dates of birth repeat: each distinct one is written out once (looked up by its day and
-    // precision as one integer, cheaper to hash than the date).
-    let mut dates: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut date_texts: Vec<String> = Vec::new();
-    let date_codes: Vec<u32> = all()
-        .map(|i| {
-            let date = t.date_of_birth[i].value();
-            let key = date.map_or(u64::MAX, |w| {
-                (w.at.and_utc().timestamp() as u64) << 2 | w.precision as u64
-            });
-            *dates.entry(key).or_insert_with(|| {
-                date_texts.push(date.map_or_else(String::new, |w| w.iso()));
-                date_texts.len() as u32 - 1
-            })
-        })
+    // A date of birth as a date (1 January when only the year is known), and how much of it is
+    // known beside it: readers get a real date type, and nothing pretends to more than was read.
+    let epoch = crate::ident::Date::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let births: Vec<Option<crate::ident::When>> = all()
+        .map(|i| t.date_of_birth[i].value().map(|w| privacy.birth(w)))
         .collect();
-    g.coded("date_of_birth", date_codes.into_iter(), |c| {
-        date_texts[c as usize].as_str()
-    })?;
-    g.few("gender", all().map(|i| t.gender[i]), |s| {
-        s.map_or("", |s| s.code())
-    })?;
+    g.series(
+        Int32Chunked::from_iter_options(
+            "date_of_birth".into(),
+            births
+                .iter()
+                .map(|w| w.map(|w| (w.date() - epoch).num_days() as i32)),
+        )
+        .into_date()
+        .into_series(),
+    );
+    g.few(
+        "date_of_birth_precision",
+        births.iter().map(|w| w.map(|w| w.precision)),
+        |p| p.map_or("", |p| p.code()),
+    )?;
+    let shows_sex = privacy.shows_sex();
+    g.few(
+        "gender",
+        all().map(|i| t.gender[i].filter(|_| shows_sex)),
+        |s| s.map_or("", |s| s.code()),
+    )?;
     g.few("id_type", all().map(|i| n.id_kind(t, i)), |k| {
         k.map_or("", |k| k.code())
     })?;
     let id_numbers: Vec<_> = all().map(|i| privacy.id(n.id_text(t, i))).collect();
     g.distinct_text("id_number", id_numbers.iter().map(|s| s.as_ref()));
-    let epoch = crate::ident::Date::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     g.series(
         Int32Chunked::from_iter_options(
             "id_issue_date".into(),
@@ -567,7 +572,8 @@ pub fn subscriptions_group(
     g.coded("name_key", name_codes(), |c| {
         privacy.name(&n.name_facts(c).key)
     })?;
-    g.distinct_text("msisdn_raw", all().map(|i| t.msisdn.get(i)));
+    let numbers_raw: Vec<_> = all().map(|i| privacy.msisdn(t.msisdn.get(i))).collect();
+    g.distinct_text("msisdn_raw", numbers_raw.iter().map(|m| m.as_ref()));
     let id_raw: Vec<_> = all().map(|i| privacy.raw_id(t.id_number.get(i))).collect();
     g.distinct_text("id_number_raw", id_raw.iter().map(|s| s.as_ref()));
     g.coded("full_name_raw", name_codes(), |c| {

@@ -1,79 +1,101 @@
-//! `--mask`: ID numbers become keyed pseudonyms (HMAC-SHA-256) with the first 3 and last 2 characters
-//! visible for humans (`033*******45#4f1c0a9b2e7d`); names are reduced to initials. Masked runs with the
-//! same `SIMAUDIT_MASK_KEY` give the same pseudonyms; without it the key is random and written nowhere.
+//! `--mask`: personal data in every output replaced by what a reader of that level may see.
+//!
+//! Both levels replace an ID number by a keyed pseudonym (HMAC-SHA-256 of the normalised number, its
+//! first 6 bytes in hex after `#`). The same `SIMAUDIT_MASK_KEY` gives the same pseudonyms at both
+//! levels, so masked runs stay joinable; without it the key is random and written nowhere.
+//! - `standard` (for the inspection team): the first 3 and last 2 characters of the ID stay visible
+//!   (`033*******45#4f1c0a9b2e7d`), names become initials, dates of birth and sex stay.
+//! - `strict` (for anyone outside it): no character of the ID (`************#4f1c0a9b2e7d`), no name,
+//!   the year of birth only, no sex, phone numbers as pseudonyms too; in a finding's detail dates show their year only, and every
+//!   other number of 3 digits or more and every quoted value read from the input is hidden.
 
-use sha2::{Digest, Sha256};
+use crate::ident::{Precision, When};
+use hmac::{Mac, SimpleHmac};
+use sha2::Sha256;
 use std::borrow::Cow;
+
+/// How much `--mask` hides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Standard,
+    Strict,
+}
+
+impl Level {
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Standard => "standard",
+            Level::Strict => "strict",
+        }
+    }
+}
 
 pub enum Privacy {
     Clear,
-    Masked(Box<Hmac>),
+    Masked(Box<Keyed>),
 }
 
-/// HMAC-SHA-256 with its key schedule done once: the inner and outer hashers already hold the padded
-/// key, so each pseudonym costs two compressions, not four plus allocations.
-pub struct Hmac {
-    inner: Sha256,
-    outer: Sha256,
+/// The masking key, prepared once (the hasher state after the key block), and the level.
+pub struct Keyed {
+    mac: SimpleHmac<Sha256>,
+    level: Level,
 }
 
-impl Hmac {
-    fn new(key: &[u8]) -> Hmac {
-        const BLOCK: usize = 64;
-        let mut k = [0u8; BLOCK];
-        if key.len() > BLOCK {
-            k[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
+impl Keyed {
+    /// The pseudonym's hex digits: the first 6 bytes of HMAC-SHA-256(key, id).
+    fn pseudonym(&self, id: &str) -> [u8; 12] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut mac = self.mac.clone();
+        mac.update(id.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut out = [0u8; 12];
+        for (pair, b) in out.chunks_exact_mut(2).zip(&digest[..6]) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
         }
-        let padded = |b: u8| Sha256::new().chain_update(k.map(|x| x ^ b));
-        Hmac {
-            inner: padded(0x36),
-            outer: padded(0x5c),
-        }
-    }
-
-    fn mac(&self, message: &[u8]) -> [u8; 32] {
-        let inner = self.inner.clone().chain_update(message).finalize();
-        self.outer.clone().chain_update(inner).finalize().into()
+        out
     }
 }
 
-/// A per-run random key from the OS-seeded hasher keys (no key is ever written out).
-fn random_key() -> Vec<u8> {
-    use std::hash::{BuildHasher, Hasher};
-    (0..4)
-        .flat_map(|i: u64| {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(i);
-            h.write_u128(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos()),
-            );
-            h.finish().to_le_bytes()
-        })
-        .collect()
+/// A per-run random key from the operating system; it is never written anywhere.
+fn random_key() -> std::io::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| {
+        std::io::Error::other(format!("no random key from the operating system: {e}"))
+    })?;
+    Ok(key)
 }
 
 impl Privacy {
-    /// Masking on: the key from `SIMAUDIT_MASK_KEY`, else a random one.
-    pub fn masked_from_env() -> Privacy {
-        let key = std::env::var("SIMAUDIT_MASK_KEY")
+    /// Masking at `level`: the key from `SIMAUDIT_MASK_KEY`, else a random one.
+    pub fn masked_from_env(level: Level) -> std::io::Result<Privacy> {
+        match std::env::var("SIMAUDIT_MASK_KEY")
             .ok()
             .filter(|k| !k.is_empty())
-            .map(String::into_bytes)
-            .unwrap_or_else(random_key);
-        Privacy::masked(&key)
+        {
+            Some(key) => Ok(Privacy::masked(key.as_bytes(), level)),
+            None => Ok(Privacy::masked(&random_key()?, level)),
+        }
     }
 
-    /// Masking on with the given key.
-    pub fn masked(key: &[u8]) -> Privacy {
-        Privacy::Masked(Box::new(Hmac::new(key)))
+    /// Masking at `level` with the given key.
+    pub fn masked(key: &[u8], level: Level) -> Privacy {
+        // HMAC accepts a key of any length (a long one is hashed first, RFC 2104).
+        let mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        Privacy::Masked(Box::new(Keyed { mac, level }))
     }
 
     pub fn is_masked(&self) -> bool {
         matches!(self, Privacy::Masked(_))
+    }
+
+    /// The masking level, None when outputs are in clear.
+    pub fn level(&self) -> Option<Level> {
+        match self {
+            Privacy::Clear => None,
+            Privacy::Masked(k) => Some(k.level),
+        }
     }
 
     /// An ID number as outputs show it.
@@ -81,11 +103,10 @@ impl Privacy {
         match self {
             Privacy::Clear => Cow::Borrowed(id),
             Privacy::Masked(_) if id.is_empty() => Cow::Borrowed(""),
-            Privacy::Masked(hmac) => {
-                use std::fmt::Write;
+            Privacy::Masked(keyed) => {
                 let n = id.chars().count();
                 let mut out = String::with_capacity(id.len() + 13);
-                if n >= 8 {
+                if n >= 8 && keyed.level == Level::Standard {
                     out.extend(id.chars().take(3));
                     out.extend(std::iter::repeat_n('*', n - 5));
                     out.extend(id.chars().skip(n - 2));
@@ -93,11 +114,18 @@ impl Privacy {
                     out.extend(std::iter::repeat_n('*', n));
                 }
                 out.push('#');
-                for b in &hmac.mac(id.as_bytes())[..6] {
-                    let _ = write!(out, "{b:02x}");
-                }
+                out.extend(keyed.pseudonym(id).iter().map(|&b| char::from(b)));
                 Cow::Owned(out)
             }
+        }
+    }
+
+    /// A phone number as outputs show it: in clear, but for its pseudonym at the strict level (a
+    /// number names its subscriber as surely as an ID).
+    pub fn msisdn<'a>(&self, number: &'a str) -> Cow<'a, str> {
+        match self {
+            Privacy::Masked(k) if k.level == Level::Strict => self.id(number),
+            _ => Cow::Borrowed(number),
         }
     }
 
@@ -106,10 +134,12 @@ impl Privacy {
         self.id(raw)
     }
 
-    /// A name as outputs show it: initials when masked (`Nguyễn Văn Đức` → `N. V. Đ.`).
+    /// A name as outputs show it: initials when masked (`Nguyễn Văn Đức` → `N. V. Đ.`), nothing at
+    /// the strict level.
     pub fn name<'a>(&self, name: &'a str) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(name),
+            Privacy::Masked(k) if k.level == Level::Strict => Cow::Borrowed(""),
             Privacy::Masked(_) => {
                 let mut out = String::with_capacity(name.len());
                 for c in name.split_whitespace().filter_map(|w| w.chars().next()) {
@@ -124,13 +154,40 @@ impl Privacy {
         }
     }
 
-    /// A finding's detail: the row's ID key replaced by its masked form.
+    /// A date of birth as outputs show it: the year alone at the strict level.
+    pub fn birth(&self, when: When) -> When {
+        match self.level() {
+            Some(Level::Strict) => When {
+                at: crate::ident::Date::from_ymd_opt(when.year(), 1, 1)
+                    .map_or(when.at, |d| d.and_time(chrono::NaiveTime::MIN)),
+                precision: Precision::Year,
+            },
+            _ => when,
+        }
+    }
+
+    /// Whether a subscriber's sex may be shown (not at the strict level).
+    pub fn shows_sex(&self) -> bool {
+        self.level() != Some(Level::Strict)
+    }
+
+    /// A finding's detail: the row's ID key replaced by its masked form; at the strict level, also
+    /// every number of 3 digits or more and every quoted input value hidden.
     pub fn detail<'a>(&self, detail: &'a str, id_key: &str) -> Cow<'a, str> {
         match self {
+            Privacy::Clear => Cow::Borrowed(detail),
+            Privacy::Masked(k) if k.level == Level::Strict => {
+                let pieces: Vec<String> = if id_key.is_empty() {
+                    vec![hide_numbers_and_quotes(detail)]
+                } else {
+                    detail.split(id_key).map(hide_numbers_and_quotes).collect()
+                };
+                Cow::Owned(pieces.join(&self.id(id_key)))
+            }
             Privacy::Masked(_) if !id_key.is_empty() && detail.contains(id_key) => {
                 Cow::Owned(detail.replace(id_key, &self.id(id_key)))
             }
-            _ => Cow::Borrowed(detail),
+            Privacy::Masked(_) => Cow::Borrowed(detail),
         }
     }
 
@@ -145,23 +202,63 @@ impl Privacy {
     }
 }
 
+/// `text` with every date reduced to its year (`1985-**-**`), every other run of 3 or more digits
+/// turned into `*`s of the same length, and every single-quoted part (a value as read from the
+/// input) into `'…'`.
+fn hide_numbers_and_quotes(text: &str) -> String {
+    static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"'[^']*'?|(\d{4})-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{3,}")
+            .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
+    });
+    HIDDEN
+        .replace_all(text, |c: &regex::Captures| {
+            let whole = &c[0];
+            if whole.starts_with('\'') {
+                "'…'".to_string()
+            } else if let Some(year) = c.get(1) {
+                format!("{}-**-**", year.as_str())
+            } else {
+                "*".repeat(whole.len())
+            }
+        })
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn hex(p: &Privacy, id: &str) -> String {
+        let masked = p.id(id);
+        masked
+            .split_once('#')
+            .map(|(_, h)| h.to_string())
+            .unwrap_or_default()
+    }
+
     #[test]
-    fn hmac_matches_rfc4231_case_2() {
-        let mac = Hmac::new(b"Jefe").mac(b"what do ya want for nothing?");
-        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    fn hmac_matches_rfc4231_cases_2_and_6() {
+        // Case 2: a short key; case 6: a key longer than the block, hashed first.
+        let p = Privacy::masked(b"Jefe", Level::Standard);
+        assert_eq!(hex(&p, "what do ya want for nothing?"), "5bdcc146bf60");
+        let p = Privacy::masked(&[0xaa; 131], Level::Strict);
         assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            hex(&p, "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0"
         );
     }
 
     #[test]
-    fn masks_ids_and_names() {
-        let p = Privacy::masked(b"k");
+    fn same_pseudonyms_as_before_for_the_same_key() {
+        // The value Python's `hmac.new(b"k", b"033085012345", hashlib.sha256)` gives: pseudonyms are
+        // plain HMAC-SHA-256, so runs masked with the same key by any version stay joinable.
+        let p = Privacy::masked(b"k", Level::Standard);
+        assert_eq!(p.id("033085012345"), "033*******45#b26d440e967f");
+    }
+
+    #[test]
+    fn standard_masks_ids_and_names() {
+        let p = Privacy::masked(b"k", Level::Standard);
         let m = p.id("033085012345");
         assert!(m.starts_with("033*******45#"), "{m}");
         assert_eq!(m, p.id("033085012345"));
@@ -172,5 +269,40 @@ mod tests {
             format!("ID {m} holds 5")
         );
         assert_eq!(Privacy::Clear.id("033085012345"), "033085012345");
+        assert!(p.shows_sex());
+    }
+
+    #[test]
+    fn strict_leaves_only_the_pseudonym_and_the_year() {
+        let standard = Privacy::masked(b"k", Level::Standard);
+        let strict = Privacy::masked(b"k", Level::Strict);
+        let m = strict.id("033085012345");
+        assert_eq!(m, "************#b26d440e967f");
+        assert_eq!(hex(&standard, "033085012345"), hex(&strict, "033085012345"));
+        assert_eq!(strict.name("Nguyễn Văn Đức"), "");
+        assert_eq!(standard.msisdn("0912345678"), "0912345678");
+        assert!(strict.msisdn("0912345678").starts_with("**********#"));
+        assert!(!strict.shows_sex());
+        let born = crate::ident::date::parse("05/03/1985", crate::ident::DateOrder::Dmy)
+            .ok()
+            .flatten()
+            .unwrap();
+        assert_eq!(strict.birth(born).iso(), "1985");
+        assert_eq!(standard.birth(born).iso(), "1985-03-05");
+        assert_eq!(
+            strict.detail(
+                "ID 033085012345 holds 5 live subscriptions at VIETTEL; this is no. 4",
+                "033085012345"
+            ),
+            format!("ID {m} holds 5 live subscriptions at VIETTEL; this is no. 4")
+        );
+        assert_eq!(
+            strict.detail("born 1985-03-05, after activation on 2024-05-10", ""),
+            "born 1985-**-**, after activation on 2024-**-**"
+        );
+        assert_eq!(
+            strict.detail("date_of_birth 'Nguyễn 12' cannot be read as a date", ""),
+            "date_of_birth '…' cannot be read as a date"
+        );
     }
 }

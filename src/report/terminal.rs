@@ -133,17 +133,109 @@ pub fn render(
     o
 }
 
-/// A spinner on stderr naming the running stage; hidden when stderr is not a terminal or with `--quiet`.
-pub fn progress(quiet: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// The progress display on stderr: one bar per stage, named in the run's language. Reading shows
+/// input bytes done, rate and time left; writing shows outputs done; the other stages (a few
+/// seconds each) a spinner and the time spent. Hidden when stderr is not a terminal or with `--quiet`.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    lang: Lang,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    poll: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What a stage's bar counts.
+enum Unit {
+    Bytes,
+    Outputs,
+    Nothing,
+}
+
+impl Progress {
+    pub fn new(quiet: bool, lang: Lang) -> Progress {
+        use std::io::IsTerminal;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress {
+                bar: indicatif::ProgressBar::hidden(),
+                lang,
+                stop,
+                poll: None,
+            };
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        // The stages count into a shared meter; this thread copies it into the bar.
+        let poll = {
+            let (bar, stop) = (bar.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let (done, total) = crate::usage::PROGRESS.read();
+                    bar.set_length(total);
+                    bar.set_position(done.min(total));
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            })
+        };
+        Progress {
+            bar,
+            lang,
+            stop,
+            poll: Some(poll),
+        }
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+
+    /// A stage starts (one of the pipeline's stage names), in shard `shard` = (k, n) of a sharded run.
+    pub fn stage(&self, stage: &'static str, shard: Option<(usize, usize)>) {
+        let unit = match stage {
+            "ingest" => Unit::Bytes,
+            "report" => Unit::Outputs,
+            // A shard pass reads its records again before it checks them.
+            _ if shard.is_some() => Unit::Bytes,
+            _ => Unit::Nothing,
+        };
+        let template = match unit {
+            Unit::Bytes => {
+                "{msg} [{bar:28}] {bytes}/{total_bytes}  {binary_bytes_per_sec}  ~{eta} {left}"
+            }
+            Unit::Outputs => "{spinner} {msg} [{bar:28}] {pos}/{len} {files}  [{elapsed}]",
+            Unit::Nothing => "{spinner} {msg}  [{elapsed}]",
+        };
+        let (left, files) = (
+            self.lang.pick("còn lại", "left"),
+            self.lang.pick("tệp", "files"),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            &template.replace("{left}", left).replace("{files}", files),
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+        .progress_chars("=> ");
+        let label = super::i18n::stage_label(stage, self.lang);
+        let message = match shard {
+            Some((k, n)) => format!(
+                "{} {}/{n} · {label}",
+                self.lang.pick("phần", "shard"),
+                k + 1
+            ),
+            None => label.to_string(),
+        };
+        // The stage's own work sets the meter's total when it starts.
+        crate::usage::PROGRESS.start(0);
+        self.bar.reset();
+        self.bar.set_style(style);
+        self.bar.set_message(message);
+    }
+
+    /// Removes the display (before the end-of-run summary is printed).
+    pub fn finish(self) {}
+}
+
+impl Drop for Progress {
+    /// The display is gone whether the run succeeded or failed.
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(poll) = self.poll.take() {
+            let _ = poll.join();
+        }
+        self.bar.finish_and_clear();
+    }
 }

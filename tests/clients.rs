@@ -1,0 +1,170 @@
+//! The outputs in the programs people open them with.
+//!
+//! - Parquet: `tests/clients/read_parquet.py` reads findings.parquet and subscriptions.parquet with
+//!   pandas, polars (Python) and DuckDB and compares them with findings.csv and manifest.json of the
+//!   same run; for a run in memory, a sharded run and both masking levels.
+//! - Excel: LibreOffice (headless) opens report.xlsx and turns its by-carrier sheet into CSV, which
+//!   must equal by_carrier.csv; a workbook LibreOffice would have to repair fails the conversion.
+//!
+//! The Python with those packages: $SIMAUDIT_PYTHON; LibreOffice: `soffice` or `libreoffice` on PATH.
+//! Without them the tests are skipped, unless SIMAUDIT_REQUIRE_CLIENTS is set (as `.ci/run` does,
+//! after installing them).
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn required() -> bool {
+    std::env::var_os("SIMAUDIT_REQUIRE_CLIENTS").is_some_and(|v| !v.is_empty())
+}
+
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    names
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+fn python() -> Option<PathBuf> {
+    let found = std::env::var_os("SIMAUDIT_PYTHON")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    assert!(
+        found.is_some() || !required(),
+        "SIMAUDIT_REQUIRE_CLIENTS is set but SIMAUDIT_PYTHON (a Python with pandas, polars, duckdb) is not"
+    );
+    if found.is_none() {
+        eprintln!("skipped: set SIMAUDIT_PYTHON to a Python with pandas, pyarrow, polars, duckdb");
+    }
+    found
+}
+
+fn soffice() -> Option<PathBuf> {
+    let found = on_path(&["soffice", "libreoffice"]);
+    assert!(
+        found.is_some() || !required(),
+        "SIMAUDIT_REQUIRE_CLIENTS is set but LibreOffice (soffice) is not on PATH"
+    );
+    if found.is_none() {
+        eprintln!("skipped: no LibreOffice (soffice) on PATH");
+    }
+    found
+}
+
+fn audit_sample(out: &Path, extra: &[&str], env: &[(&str, &str)]) {
+    run_ok_with(&audit_args(&sample_extracts(), out, extra), env);
+}
+
+fn read_with_python(python: &Path, out: &Path) {
+    let result = Command::new(python)
+        .arg(repo("tests/clients/read_parquet.py"))
+        .arg(out)
+        .output()
+        .expect("run Python");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "{said}");
+    eprintln!("{}", said.trim());
+}
+
+#[test]
+fn pandas_polars_and_duckdb_read_every_parquet_output() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 4] = [
+        ("in-memory", &[]),
+        ("sharded", &["--shards", "3"]),
+        ("masked", &["--mask"]),
+        ("strict", &["--mask", "strict"]),
+    ];
+    for (name, extra) in cases {
+        let out = dir.path().join(name);
+        audit_sample(&out, extra, &[("SIMAUDIT_MASK_KEY", "clients-test")]);
+        read_with_python(&python, &out);
+    }
+}
+
+/// The cells of a CSV file LibreOffice or simaudit wrote, numbers compared as numbers (LibreOffice
+/// writes 12.5 where simaudit writes 12.50).
+fn cells(path: &Path) -> Vec<Vec<String>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
+    rdr.records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(|c| match c.parse::<f64>() {
+                    Ok(x) => format!("{x:.4}"),
+                    Err(_) => c.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn libreoffice_opens_report_xlsx_and_its_by_carrier_sheet_equals_by_carrier_csv() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    audit_sample(&out, &["--lang", "en"], &[]);
+    let converted = dir.path().join("converted");
+    // CSV export of sheet 2 (by carrier): UTF-8, values as stored rather than as formatted.
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2";
+    let result = Command::new(&soffice)
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
+        .arg(&converted)
+        .arg(out.join("report.xlsx"))
+        // A profile of its own, so a LibreOffice already running elsewhere is not asked instead.
+        .env("HOME", dir.path())
+        .output()
+        .expect("run LibreOffice");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(result.status.success(), "LibreOffice failed: {said}");
+    let sheet = std::fs::read_dir(&converted)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .unwrap_or_else(|| panic!("LibreOffice wrote no CSV: {said}"));
+    let from_xlsx = cells(&sheet);
+    let from_csv = cells(&out.join("by_carrier.csv"));
+    // Headers are labels (translated in the workbook); the data rows must match cell for cell,
+    // percentages being stored as fractions in the workbook.
+    assert!(from_xlsx.len() > 1, "no carrier rows: {from_xlsx:?}");
+    assert_eq!(from_xlsx.len(), from_csv.len(), "{from_xlsx:?}");
+    let header = &from_csv[0];
+    for (x, c) in from_xlsx.iter().zip(&from_csv).skip(1) {
+        assert_eq!(x.len(), c.len(), "{x:?} vs {c:?}");
+        for ((xv, cv), column) in x.iter().zip(c).zip(header) {
+            if column.ends_with("_pct") {
+                // LibreOffice writes the stored fraction as a percentage at full precision.
+                let shown: f64 = match xv.strip_suffix('%') {
+                    Some(pct) => pct.parse().unwrap(),
+                    None => xv.parse::<f64>().unwrap() * 100.0,
+                };
+                let cv: f64 = cv.parse().unwrap();
+                assert!((shown - cv).abs() < 0.006, "{column}: {xv} vs {cv}");
+            } else {
+                assert_eq!(xv, cv, "{column}");
+            }
+        }
+    }
+}
