@@ -79,31 +79,6 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn laps_measure_work() {
-        let mut watch = Stopwatch::default();
-        let v: Vec<u8> = vec![1; 64 << 20];
-        let mut x = 0u64;
-        for i in 0..20_000_000u64 {
-            x = x
-                .wrapping_mul(31)
-                .wrapping_add(i ^ u64::from(v[(i as usize) % v.len()]));
-        }
-        let cost = watch.lap("work");
-        assert!(x != 1);
-        assert_eq!(cost.name, "work");
-        assert!(cost.wall_seconds > 0.0);
-        if cfg!(target_os = "linux") {
-            assert!(cost.cpu_seconds.is_some_and(|c| c >= 0.0));
-            assert!(cost.peak_rss_mib.is_some_and(|m| m >= 64.0));
-        }
-    }
-}
-
 /// A test hook: with `SIMAUDIT_TEST_ABORT=<point>` the process aborts at that point, as a kill
 /// would (no clean-up runs). Points: `ingest` (after the first batch of records is read), `report`
 /// (after the first output is written), `manifest` (every output written, manifest.json not yet),
@@ -149,5 +124,30 @@ impl Meter {
     pub fn read(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
         (self.done.load(Relaxed), self.total.load(Relaxed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn laps_measure_work() {
+        let mut watch = Stopwatch::default();
+        let v: Vec<u8> = vec![1; 64 << 20];
+        let mut x = 0u64;
+        for i in 0..20_000_000u64 {
+            x = x
+                .wrapping_mul(31)
+                .wrapping_add(i ^ u64::from(v[(i as usize) % v.len()]));
+        }
+        let cost = watch.lap("work");
+        assert!(x != 1);
+        assert_eq!(cost.name, "work");
+        assert!(cost.wall_seconds > 0.0);
+        if cfg!(target_os = "linux") {
+            assert!(cost.cpu_seconds.is_some_and(|c| c >= 0.0));
+            assert!(cost.peak_rss_mib.is_some_and(|m| m >= 64.0));
+        }
     }
 }
