@@ -77,7 +77,7 @@ pub enum Command {
         /// `--mask` keeps the ID's first 3 and last 2 characters, initials, date of birth and sex
         /// (for the inspection team); `--mask strict` keeps only the pseudonym and the year of birth
         /// (for anyone else).
-        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "standard", value_name = "LEVEL")]
+        #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "standard", value_name = "LEVEL")]
         mask: Option<MaskLevel>,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
@@ -189,4 +189,82 @@ pub enum MaskLevel {
     Standard,
     /// The pseudonym and the year of birth only.
     Strict,
+}
+
+/// The command line with `--mask strict` (or `--mask standard`) joined into `--mask=strict`. Clap takes
+/// the level only after `=`, so that `--mask a.csv` still reads `a.csv` as an input; a level written
+/// after a space is joined here. Nothing after `--` is touched.
+pub fn join_mask_level(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut rest = args.into_iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            out.push(arg);
+            out.extend(rest);
+            break;
+        }
+        let is_mask = arg == "--mask";
+        out.push(arg);
+        if is_mask {
+            let Some(next) = rest.next() else { break };
+            if next == "strict" || next == "standard" {
+                if let Some(last) = out.last_mut() {
+                    last.push("=");
+                    last.push(&next);
+                }
+            } else {
+                out.push(next);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(args: &[&str]) -> Vec<String> {
+        join_mask_level(args.iter().map(std::ffi::OsString::from))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_mask_level_after_a_space_is_joined_and_a_file_is_not() {
+        assert_eq!(
+            joined(&["audit", "--mask", "strict", "a.csv"]),
+            ["audit", "--mask=strict", "a.csv"]
+        );
+        assert_eq!(
+            joined(&["audit", "--mask", "a.csv"]),
+            ["audit", "--mask", "a.csv"]
+        );
+        assert_eq!(
+            joined(&["audit", "a.csv", "--mask"]),
+            ["audit", "a.csv", "--mask"]
+        );
+        assert_eq!(
+            joined(&["audit", "--", "--mask", "strict"]),
+            ["audit", "--", "--mask", "strict"]
+        );
+        let cli = Cli::parse_from(joined(&[
+            "simaudit", "audit", "--mask", "a.csv", "--out", "o",
+        ]));
+        let Command::Audit { mask, input, .. } = cli.command else {
+            panic!()
+        };
+        assert_eq!(mask, Some(MaskLevel::Standard));
+        assert_eq!(input.files, [std::path::PathBuf::from("a.csv")]);
+        let cli = Cli::parse_from(joined(&[
+            "simaudit", "audit", "a.csv", "--mask", "strict", "--out", "o",
+        ]));
+        let Command::Audit { mask, .. } = cli.command else {
+            panic!()
+        };
+        assert_eq!(mask, Some(MaskLevel::Strict));
+    }
 }

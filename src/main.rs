@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     on_bus_error_explain();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::join_mask_level(std::env::args_os()));
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -167,7 +167,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let shards = Shards::parse(&input.shards, &input.files)?;
             // Outputs go to a staging folder and into `out` only when all are complete.
-            let staging = report::staging::Staging::open(&out, !privacy.is_masked())?;
+            // Owner-only outputs unless nothing in them can be read back to a person.
+            let private = privacy.level() != Some(report::MaskLevel::Strict);
+            let staging = report::staging::Staging::open(&out, private)?;
             if shards.count() > 1 {
                 let output = simaudit::sharded::Output {
                     out: staging.dir(),
@@ -399,8 +401,9 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     let quiet = input.quiet || format == CheckFormat::Json;
     let shards = Shards::parse(&input.shards, &input.files)?;
     if shards.count() > 1 {
-        // A sharded run writes as it goes: into a scratch folder, removed afterwards.
-        let scratch = std::env::temp_dir().join(format!("simaudit-check-{}", std::process::id()));
+        // A sharded run writes as it goes: into a scratch folder of its own (a new name, readable by
+        // this user only: it holds personal data), removed afterwards.
+        let scratch = private_scratch()?;
         let output = simaudit::sharded::Output {
             out: &scratch,
             formats: Formats::parse("csv").map_err(Error::Input)?,
@@ -502,4 +505,18 @@ fn check_report(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A new folder in the system's temporary folder, readable by this user only.
+fn private_scratch() -> Result<std::path::PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let suffix = getrandom::u64()
+        .map_err(|e| Error::Input(format!("no random name for a scratch folder: {e}")))?;
+    let path = std::env::temp_dir().join(format!("simaudit-check-{suffix:016x}"));
+    // Not recursive: an existing path (even a planted link) is an error, never reused.
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&path)
+        .map_err(|e| Error::write(&path, e))?;
+    Ok(path)
 }

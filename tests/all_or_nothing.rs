@@ -2,6 +2,7 @@
 //! the earlier run's complete outputs, byte for byte, and the next run clears what it left. Runs are
 //! killed through the test hook SIMAUDIT_TEST_ABORT, which aborts the process (no clean-up runs, as
 //! with a kill) at a named point. Also: outputs with personal data are readable by their owner only.
+#![cfg(unix)]
 
 mod common;
 use common::*;
@@ -14,7 +15,7 @@ fn visible(out: &Path) -> BTreeMap<String, Vec<u8>> {
     for entry in std::fs::read_dir(out).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with(".simaudit-staging-") {
+        if name.starts_with(".simaudit-staging-") || name == ".simaudit.lock" {
             continue;
         }
         files.insert(name, std::fs::read(&path).unwrap());
@@ -156,10 +157,19 @@ fn outputs_with_personal_data_are_readable_by_their_owner_only() {
         assert_eq!(mode(&out.join(name)), 0o600, "{name}");
     }
 
-    // Masked outputs keep the usual permissions (the process's umask decides).
+    // The standard mask leaves dates of birth, sex and phone numbers: owner-only too.
     let out = dir.path().join("masked");
     let mut args = audit_args(&sample_extracts(), &out, &["--format", "csv"]);
     args.push("--mask".into());
+    run_ok_with(&args, &[]);
+    for name in visible(&out).keys() {
+        assert_eq!(mode(&out.join(name)), 0o600, "{name}");
+    }
+
+    // Strict outputs keep the usual permissions (the process's umask decides).
+    let out = dir.path().join("strict");
+    let mut args = audit_args(&sample_extracts(), &out, &["--format", "csv"]);
+    args.extend(["--mask".into(), "strict".into()]);
     run_ok_with(&args, &[]);
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let umask = status
@@ -170,4 +180,26 @@ fn outputs_with_personal_data_are_readable_by_their_owner_only() {
     for name in visible(&out).keys() {
         assert_eq!(mode(&out.join(name)), 0o666 & !umask, "{name}");
     }
+}
+
+#[test]
+fn files_simaudit_did_not_write_are_never_removed() {
+    // A folder of the user's own files, some named as outputs, and no manifest: none is simaudit's.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for name in ["report.html", "by_point.csv", "notes.txt"] {
+        std::fs::write(out.join(name), "the user's").unwrap();
+    }
+    assert!(audit(&sample_extracts(), &out, "parquet", None)
+        .status
+        .success());
+    for name in ["report.html", "by_point.csv", "notes.txt"] {
+        assert_eq!(
+            std::fs::read_to_string(out.join(name)).unwrap(),
+            "the user's",
+            "{name}"
+        );
+    }
+    assert!(out.join("findings.parquet").exists() && out.join("manifest.json").exists());
 }

@@ -446,44 +446,52 @@ fn parquet_text(path: &Path) -> String {
 
 #[test]
 fn mask_hides_every_id_number_and_name() {
-    let dir = tempfile::tempdir().unwrap();
-    audit_sample(dir.path(), &["--mask"]);
-    // Collect raw ID numbers and names from the inputs' accepted rows (via a clear run).
+    // Collect raw ID numbers, names and phone numbers from the inputs' accepted rows (via a clear run).
     let clear = tempfile::tempdir().unwrap();
     audit_sample(clear.path(), &["--format", "csv"]);
     let rows = read_csv(&clear.path().join("findings.csv"));
-    let ids: BTreeSet<String> = rows
-        .iter()
-        .map(|r| r["id_number"].clone())
-        .filter(|s| s.len() >= 8)
-        .collect();
-    let names: BTreeSet<String> = rows
-        .iter()
-        .map(|r| r["full_name"].clone())
-        .filter(|s| s.split_whitespace().count() >= 2 && s.len() >= 8)
-        .collect();
-    assert!(ids.len() > 20 && names.len() > 20);
-    assert!(dir.path().join("report.xlsx").exists());
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("parquet") => parquet_text(&path),
-            Some("xlsx") => xlsx_text(&path),
-            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
-        };
-        for id in &ids {
-            assert!(
-                !text.contains(id.as_str()),
-                "{} leaks ID {id}",
-                path.display()
-            );
-        }
-        for name in &names {
-            assert!(
-                !text.contains(name.as_str()),
-                "{} leaks a name",
-                path.display()
-            );
+    let values = |column: &str, keep: &dyn Fn(&str) -> bool| -> BTreeSet<String> {
+        rows.iter()
+            .map(|r| r[column].clone())
+            .filter(|s| keep(s))
+            .collect()
+    };
+    let ids = values("id_number", &|s| s.len() >= 8);
+    let names = values("full_name", &|s| {
+        s.split_whitespace().count() >= 2 && s.len() >= 8
+    });
+    let numbers = values("msisdn", &|s| s.len() >= 10);
+    assert!(ids.len() > 20 && names.len() > 20 && numbers.len() > 20);
+    for (level, hidden) in [
+        (&["--mask"][..], vec![&ids, &names]),
+        (&["--mask", "strict"][..], vec![&ids, &names, &numbers]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        audit_sample(dir.path(), level);
+        assert!(dir.path().join("report.xlsx").exists());
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let text = match path.extension().and_then(|e| e.to_str()) {
+                Some("parquet") => parquet_text(&path),
+                Some("xlsx") => xlsx_text(&path),
+                _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
+            };
+            for value in hidden.iter().flat_map(|set| set.iter()) {
+                assert!(
+                    !text.contains(value.as_str()),
+                    "{level:?}: {} leaks a value of the input",
+                    path.display()
+                );
+            }
+            if level.len() == 2 {
+                // No initials either (`N. V. Đ.`).
+                let initials = regex::Regex::new(r"\p{Lu}\. \p{Lu}\.").unwrap();
+                assert!(
+                    !initials.is_match(&text),
+                    "{}: initials at the strict level",
+                    path.display()
+                );
+            }
         }
     }
 }

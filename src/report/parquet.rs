@@ -523,6 +523,7 @@ pub fn subscriptions_group(
             all().map(|i| {
                 t.id_issue_date[i]
                     .value()
+                    .and_then(|w| privacy.issue_date(w))
                     .map(|w| (w.date() - epoch).num_days() as i32)
             }),
         )
@@ -548,7 +549,7 @@ pub fn subscriptions_group(
             all().map(|i| {
                 t.activation_time[i]
                     .value()
-                    .map(|w| w.at.and_utc().timestamp_millis())
+                    .map(|w| privacy.activation(w).at.and_utc().timestamp_millis())
             }),
         )
         .into_datetime(TimeUnit::Milliseconds, None)

@@ -6,11 +6,13 @@
 //! - `standard` (for the inspection team): the first 3 and last 2 characters of the ID stay visible
 //!   (`033*******45#4f1c0a9b2e7d`), names become initials, dates of birth and sex stay.
 //! - `strict` (for anyone outside it): no character of the ID (`************#4f1c0a9b2e7d`), no name,
-//!   the year of birth only, no sex, phone numbers as pseudonyms too; in a finding's detail dates show their year only, and every
-//!   other number of 3 digits or more and every quoted value read from the input is hidden.
+//!   the year of birth only, no sex, no ID issue date, activation times to the day, phone numbers as
+//!   pseudonyms too (keyed apart from IDs, so a number and an ID with the same digits differ); a
+//!   finding's detail is its rule's plain-words reason, since a detail quotes the row's values.
 
 use crate::ident::{Precision, When};
-use hmac::{Mac, SimpleHmac};
+use crate::rules::RuleCode;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::borrow::Cow;
 
@@ -37,16 +39,17 @@ pub enum Privacy {
 
 /// The masking key, prepared once (the hasher state after the key block), and the level.
 pub struct Keyed {
-    mac: SimpleHmac<Sha256>,
+    mac: Hmac<Sha256>,
     level: Level,
 }
 
 impl Keyed {
-    /// The pseudonym's hex digits: the first 6 bytes of HMAC-SHA-256(key, id).
-    fn pseudonym(&self, id: &str) -> [u8; 12] {
+    /// The pseudonym's hex digits: the first 6 bytes of HMAC-SHA-256(key, domain + value).
+    fn pseudonym(&self, domain: &[u8], value: &str) -> [u8; 12] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut mac = self.mac.clone();
-        mac.update(id.as_bytes());
+        mac.update(domain);
+        mac.update(value.as_bytes());
         let digest = mac.finalize().into_bytes();
         let mut out = [0u8; 12];
         for (pair, b) in out.chunks_exact_mut(2).zip(&digest[..6]) {
@@ -81,7 +84,7 @@ impl Privacy {
     /// Masking at `level` with the given key.
     pub fn masked(key: &[u8], level: Level) -> Privacy {
         // HMAC accepts a key of any length (a long one is hashed first, RFC 2104).
-        let mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(key)
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         Privacy::Masked(Box::new(Keyed { mac, level }))
     }
@@ -100,21 +103,33 @@ impl Privacy {
 
     /// An ID number as outputs show it.
     pub fn id<'a>(&self, id: &'a str) -> Cow<'a, str> {
+        // IDs are keyed without a domain prefix: the pseudonyms of earlier versions stay valid.
+        self.pseudonymised(id, b"")
+    }
+
+    /// `value` with its pseudonym: the first 3 and last 2 characters kept at the standard level
+    /// (values of 8 characters or more), the rest as `*`, then `#` and the pseudonym's 12 hex digits.
+    fn pseudonymised<'a>(&self, value: &'a str, domain: &[u8]) -> Cow<'a, str> {
         match self {
-            Privacy::Clear => Cow::Borrowed(id),
-            Privacy::Masked(_) if id.is_empty() => Cow::Borrowed(""),
+            Privacy::Clear => Cow::Borrowed(value),
+            Privacy::Masked(_) if value.is_empty() => Cow::Borrowed(""),
             Privacy::Masked(keyed) => {
-                let n = id.chars().count();
-                let mut out = String::with_capacity(id.len() + 13);
+                let n = value.chars().count();
+                let mut out = String::with_capacity(value.len() + 13);
                 if n >= 8 && keyed.level == Level::Standard {
-                    out.extend(id.chars().take(3));
+                    out.extend(value.chars().take(3));
                     out.extend(std::iter::repeat_n('*', n - 5));
-                    out.extend(id.chars().skip(n - 2));
+                    out.extend(value.chars().skip(n - 2));
                 } else {
                     out.extend(std::iter::repeat_n('*', n));
                 }
                 out.push('#');
-                out.extend(keyed.pseudonym(id).iter().map(|&b| char::from(b)));
+                out.extend(
+                    keyed
+                        .pseudonym(domain, value)
+                        .iter()
+                        .map(|&b| char::from(b)),
+                );
                 Cow::Owned(out)
             }
         }
@@ -124,7 +139,9 @@ impl Privacy {
     /// number names its subscriber as surely as an ID).
     pub fn msisdn<'a>(&self, number: &'a str) -> Cow<'a, str> {
         match self {
-            Privacy::Masked(k) if k.level == Level::Strict => self.id(number),
+            Privacy::Masked(k) if k.level == Level::Strict => {
+                self.pseudonymised(number, b"msisdn:")
+            }
             _ => Cow::Borrowed(number),
         }
     }
@@ -166,24 +183,34 @@ impl Privacy {
         }
     }
 
+    /// An ID's issue date as outputs show it: none at the strict level.
+    pub fn issue_date(&self, when: When) -> Option<When> {
+        (self.level() != Some(Level::Strict)).then_some(when)
+    }
+
+    /// An activation time as outputs show it: the day alone at the strict level.
+    pub fn activation(&self, when: When) -> When {
+        match self.level() {
+            Some(Level::Strict) => When {
+                at: when.date().and_time(chrono::NaiveTime::MIN),
+                precision: Precision::Day,
+            },
+            _ => when,
+        }
+    }
+
     /// Whether a subscriber's sex may be shown (not at the strict level).
     pub fn shows_sex(&self) -> bool {
         self.level() != Some(Level::Strict)
     }
 
-    /// A finding's detail: the row's ID key replaced by its masked form; at the strict level, also
-    /// every number of 3 digits or more and every quoted input value hidden.
-    pub fn detail<'a>(&self, detail: &'a str, id_key: &str) -> Cow<'a, str> {
+    /// A finding's detail: the row's ID key replaced by its masked form; at the strict level, the
+    /// rule's own plain-words reason instead (a detail quotes the row's values: dates, sex, text as
+    /// read, parts of numbers).
+    pub fn detail<'a>(&self, detail: &'a str, id_key: &str, rule: RuleCode) -> Cow<'a, str> {
         match self {
             Privacy::Clear => Cow::Borrowed(detail),
-            Privacy::Masked(k) if k.level == Level::Strict => {
-                let pieces: Vec<String> = if id_key.is_empty() {
-                    vec![hide_numbers_and_quotes(detail)]
-                } else {
-                    detail.split(id_key).map(hide_numbers_and_quotes).collect()
-                };
-                Cow::Owned(pieces.join(&self.id(id_key)))
-            }
+            Privacy::Masked(k) if k.level == Level::Strict => Cow::Borrowed(rule.info().en),
             Privacy::Masked(_) if !id_key.is_empty() && detail.contains(id_key) => {
                 Cow::Owned(detail.replace(id_key, &self.id(id_key)))
             }
@@ -200,28 +227,6 @@ impl Privacy {
             }
         }
     }
-}
-
-/// `text` with every date reduced to its year (`1985-**-**`), every other run of 3 or more digits
-/// turned into `*`s of the same length, and every single-quoted part (a value as read from the
-/// input) into `'…'`.
-fn hide_numbers_and_quotes(text: &str) -> String {
-    static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"'[^']*'?|(\d{4})-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{3,}")
-            .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
-    });
-    HIDDEN
-        .replace_all(text, |c: &regex::Captures| {
-            let whole = &c[0];
-            if whole.starts_with('\'') {
-                "'…'".to_string()
-            } else if let Some(year) = c.get(1) {
-                format!("{}-**-**", year.as_str())
-            } else {
-                "*".repeat(whole.len())
-            }
-        })
-        .into_owned()
 }
 
 #[cfg(test)]
@@ -265,7 +270,7 @@ mod tests {
         assert_ne!(m, p.id("033085012346"));
         assert_eq!(p.name("Nguyễn Văn Đức"), "N. V. Đ.");
         assert_eq!(
-            p.detail("ID 033085012345 holds 5", "033085012345"),
+            p.detail("ID 033085012345 holds 5", "033085012345", RuleCode::XR001),
             format!("ID {m} holds 5")
         );
         assert_eq!(Privacy::Clear.id("033085012345"), "033085012345");
@@ -290,19 +295,20 @@ mod tests {
         assert_eq!(strict.birth(born).iso(), "1985");
         assert_eq!(standard.birth(born).iso(), "1985-03-05");
         assert_eq!(
-            strict.detail(
-                "ID 033085012345 holds 5 live subscriptions at VIETTEL; this is no. 4",
-                "033085012345"
-            ),
-            format!("ID {m} holds 5 live subscriptions at VIETTEL; this is no. 4")
+            strict.detail("CCCD says female, gender says male", "", RuleCode::ID005),
+            RuleCode::ID005.info().en
         );
-        assert_eq!(
-            strict.detail("born 1985-03-05, after activation on 2024-05-10", ""),
-            "born 1985-**-**, after activation on 2024-**-**"
-        );
-        assert_eq!(
-            strict.detail("date_of_birth 'Nguyễn 12' cannot be read as a date", ""),
-            "date_of_birth '…' cannot be read as a date"
+        assert_eq!(strict.issue_date(born), None);
+        let at = crate::ident::date::parse("2024-05-10 23:10", crate::ident::DateOrder::Dmy)
+            .ok()
+            .flatten()
+            .unwrap();
+        assert_eq!(strict.activation(at).iso(), "2024-05-10");
+        assert_eq!(standard.activation(at), at);
+        // Numbers are keyed apart from IDs with the same digits.
+        assert_ne!(
+            hex(&strict, "0912345678"),
+            strict.msisdn("0912345678").split_once('#').unwrap().1
         );
     }
 }

@@ -1,48 +1,59 @@
 //! A run is all or nothing in its output folder. Every output is written into a staging folder
-//! inside `--out` (`.simaudit-staging-<pid>`) and moved into place only when all are complete:
+//! inside `--out` (`.simaudit-staging-<random>`) and moved into place only when all are complete:
 //!
 //! 1. the earlier run's manifest.json is removed (from then on the folder is not a complete run);
 //! 2. each new output is renamed into place (same file system, so each rename is atomic);
-//! 3. the earlier run's outputs that this run did not write are removed (other files are left alone);
+//! 3. the earlier run's outputs (those its manifest listed) that this run did not write are removed;
+//!    other files are not simaudit's and are left alone;
 //! 4. the new manifest.json is renamed into place, last.
 //!
 //! A folder with a manifest.json therefore always holds exactly the outputs it lists. A run killed
 //! before step 1 leaves the earlier run untouched; its staging folder is removed by the next run. A
-//! run killed during steps 1–4 (a few renames) leaves its complete staging folder, manifest included:
-//! the next run finishes moving it into place before it starts.
+//! run killed (or failing) during steps 1–4 keeps its complete staging folder, manifest included, and
+//! the next run finishes moving it into place before it starts. A lock file (`.simaudit.lock`) keeps
+//! two runs out of one folder at a time.
 //!
-//! Outputs that hold ID numbers or names (a run without `--mask`) are made readable by their owner
-//! only (files 0600, a folder simaudit creates 0700).
+//! Outputs that hold personal data in a form that can be read back (a run without `--mask` or with
+//! the standard level) are made readable by their owner only: files 0600, a folder simaudit creates
+//! 0700.
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 const PREFIX: &str = ".simaudit-staging-";
+const LOCK: &str = ".simaudit.lock";
+/// Inside a staging folder: the earlier run's outputs, saved before step 1 removes its manifest.
+const EARLIER: &str = ".earlier-outputs";
+const MANIFEST: &str = "manifest.json";
 
-/// The staging folder of one run; removed if the run ends without publishing.
+/// The staging folder of one run, and the folder's lock, held until the run ends.
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
     private: bool,
-    published: bool,
+    /// Step 1 has begun: from then on the staging folder is kept for the next run to finish.
+    publishing: bool,
+    _lock: std::fs::File,
 }
 
 impl Staging {
-    /// Creates `out` if needed (0700 when `private`), finishes or removes what killed runs left there,
-    /// and makes this run's staging folder.
+    /// Creates `out` if needed (0700 when `private`), takes its lock, finishes or removes what killed
+    /// runs left there, and makes this run's staging folder.
     pub fn open(out: &Path, private: bool) -> Result<Staging> {
         create_folder(out, private).map_err(|e| Error::write(out, e))?;
+        let lock = lock(out)?;
         recover(out)?;
-        let dir = out.join(format!("{PREFIX}{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
-        }
+        let suffix = getrandom::u64().map_err(|e| {
+            Error::write(out, std::io::Error::other(format!("no random name: {e}")))
+        })?;
+        let dir = out.join(format!("{PREFIX}{suffix:016x}"));
         create_folder(&dir, true).map_err(|e| Error::write(&dir, e))?;
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
             private,
-            published: false,
+            publishing: false,
+            _lock: lock,
         })
     }
 
@@ -56,23 +67,45 @@ impl Staging {
     pub fn publish(mut self, written: &[String]) -> Result<()> {
         if self.private {
             for name in written {
-                restrict(&self.dir.join(name))
-                    .map_err(|e| Error::write(&self.dir.join(name), e))?;
+                let path = self.dir.join(name);
+                restrict(&path).map_err(|e| Error::write(&path, e))?;
             }
         }
-        publish(&self.dir, &self.out, written)?;
-        self.published = true;
-        Ok(())
+        self.publishing = true;
+        publish(&self.dir, &self.out, written)
     }
 }
 
 impl Drop for Staging {
-    /// A run that fails leaves nothing of its own behind.
+    /// A run that fails before it publishes leaves nothing of its own behind.
     fn drop(&mut self) {
-        if !self.published {
+        if !self.publishing {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Takes the folder's lock (released when the returned file is closed, or the process ends).
+fn lock(out: &Path) -> Result<std::fs::File> {
+    let path = out.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::write(&path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(Error::Input(format!(
+                "another simaudit run is writing into {}; wait for it to end or choose another --out",
+                out.display()
+            )));
+        }
+    }
+    Ok(file)
 }
 
 fn create_folder(path: &Path, private: bool) -> std::io::Result<()> {
@@ -111,24 +144,64 @@ fn restrict(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether `name` is one a run writes (a manifest read back names nothing else).
+fn is_output(name: &str) -> bool {
+    super::CSV_OUTPUTS
+        .iter()
+        .chain(&super::OTHER_OUTPUTS)
+        .any(|o| *o == name)
+}
+
+/// The outputs a manifest lists, those that are output names; None without a readable manifest.
+fn listed_outputs(manifest: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let names = doc.get("outputs")?.as_array()?;
+    Some(
+        names
+            .iter()
+            .filter_map(|n| n.as_str())
+            .filter(|n| is_output(n))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+fn remove(path: &Path) -> Result<()> {
+    let gone = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match gone {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::write(path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Steps 1–4 for the outputs `written` staged in `staged`. Safe to run again on the same staging
+/// folder after an interruption: what was already moved is skipped.
 fn publish(staged: &Path, out: &Path, written: &[String]) -> Result<()> {
-    let manifest = "manifest.json";
-    let remove = |path: &Path| -> Result<()> {
-        let gone = if path.is_dir() {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        };
-        match gone {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::write(path, e)),
-            _ => Ok(()),
+    let earlier_list = staged.join(EARLIER);
+    let earlier: Vec<String> = match std::fs::read_to_string(&earlier_list) {
+        Ok(text) => text
+            .lines()
+            .filter(|n| is_output(n))
+            .map(str::to_string)
+            .collect(),
+        Err(_) => {
+            let earlier = listed_outputs(&out.join(MANIFEST)).unwrap_or_default();
+            let mut text = earlier.join("\n");
+            text.push('\n');
+            std::fs::write(&earlier_list, text).map_err(|e| Error::write(&earlier_list, e))?;
+            earlier
         }
     };
-    remove(&out.join(manifest))?;
+    remove(&out.join(MANIFEST))?;
     let mut moved = 0;
-    for name in written.iter().filter(|n| *n != manifest) {
+    for name in written.iter().filter(|n| *n != MANIFEST) {
         let (from, to) = (staged.join(name), out.join(name));
-        // A run being finished by a later one may already have moved some.
+        // Moved already by an earlier attempt.
         if !from.exists() && to.exists() {
             continue;
         }
@@ -141,14 +214,13 @@ fn publish(staged: &Path, out: &Path, written: &[String]) -> Result<()> {
             crate::usage::abort_for_test("publish");
         }
     }
-    // Every name a run may write; other files in the folder are not simaudit's.
-    for name in super::CSV_OUTPUTS.iter().chain(&super::OTHER_OUTPUTS) {
-        if !written.iter().any(|w| w == name) {
+    for name in &earlier {
+        if !written.contains(name) {
             remove(&out.join(name))?;
         }
     }
-    let to = out.join(manifest);
-    std::fs::rename(staged.join(manifest), &to).map_err(|e| Error::write(&to, e))?;
+    let to = out.join(MANIFEST);
+    std::fs::rename(staged.join(MANIFEST), &to).map_err(|e| Error::write(&to, e))?;
     // The renames reach the disk before the run says it is done.
     if let Ok(dir) = std::fs::File::open(out) {
         let _ = dir.sync_all();
@@ -157,64 +229,29 @@ fn publish(staged: &Path, out: &Path, written: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// What killed runs left in `out`: a staging folder with its manifest.json was being moved into
-/// place, and that is finished; any other is removed. A staging folder of a run still going
-/// (another simaudit writing into the same folder) is an error.
+/// What killed runs left in `out` (no run holds the lock, so every staging folder is left over): a
+/// complete one (with its manifest.json) is moved into place; any other is removed.
 fn recover(out: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(out) else {
         return Ok(());
     };
-    let mut stale: Vec<(PathBuf, u32)> = entries
+    let mut left: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let pid = name.strip_prefix(PREFIX)?.parse().ok()?;
-            Some((e.path(), pid))
-        })
+        .filter(|e| e.file_name().to_string_lossy().starts_with(PREFIX))
+        .map(|e| e.path())
         .collect();
-    stale.sort();
-    for (dir, pid) in stale {
-        if pid != std::process::id() && alive(pid) {
-            return Err(Error::Input(format!(
-                "another simaudit run (process {pid}) is writing into {}; wait for it to end or \
-                 choose another --out",
-                out.display()
-            )));
-        }
-        let manifest = dir.join("manifest.json");
-        let listed = std::fs::read_to_string(&manifest)
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|doc| {
-                doc.get("outputs")?.as_array().map(|names| {
-                    names
-                        .iter()
-                        .filter_map(|n| n.as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                })
-            });
-        match listed {
+    left.sort();
+    for dir in left {
+        let complete = listed_outputs(&dir.join(MANIFEST)).filter(|written| {
+            // Every output is still in the staging folder or already moved.
+            written
+                .iter()
+                .all(|n| dir.join(n).exists() || (n != MANIFEST && out.join(n).exists()))
+        });
+        match complete {
             Some(written) => publish(&dir, out, &written)?,
-            None => std::fs::remove_dir_all(&dir).map_err(|e| Error::write(&dir, e))?,
+            None => remove(&dir)?,
         }
     }
     Ok(())
-}
-
-/// Whether a process with this id exists.
-fn alive(pid: u32) -> bool {
-    #[cfg(unix)]
-    {
-        let Ok(pid) = libc::pid_t::try_from(pid) else {
-            return false;
-        };
-        // SAFETY: signal 0 only checks that the process exists and may be signalled.
-        let r = unsafe { libc::kill(pid, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        false
-    }
 }

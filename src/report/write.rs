@@ -182,7 +182,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(&f.detail, key),
+        detail: privacy.detail(&f.detail, key, f.rule),
     }
 }
 

@@ -64,6 +64,28 @@ for rule, n in by_rule_csv.items():
         check(listed[rule] >= 1, f"pandas: no subscription lists {rule}")
 check(pd.api.types.is_datetime64_any_dtype(sp["activation_time"]), f"pandas: activation_time is {sp['activation_time'].dtype}")
 
+# What each masking level leaves, as a reader sees it.
+level = manifest.get("mask_level")
+births = sp.dropna(subset=["date_of_birth"])
+check(set(sp["date_of_birth_precision"]) <= {"", "day", "year", "datetime"}, "unknown date_of_birth_precision")
+year_only = births[births["date_of_birth_precision"] == "year"]["date_of_birth"]
+check(all(d.month == 1 and d.day == 1 for d in year_only), "a year-only date of birth is not 1 January")
+check(len(births) == (sp["date_of_birth_precision"] != "").sum(), "a date of birth without its precision")
+if level is None:
+    check(not any("#" in v for v in sp["id_number"]), "clear run with pseudonyms")
+else:
+    ids = [v for v in sp["id_number"] if v]
+    check(all("#" in v for v in ids), f"{level}: an ID number without its pseudonym")
+if level == "strict":
+    check((sp["full_name"] == "").all() and (sp["full_name_raw"] == "").all(), "strict: a name is shown")
+    check((sp["gender"] == "").all(), "strict: sex is shown")
+    check(set(sp["date_of_birth_precision"]) <= {"", "year"}, "strict: more than the year of birth")
+    check(sp["id_issue_date"].isna().all(), "strict: an ID issue date is shown")
+    times = sp["activation_time"].dropna()
+    check((times == times.dt.normalize()).all(), "strict: an activation time finer than the day")
+    check(all(v.startswith("*") for v in sp["msisdn"] if v), "strict: a phone number is shown")
+    check(all(v.startswith("*") for v in fp["msisdn"] if v), "strict: a phone number in findings")
+
 # polars (Python)
 fl = pl.read_parquet(findings_path)
 sl = pl.read_parquet(subs_path)
