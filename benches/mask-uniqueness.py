@@ -2,8 +2,8 @@
 (ID pseudonyms) in the extract that share what the masking level leaves visible of it; the pseudonym is
 left out, since only the key's holder can link it. Reported: the share of subscriptions with k = 1
 (unique: one holder fits), k < 5 and k < 10 — first on the holder's own fields (what is left of the
-ID, the name, date of birth and its precision, sex, ID type), then with the carrier and registration
-point too (which place the holder).
+ID, the name, date of birth and its precision, sex, ID type, ID issue date), then with the carrier and
+registration point too (which place the holder), then with the day of activation as well.
 
 Usage: python benches/mask-uniqueness.py OUT_DIR...   (audit outputs made with --mask or --mask strict
 and --format parquet; needs duckdb)
@@ -13,7 +13,12 @@ import sys
 
 import duckdb
 
-HOLDER = "split_part(id_number, '#', 1), full_name, date_of_birth, date_of_birth_precision, gender, id_type"
+HOLDER = (
+    "split_part(id_number, '#', 1), full_name, date_of_birth, date_of_birth_precision, gender, id_type, "
+    "id_issue_date"
+)
+POINT = HOLDER + ", carrier, point_id"
+DAY = POINT + ", CAST(activation_time AS DATE)"
 
 for out in sys.argv[1:]:
     con = duckdb.connect()
@@ -23,7 +28,11 @@ for out in sys.argv[1:]:
     level = con.execute(
         "SELECT CASE WHEN bool_and(full_name = '') THEN 'strict' ELSE 'standard' END FROM subs"
     ).fetchone()[0]
-    for what, visible in (("holder's fields", HOLDER), ("with the point", HOLDER + ", carrier, point_id")):
+    for what, visible in (
+        ("holder's fields", HOLDER),
+        ("with the point", POINT),
+        ("with the point and activation day", DAY),
+    ):
         rows, holders, k1, k5, k10 = con.execute(
             f"""
             WITH g AS (
