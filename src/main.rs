@@ -318,6 +318,7 @@ fn rules_command(code: Option<&str>, markdown: bool) -> Result<()> {
                 .ok_or_else(|| Error::Input(format!("no rule {c}; `simaudit rules` lists them")))?;
             let info = r.info();
             println!("{} {} ({})", info.code, info.name, rules.severity(r));
+            println!("Tên / Name: {}", info.vi_name);
             println!("Basis / Căn cứ: {}\n", info.basis);
             println!("vi: {}\n", info.vi);
             println!("en: {}", info.en);

@@ -422,9 +422,22 @@ impl Expected {
     fn read(out: &Path, lang: &'static str) -> Expected {
         let mut csv = BTreeMap::new();
         let mut headers = BTreeMap::new();
+        let language = simaudit::report::i18n::Lang::parse(lang).unwrap();
         for (id, file) in TABLES {
             let path = out.join(file);
-            csv.insert(id, read_csv(&path));
+            // The page shows coded values (severities, point types…) in the page's language.
+            let rows = read_csv(&path)
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|(column, v)| {
+                            let shown = simaudit::report::i18n::value(&column, &v, language);
+                            (column, shown.into_owned())
+                        })
+                        .collect()
+                })
+                .collect();
+            csv.insert(id, rows);
             let mut r = ::csv::Reader::from_path(&path).unwrap();
             headers.insert(id, r.headers().unwrap().iter().map(String::from).collect());
         }
@@ -455,13 +468,15 @@ impl Expected {
     }
 }
 
-/// Filter queries: a carrier, a district typed in capitals (Vietnamese case folding), a severity,
-/// and one that matches nothing.
-const FILTERS: [(&str, &str); 6] = [
+/// Filter queries: a carrier, a district typed in capitals (Vietnamese case folding), a point type and
+/// a severity (as each language shows them), and one that matches nothing.
+const FILTERS: [(&str, &str); 8] = [
     ("by-point", "vinaphone"),
     ("by-point", "PHÙ CỪ"),
     ("by-point", "no such point"),
+    ("by-point", "đại lý"),
     ("by-rule", "warning"),
+    ("by-rule", "cảnh báo"),
     ("by-carrier", "viettel"),
     ("ids", "cccd"),
 ];

@@ -53,8 +53,31 @@ fn report_html_is_self_contained_and_complete() {
         "20 worst points + 4 carriers"
     );
     assert!(html.contains("Tỷ lệ bị đánh dấu") && html.contains("table.sortable"));
+    // Values in Vietnamese, not codes: severities, point types, rule names.
+    for shown in [
+        ">vi phạm<",
+        ">cảnh báo<",
+        ">thông tin<",
+        ">Đại lý<",
+        ">Thiếu số giấy tờ<",
+    ] {
+        assert!(html.contains(shown), "no {shown} in the Vietnamese page");
+    }
+    for code in [
+        ">violation<",
+        ">warning<",
+        ">agent<",
+        ">carrier_store<",
+        ">id-missing<",
+    ] {
+        assert!(
+            !html.contains(code),
+            "{code} shown as a code in the Vietnamese page"
+        );
+    }
     let en = audit_to(&dir.path().join("en"), &["--lang", "en", "--mask"]);
     assert!(en.starts_with("<!DOCTYPE html><html lang=\"en\">") && en.contains("Worst 20 points"));
+    assert!(en.contains(">violation<") && en.contains(">Agent<") && en.contains(">id-missing<"));
     let ids = read_csv(&dir.path().join("ids_over_limit.csv"));
     assert!(!ids.is_empty());
     for r in &ids {

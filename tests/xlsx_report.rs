@@ -85,6 +85,31 @@ fn vietnamese_report_matches_the_csv_outputs() {
     );
     let rules = book.worksheet_range("Giải thích quy tắc").unwrap();
     assert_eq!(rules.height() - 1, simaudit::rules::RULES.len());
+    // Values in Vietnamese: the by-rule sheet's names and severities, the findings' severities and
+    // subscriber types, the by-point sheet's point types.
+    let mut cells = |sheet: &str, column: usize| -> std::collections::BTreeSet<String> {
+        let range = book.worksheet_range(sheet).unwrap();
+        range
+            .rows()
+            .skip(1)
+            .map(|r| r[column].to_string())
+            .collect()
+    };
+    let by_rule = cells("Theo quy tắc", 1);
+    assert!(by_rule.contains("Thiếu số giấy tờ") && !by_rule.contains("id-missing"));
+    assert_eq!(
+        cells("Theo quy tắc", 2),
+        ["cảnh báo", "thông tin", "vi phạm"]
+            .map(String::from)
+            .into()
+    );
+    assert!(cells("Phát hiện", 10).is_subset(
+        &["cảnh báo", "thông tin", "vi phạm"]
+            .map(String::from)
+            .into()
+    ));
+    assert!(cells("Phát hiện", 4).contains("Cá nhân"));
+    assert!(cells("Theo điểm", 4).contains("Đại lý"));
 }
 
 #[test]
@@ -107,4 +132,87 @@ fn english_report_and_findings_cap_note() {
         .find(|r| matches!(&r[0], Data::String(s) if s == "Note"))
         .expect("a note about the cap");
     assert!(note[1].to_string().contains("first 10 of"));
+}
+
+/// The parts of the workbook's zip as text.
+fn parts(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+            (f.name().unwrap().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn report_xlsx_is_print_ready_with_a_titled_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_to(dir.path(), &[], None);
+    let xlsx = dir.path().join("report.xlsx");
+    let parts = parts(&xlsx);
+    let sheets: Vec<&String> = parts
+        .keys()
+        .filter(|k| k.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert_eq!(sheets.len(), 7);
+    for name in &sheets {
+        let xml = &parts[*name];
+        // A4 landscape, fitted to one page wide, title in the page header, page numbers in the footer.
+        assert!(
+            xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+            "{name}: fit to page"
+        );
+        assert!(
+            xml.contains(r#"paperSize="9""#) && xml.contains(r#"orientation="landscape""#),
+            "{name}: A4 landscape"
+        );
+        assert!(
+            xml.contains(r#"fitToHeight="0""#),
+            "{name}: as many pages tall as needed"
+        );
+        assert!(
+            xml.contains("Báo cáo kiểm tra thông tin thuê bao di động"),
+            "{name}: title"
+        );
+        assert!(
+            xml.contains("Trang &amp;P / &amp;N"),
+            "{name}: page numbers"
+        );
+    }
+    // The header row repeats on every printed page of each table sheet (all but the summary).
+    let workbook = &parts["xl/workbook.xml"];
+    assert_eq!(
+        workbook.matches("_xlnm.Print_Titles").count(),
+        6,
+        "{workbook}"
+    );
+    assert!(workbook.contains("'Theo nhà mạng'!$1:$1"));
+
+    let mut book = open_workbook_auto(&xlsx).unwrap();
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let rows: Vec<Vec<String>> = summary
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "Báo cáo kiểm tra thông tin thuê bao di động");
+    let line = |label: &str| {
+        rows.iter()
+            .find(|r| r[0].starts_with(label))
+            .unwrap_or_else(|| panic!("no line {label}: {rows:?}"))[1]
+            .clone()
+    };
+    // The sample's activations run from 2023 to 2024 (day/month/year).
+    let period = line("Kỳ kiểm tra");
+    assert!(
+        regex::Regex::new(r"^\d{2}/\d{2}/20\d{2} – \d{2}/\d{2}/20\d{2}$")
+            .unwrap()
+            .is_match(&period),
+        "{period}"
+    );
+    assert_eq!(line("Bộ quy tắc"), "vn-2024");
+    assert_eq!(line("SHA-256 của bộ quy tắc").len(), 64);
+    assert!(rows.iter().any(|r| r[0] == "Tệp viettel.csv"));
 }

@@ -2,7 +2,7 @@
 //! points, flagged share per carrier, counts per rule, and sortable, filterable tables. Charts are
 //! inline SVG; sorting and filtering are a few lines of inline script. Readable on a laptop, printable.
 
-use super::i18n::{label, Lang};
+use super::i18n::{label, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
 use super::{Privacy, RunView};
 use crate::error::Result;
@@ -90,8 +90,13 @@ fn table(out: &mut String, id: &str, title: &str, sheet: &Sheet, lang: Lang) {
     out.push_str("</tr></thead><tbody>");
     for row in sheet.rows.iter().take(shown) {
         out.push_str("<tr>");
-        for c in row {
-            out.push_str(&cell_html(c));
+        for (c, column) in row.iter().zip(&sheet.columns) {
+            match c {
+                Cell::Text(t) => {
+                    let _ = write!(out, "<td>{}</td>", esc(&value(column, t, lang)));
+                }
+                other => out.push_str(&cell_html(other)),
+            }
         }
         out.push_str("</tr>");
     }

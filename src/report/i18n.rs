@@ -106,3 +106,58 @@ pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
     };
     lang.pick(vi, en)
 }
+
+/// A coded value of `column` as people read it in `lang`: severities, point types, statuses,
+/// subscriber types, sexes and ID types spelled out, a rule's name in the report's language. Other
+/// values, and every value in a machine-readable file, stay as they are.
+pub fn value<'a>(column: &str, value: &'a str, lang: Lang) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    let pair = match (column, value) {
+        ("severity", "violation") => ("vi phạm", "violation"),
+        ("severity", "warning") => ("cảnh báo", "warning"),
+        ("severity", "info") => ("thông tin", "info"),
+        ("point_type", "carrier_store") => ("Cửa hàng nhà mạng", "Carrier store"),
+        ("point_type", "agent") => ("Đại lý", "Agent"),
+        ("point_type", "online") => ("Trực tuyến", "Online"),
+        ("point_type", "unknown") => ("Không rõ", "Unknown"),
+        ("status", "active") => ("Đang hoạt động", "Active"),
+        ("status", "one_way_locked") => ("Khóa một chiều", "One-way locked"),
+        ("status", "two_way_locked") => ("Khóa hai chiều", "Two-way locked"),
+        ("status", "cancelled") => ("Đã hủy", "Cancelled"),
+        ("subscriber_type", "individual") => ("Cá nhân", "Individual"),
+        ("subscriber_type", "organisation") => ("Tổ chức", "Organisation"),
+        ("subscriber_type", "device") => ("Thiết bị", "Device"),
+        ("gender", "male") => ("Nam", "Male"),
+        ("gender", "female") => ("Nữ", "Female"),
+        ("id_type", "PASSPORT") => ("Hộ chiếu", "Passport"),
+        ("name", slug) => {
+            return match crate::rules::RULES.iter().find(|r| r.name == slug) {
+                Some(rule) if lang == Lang::Vi => Cow::Borrowed(rule.vi_name),
+                _ => Cow::Borrowed(value),
+            };
+        }
+        _ => return Cow::Borrowed(value),
+    };
+    Cow::Borrowed(lang.pick(pair.0, pair.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coded_values_read_in_each_language() {
+        assert_eq!(value("severity", "violation", Lang::Vi), "vi phạm");
+        assert_eq!(
+            value("point_type", "carrier_store", Lang::En),
+            "Carrier store"
+        );
+        assert_eq!(value("name", "id-missing", Lang::Vi), "Thiếu số giấy tờ");
+        assert_eq!(value("name", "id-missing", Lang::En), "id-missing");
+        assert_eq!(value("carrier", "VIETTEL", Lang::Vi), "VIETTEL");
+        // Every rule has a Vietnamese name of its own.
+        let names: std::collections::BTreeSet<&str> =
+            crate::rules::RULES.iter().map(|r| r.vi_name).collect();
+        assert_eq!(names.len(), crate::rules::RULES.len());
+    }
+}

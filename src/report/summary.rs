@@ -178,6 +178,8 @@ pub struct Summaries {
     pub by_rule: Sheet,
     pub ids_over_limit: Sheet,
     pub over_limit: Vec<IdOverLimit>,
+    /// The audit period: the first and last activation time of the rows audited.
+    pub period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
 
 pub fn summarise(audit: Checked, rejects: &[Reject], marks: &RowMarks) -> Summaries {
@@ -205,6 +207,8 @@ pub struct Tally {
     /// Distinct ID keys per carrier (ID keys never straddle shards, so these add up).
     distinct_ids: BTreeMap<String, usize>,
     over_limit: Vec<IdOverLimit>,
+    /// First and last activation time.
+    period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
 
 impl Counts {
@@ -253,6 +257,14 @@ fn value_counts<'a>(mut codes: Vec<u32>, text: impl Fn(u32) -> &'a str) -> Value
         .collect()
 }
 
+/// `period` widened to take in `(from, to)`.
+fn widen<T: Ord + Copy>(period: Option<(T, T)>, (from, to): (T, T)) -> Option<(T, T)> {
+    Some(match period {
+        None => (from, to),
+        Some((a, b)) => (a.min(from), b.max(to)),
+    })
+}
+
 impl Tally {
     pub fn compute(audit: Checked, marks: &RowMarks) -> Tally {
         let masks = severity_masks(audit.rules);
@@ -260,10 +272,17 @@ impl Tally {
             || distinct_ids_per_carrier(audit, audit.norm),
             || point_tallies(audit, marks, masks),
         );
+        let period = audit
+            .table
+            .activation_time
+            .iter()
+            .filter_map(|cell| cell.value().map(|w| w.at))
+            .fold(None, |period, at| widen(period, (at, at)));
         Tally {
             points,
             distinct_ids,
             over_limit: audit.ids_over_limit.to_vec(),
+            period,
         }
     }
 
@@ -279,6 +298,9 @@ impl Tally {
             *self.distinct_ids.entry(carrier).or_default() += n;
         }
         self.over_limit.extend(other.over_limit);
+        if let Some(p) = other.period {
+            self.period = widen(self.period, p);
+        }
     }
 
     /// The four summary tables; `rejects` and `files` give the rejected records of each carrier.
@@ -307,6 +329,7 @@ impl Tally {
             ids_over_limit: ids_sheet(&self.over_limit),
             by_carrier,
             over_limit: self.over_limit,
+            period: self.period,
         }
     }
 

@@ -97,10 +97,10 @@ pub fn render(
     for r in rules.iter().take(5) {
         let _ = writeln!(
             o,
-            "  {} {:<26} {:<9} {:>10}",
+            "  {} {:<40} {:<9} {:>10}",
             text(&r[0]),
-            text(&r[1]),
-            text(&r[2]),
+            super::i18n::value("name", &text(&r[1]), lang),
+            super::i18n::value("severity", &text(&r[2]), lang),
             int(&r[3])
         );
     }

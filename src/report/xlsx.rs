@@ -2,7 +2,7 @@
 //! (capped at Excel's row limit, with a note) and the rule explanations. Vietnamese headers by default;
 //! frozen header row, filters, fitting widths; numbers as numbers, percentages and dates formatted.
 
-use super::i18n::{label, sheet_name, Lang};
+use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
 use super::write::{FindingRows, FINDING_COLUMNS};
 use super::{Privacy, RunView};
@@ -88,8 +88,9 @@ fn table(
                         ws.write_number_with_format(r, col, s, &st.datetime)?;
                     }
                     None => {
-                        widths.see(c, t);
-                        ws.write_string(r, col, t)?;
+                        let t = value(&sheet.columns[c], t, lang);
+                        widths.see(c, &t);
+                        ws.write_string(r, col, t.as_ref())?;
                     }
                 },
             }
@@ -102,6 +103,25 @@ fn table(
         sheet.columns.len().saturating_sub(1) as u16,
     )?;
     widths.apply(ws)
+}
+
+/// Print-ready: A4 landscape, fitted to the page's width, `title` in the page header and page numbers
+/// in the footer, the header row repeated on every page when `repeat_header`.
+pub fn print_setup(ws: &mut Worksheet, title: &str, lang: Lang, repeat_header: bool) {
+    const A4: u8 = 9;
+    ws.set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        // `&` starts a code in a page header: a title's own `&` is doubled.
+        .set_header(format!("&C&\"-,Bold\"{}", title.replace('&', "&&")))
+        .set_footer(format!(
+            "&C{} &P / &N",
+            if lang == Lang::Vi { "Trang" } else { "Page" }
+        ));
+    if repeat_header {
+        // Only fails for a row number out of range, and row 0 is not.
+        let _ = ws.set_repeat_rows(0, 0);
+    }
 }
 
 fn findings_cap() -> usize {
@@ -143,7 +163,21 @@ pub fn write(
                 en.to_string()
             }
         };
+        let title = pick(
+            "Báo cáo kiểm tra thông tin thuê bao di động",
+            "Mobile subscriber registration audit",
+        );
+        let period = s.period.map_or_else(String::new, |(from, to)| {
+            format!("{} – {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"))
+        });
         let mut lines: Vec<(String, Cell)> = vec![
+            (
+                pick(
+                    "Kỳ kiểm tra (kích hoạt đầu tiên – cuối cùng)",
+                    "Audit period (first – last activation)",
+                ),
+                Cell::Text(period),
+            ),
             (pick("Số dòng đã đọc", "Rows read"), Cell::Int(read as u64)),
             (
                 pick("Dòng được nhận", "Rows accepted"),
@@ -168,6 +202,10 @@ pub fn write(
                 pick("Bộ quy tắc", "Rule set"),
                 Cell::Text(run.rules.name.clone()),
             ),
+            (
+                pick("SHA-256 của bộ quy tắc", "Rule set SHA-256"),
+                Cell::Text(run.rules.sha256.clone()),
+            ),
         ];
         for f in run.files {
             lines.push((
@@ -188,18 +226,22 @@ pub fn write(
             ));
         }
         let mut widths = Widths(Vec::new());
+        // The title, a blank row, then the lines.
+        ws.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14))?;
         for (r, (k, v)) in lines.iter().enumerate() {
+            let r = r as u32 + 2;
             widths.see(0, k);
-            ws.write_string_with_format(r as u32, 0, k, &st.header)?;
+            ws.write_string_with_format(r, 0, k, &st.header)?;
             match v {
-                Cell::Int(n) => ws.write_number(r as u32, 1, *n as f64).map(|_| ())?,
+                Cell::Int(n) => ws.write_number(r, 1, *n as f64).map(|_| ())?,
                 other => {
                     widths.see(1, &other.csv());
-                    ws.write_string(r as u32, 1, other.csv()).map(|_| ())?
+                    ws.write_string(r, 1, other.csv()).map(|_| ())?
                 }
             }
         }
         widths.apply(ws)?;
+        print_setup(ws, &title, lang, false);
 
         for (key, sheet) in [
             ("by_carrier", &s.by_carrier),
@@ -208,15 +250,14 @@ pub fn write(
         ] {
             let ws = book.add_worksheet().set_name(sheet_name(key, lang))?;
             table(ws, sheet, lang, &st)?;
+            print_setup(ws, &title, lang, true);
         }
         let ids = super::mask_ids(&s.ids_over_limit, privacy);
-        table(
-            book.add_worksheet()
-                .set_name(sheet_name("ids_over_limit", lang))?,
-            &ids,
-            lang,
-            &st,
-        )?;
+        let ws = book
+            .add_worksheet()
+            .set_name(sheet_name("ids_over_limit", lang))?;
+        table(ws, &ids, lang, &st)?;
+        print_setup(ws, &title, lang, true);
 
         // Findings: the workbook gets the sheet with its header, widths and filter only; its rows
         // (up to a million) are written into the file afterwards by `splice_findings`, straight as
@@ -239,6 +280,7 @@ pub fn write(
         widths.apply(ws)?;
         header_row(ws, &columns, lang, &st, &mut Widths(Vec::new()))?;
         ws.autofilter(0, 0, shown as u32, (columns.len() - 1) as u16)?;
+        print_setup(ws, &title, lang, true);
         let findings_sheet = format!("xl/worksheets/sheet{}.xml", book.worksheets().len());
 
         // Rule explanations, from the registry.
@@ -253,8 +295,8 @@ pub fn write(
             let explanation = if lang == Lang::Vi { r.vi } else { r.en };
             let cells = [
                 r.code,
-                r.name,
-                run.rules.severity(code).code(),
+                if lang == Lang::Vi { r.vi_name } else { r.name },
+                &value("severity", run.rules.severity(code).code(), lang),
                 r.basis,
                 explanation,
             ];
@@ -265,10 +307,13 @@ pub fn write(
         }
         ws.autofilter(0, 0, RULES.len() as u32, 4)?;
         widths.apply(ws)?;
+        print_setup(ws, &title, lang, true);
         Ok((book.save_to_buffer()?, findings_sheet, shown))
     };
     let (book, sheet, shown) = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
-    super::write::atomic(path, |w| splice_findings(w, &book, &sheet, findings, shown))
+    super::write::atomic(path, |w| {
+        splice_findings(w, &book, &sheet, findings, shown, lang)
+    })
 }
 
 /// Writes the workbook `book` to `out` with the findings' rows put into its sheet `sheet` (which
@@ -279,6 +324,7 @@ fn splice_findings<W: std::io::Write + std::io::Seek>(
     sheet: &str,
     findings: &dyn FindingRows,
     shown: usize,
+    lang: Lang,
 ) -> std::io::Result<()> {
     use std::io::Write;
     use zip::write::SimpleFileOptions;
@@ -313,7 +359,7 @@ fn splice_findings<W: std::io::Write + std::io::Seek>(
         findings.visit(shown, &mut |r| {
             row += 1;
             line.clear();
-            finding_row_xml(&mut line, row, r);
+            finding_row_xml(&mut line, row, r, lang);
             w.write_all(&line)
         })?;
         w.write_all(b"</sheetData>")?;
@@ -342,7 +388,7 @@ fn column_letter(c: usize) -> char {
 
 /// One findings row as sheet XML: texts inline, the row number as a number, empty texts left out
 /// (as the library leaves them out).
-fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow) {
+fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow, lang: Lang) {
     // Written piece by piece: no formatting machinery per cell, for millions of rows.
     let row_text = NumberText::of_u32(row);
     let cell = |out: &mut Vec<u8>, letter: char| {
@@ -356,6 +402,13 @@ fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow) {
     out.extend_from_slice(b"\">");
     for (c, text) in r.fields("").iter().enumerate() {
         let letter = column_letter(c);
+        // Only the coded columns are looked up: this runs for every cell of up to a million rows.
+        let column = FINDING_COLUMNS[c];
+        let text: &str = &if matches!(column, "subscriber_type" | "id_type" | "severity") {
+            value(column, text, lang)
+        } else {
+            std::borrow::Cow::Borrowed(*text)
+        };
         if c == 1 {
             cell(out, letter);
             out.extend_from_slice(b"><v>");
@@ -477,7 +530,7 @@ mod tests {
             (12, "not shown: over the limit"),
         ]);
         let mut out = std::io::Cursor::new(Vec::new());
-        splice_findings(&mut out, &bytes, &sheet, &rows, 2).unwrap();
+        splice_findings(&mut out, &bytes, &sheet, &rows, 2, Lang::En).unwrap();
         out.set_position(0);
         let mut read = calamine::open_workbook_auto_from_rs(out).unwrap();
         use calamine::Reader;

@@ -152,7 +152,7 @@ catalogue! {
     SB004, "prefix-other-carrier", "Đầu số của nhà mạng khác", Info, Row(row::subscription::prefix_other_carrier), "Prefix allocation; number portability since 16 Nov 2018",
         "The number's prefix was originally allocated to another carrier (ported, or a data error).",
         "Đầu số ban đầu được cấp cho nhà mạng khác (đã chuyển mạng giữ số, hoặc sai dữ liệu).";
-    XR001, "sims-per-id", "Vượt số thuê bao trên một giấy tờ tại nhà mạng", Warning, Holder(cross::sims_per_id), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
+    XR001, "sims-per-id", "Vượt số thuê bao/giấy tờ tại nhà mạng", Warning, Holder(cross::sims_per_id), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
         "The holder's 4th and later live subscription at one carrier: a signed contract is needed; check it exists.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại một nhà mạng: cần hợp đồng theo mẫu; kiểm tra hợp đồng.";
     XR002, "sims-per-id-online", "Đăng ký trực tuyến vượt số cho phép", Violation, Holder(cross::sims_per_id_online), "Decree 163/2024/NĐ-CP: the online channel only for the first 3 numbers",
