@@ -146,6 +146,28 @@ pub enum Command {
     ///
     /// Example: simaudit profiles
     Profiles,
+    /// What changed between two audits of the same carriers (a follow-up audit): which findings are
+    /// new, which persist and which were resolved, per subscription, point and carrier.
+    ///
+    /// Example: simaudit compare out-2024-09 out-2024-12 --out follow-up
+    Compare {
+        /// The earlier audit's output folder.
+        old: PathBuf,
+        /// The later audit's output folder.
+        new: PathBuf,
+        /// Output folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Compare audits made with different rule sets.
+        #[arg(long)]
+        allow_rule_change: bool,
+        /// Language of compare.xlsx, compare.html and the terminal: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// No summary on the terminal.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -288,6 +288,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare {
+            old,
+            new,
+            out,
+            allow_rule_change,
+            lang,
+            quiet,
+        } => {
+            let lang = Lang::parse(&lang)
+                .ok_or_else(|| Error::Input(format!("--lang {lang}: use vi or en")))?;
+            let options = report::compare::Options {
+                allow_rule_change,
+                lang,
+                started: std::time::SystemTime::now(),
+                old: &old,
+                new: &new,
+            };
+            // Owner-only: the outputs name subscriptions by their numbers.
+            let staging = report::staging::Staging::open(&out, true)?;
+            let (compared, written) = report::compare::run(&options, staging.dir())?;
+            staging.publish(&written)?;
+            if !quiet {
+                print!("{}", report::terminal::compared(&compared, &out, lang));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Profiles => {
             for p in simaudit::ingest::profile::Profile::shipped() {
                 println!("{} — {}", p.name, p.description);

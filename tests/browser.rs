@@ -855,3 +855,112 @@ fn column_of_numbers_and_text_sorts_in_headless_chromium() {
     );
     eprintln!("report.html (numbered points) checked in Chromium in {seconds:.1}s");
 }
+
+#[test]
+fn compare_html_works_in_headless_chromium() {
+    let Some(chromium) = browser() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new, out) = (
+        dir.path().join("old"),
+        dir.path().join("new"),
+        dir.path().join("compare"),
+    );
+    // The earlier audit of every carrier, the later of one: findings resolved, persisting and new.
+    let all = sample_extracts();
+    let viettel: Vec<String> = all
+        .iter()
+        .filter(|f| f.ends_with("viettel.csv"))
+        .cloned()
+        .collect();
+    run_ok_with(&audit_args(&all, &old, &[]), &[]);
+    run_ok_with(&audit_args(&viettel, &new, &[]), &[]);
+    run_ok(&[
+        "compare",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let tables = [
+        ("by-carrier-changes", "by_carrier_changes.csv"),
+        ("by-point-changes", "by_point_changes.csv"),
+    ];
+    let csv: BTreeMap<&str, Vec<BTreeMap<String, String>>> = tables
+        .iter()
+        .map(|(id, file)| (*id, read_csv(&out.join(file))))
+        .collect();
+    let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
+    let filters = [
+        ("by-point-changes", "viettel"),
+        ("by-carrier-changes", "mobifone"),
+    ];
+    let page = out.join("harness.html");
+    std::fs::write(&page, harness(&html, &filters)).unwrap();
+    let work = dir.path().join("browser");
+    std::fs::create_dir_all(&work).unwrap();
+    let (r, console, _) = load(&chromium, &work, &page);
+
+    let mut p: Vec<String> = Vec::new();
+    for kind in ["errors", "csp", "resources", "external"] {
+        for e in r[kind].as_array().into_iter().flatten() {
+            p.push(format!("{kind}: {}", text(e)));
+        }
+    }
+    p.extend(console.iter().map(|l| format!("console: {l}")));
+    if r["lang"] != "vi" || r["h1"][0] != "Theo dõi khắc phục" {
+        p.push(format!("page: lang {} h1 {}", r["lang"], r["h1"]));
+    }
+    for (id, rows) in &csv {
+        let t = &r["tables"][*id];
+        let header: Vec<String> = rows
+            .first()
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut shown: Vec<String> = t["columns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        shown.sort();
+        if t["rows"].as_u64() != Some(rows.len() as u64) || shown != header || t["sortable"] != true
+        {
+            p.push(format!(
+                "#{id}: {t} against {} rows of {header:?}",
+                rows.len()
+            ));
+        }
+    }
+    for s in r["sorts"].as_array().into_iter().flatten() {
+        for (click, dir, descending) in [("first", "asc", false), ("second", "desc", true)] {
+            let values = s[click]["values"].as_array().cloned().unwrap_or_default();
+            if s[click]["dir"] != dir || out_of_order(&values, descending).is_some() {
+                p.push(format!(
+                    "sort: #{} {} {click}",
+                    text(&s["table"]),
+                    text(&s["column"])
+                ));
+            }
+        }
+    }
+    for f in r["filters"].as_array().into_iter().flatten() {
+        let (table, query) = (text(&f["table"]), text(&f["query"]));
+        let expected = csv[table.as_str()]
+            .iter()
+            .filter(|row| row.values().any(|v| v.to_lowercase().contains(&query)))
+            .count();
+        if f["visible"].as_u64() != Some(expected as u64) || f["not_matching"] != 0 || expected == 0
+        {
+            p.push(format!(
+                "filter: #{table} {query:?}: {f}, expected {expected}"
+            ));
+        }
+    }
+    assert!(
+        p.is_empty(),
+        "compare.html in {}:\n{}",
+        chromium.display(),
+        p.join("\n")
+    );
+}

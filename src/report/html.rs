@@ -285,6 +285,33 @@ pub fn write(
     super::write::atomic(path, |w| std::io::Write::write_all(w, o.as_bytes()))
 }
 
+/// A page of its own (another command's report): a title, lines of text, then each table with its
+/// heading, sortable and filterable like report.html's.
+pub fn write_tables(
+    path: &Path,
+    title: &str,
+    lines: &[String],
+    tables: &[(&str, &str, &Sheet)],
+    lang: Lang,
+) -> Result<()> {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><h1>{}</h1>",
+        if lang == Lang::Vi { "vi" } else { "en" },
+        esc(title),
+        esc(title)
+    );
+    for line in lines {
+        let _ = write!(o, "<p>{}</p>", esc(line));
+    }
+    for (id, heading, sheet) in tables {
+        table(&mut o, id, heading, sheet, lang);
+    }
+    let _ = write!(o, "<script>{SCRIPT}</script></body></html>");
+    super::write::atomic(path, |w| std::io::Write::write_all(w, o.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,21 @@ pub fn label(column: &str, lang: Lang) -> String {
         "full_name" => ("Họ tên", "Full name"),
         "detail" => ("Chi tiết", "Detail"),
         "basis" => ("Căn cứ", "Basis"),
+        "status" => ("Trạng thái", "Status"),
+        "resolved_by" => ("Cách khắc phục", "Resolved by"),
+        "old_file" => ("Tệp trước", "File then"),
+        "old_row" => ("Dòng trước", "Row then"),
+        "old_status" => ("Trạng thái thuê bao trước", "Subscription then"),
+        "new_file" => ("Tệp nay", "File now"),
+        "new_row" => ("Dòng nay", "Row now"),
+        "new_status" => ("Trạng thái thuê bao nay", "Subscription now"),
+        "findings_then" => ("Phát hiện trước", "Findings then"),
+        "findings_now" => ("Phát hiện nay", "Findings now"),
+        "resolved" => ("Đã khắc phục", "Resolved"),
+        "new" => ("Mới", "New"),
+        "persisting" => ("Còn tồn tại", "Persisting"),
+        "persisting_violations" => ("Vi phạm còn tồn tại", "Persisting violations"),
+        "resolved_pct" => ("Tỷ lệ đã khắc phục", "Resolved %"),
         "explanation" => ("Giải thích", "Explanation"),
         other => (other, other), // rule codes stay codes
     };
@@ -120,10 +135,21 @@ pub fn value<'a>(column: &str, value: &'a str, lang: Lang) -> std::borrow::Cow<'
         ("point_type", "agent") => ("Đại lý", "Agent"),
         ("point_type", "online") => ("Trực tuyến", "Online"),
         ("point_type", "unknown") => ("Không rõ", "Unknown"),
-        ("status", "active") => ("Đang hoạt động", "Active"),
-        ("status", "one_way_locked") => ("Khóa một chiều", "One-way locked"),
-        ("status", "two_way_locked") => ("Khóa hai chiều", "Two-way locked"),
-        ("status", "cancelled") => ("Đã hủy", "Cancelled"),
+        ("status" | "old_status" | "new_status", "active") => ("Đang hoạt động", "Active"),
+        ("status" | "old_status" | "new_status", "one_way_locked") => {
+            ("Khóa một chiều", "One-way locked")
+        }
+        ("status" | "old_status" | "new_status", "two_way_locked") => {
+            ("Khóa hai chiều", "Two-way locked")
+        }
+        ("status" | "old_status" | "new_status", "cancelled") => ("Đã hủy", "Cancelled"),
+        ("old_status" | "new_status", "absent") => ("Không có trong tệp", "Not in the extract"),
+        ("status", "new") => ("mới", "new"),
+        ("status", "persisting") => ("còn tồn tại", "persisting"),
+        ("status", "resolved") => ("đã khắc phục", "resolved"),
+        ("resolved_by", "fixed") => ("đã sửa thông tin", "fixed"),
+        ("resolved_by", "cancelled") => ("đã hủy thuê bao", "cancelled"),
+        ("resolved_by", "absent") => ("không còn trong tệp", "no longer in the extract"),
         ("subscriber_type", "individual") => ("Cá nhân", "Individual"),
         ("subscriber_type", "organisation") => ("Tổ chức", "Organisation"),
         ("subscriber_type", "device") => ("Thiết bị", "Device"),

@@ -9,7 +9,7 @@ use serde_json::json;
 use std::path::Path;
 use std::time::SystemTime;
 
-fn rfc3339(t: SystemTime) -> String {
+pub(super) fn rfc3339(t: SystemTime) -> String {
     let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
     chrono::DateTime::from_timestamp(d.as_secs() as i64, d.subsec_nanos())
         .map_or_else(String::new, |t| {

@@ -1,5 +1,6 @@
 //! Reports: summaries (by carrier, point, rule, ID) and the writers of every output file.
 
+pub mod compare;
 pub mod html;
 pub mod i18n;
 pub mod inspect;

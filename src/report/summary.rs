@@ -55,6 +55,15 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// The same table without its rows.
+    pub fn clone_empty(&self) -> Sheet {
+        Sheet {
+            name: self.name,
+            columns: self.columns.clone(),
+            rows: Vec::new(),
+        }
+    }
+
     /// The rows, their cells looked up by column name.
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
         self.rows.iter().map(move |cells| Record {

@@ -133,6 +133,58 @@ pub fn render(
     o
 }
 
+/// What `compare` prints: findings new, persisting and resolved, per carrier worst first.
+pub fn compared(c: &super::compare::Compared, out: &std::path::Path, lang: Lang) -> String {
+    let mut o = String::new();
+    let [new, persisting, resolved] = c.counts;
+    let _ = writeln!(
+        o,
+        "{}: {new}   {}: {persisting}   {}: {resolved}",
+        lang.pick("Phát hiện mới", "New findings"),
+        lang.pick("còn tồn tại", "persisting"),
+        lang.pick("đã khắc phục", "resolved"),
+    );
+    let _ = writeln!(
+        o,
+        "\n{}",
+        lang.pick(
+            "Theo nhà mạng (trước → nay, đã khắc phục, vi phạm còn tồn tại):",
+            "By carrier (then → now, resolved, persisting violations):"
+        )
+    );
+    for r in c.by_carrier.records() {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>8} → {:<8} {:>8} ({}%) {:>8}",
+            r.text("carrier"),
+            r.int("findings_then"),
+            r.int("findings_now"),
+            r.int("resolved"),
+            r.text("resolved_pct"),
+            r.int("persisting_violations"),
+        );
+    }
+    if c.unnumbered.iter().any(|n| *n > 0) {
+        let _ = writeln!(
+            o,
+            "\n{}: {} → {}",
+            lang.pick(
+                "Dòng không có số thuê bao (không theo dõi được)",
+                "Rows without a number (not followed)"
+            ),
+            c.unnumbered[0],
+            c.unnumbered[1]
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\n{} {}",
+        lang.pick("Kết quả đã ghi vào", "Outputs written to"),
+        out.display()
+    );
+    o
+}
+
 /// The progress display on stderr: one bar per stage, named in the run's language. Reading shows
 /// input bytes done, rate and time left; writing shows outputs done; the other stages (a few
 /// seconds each) a spinner and the time spent. Hidden when stderr is not a terminal or with `--quiet`.

@@ -105,6 +105,47 @@ fn table(
     widths.apply(ws)
 }
 
+/// A workbook of its own (another command's report): a titled first sheet of `lines` (label, value),
+/// then one print-ready table sheet per entry of `sheets` (sheet name, table).
+pub fn write_sheets(
+    path: &Path,
+    title: &str,
+    lines: &[(String, String)],
+    sheets: &[(&str, &Sheet)],
+    lang: Lang,
+) -> Result<()> {
+    let build = || -> std::result::Result<Vec<u8>, XlsxError> {
+        let st = Styles {
+            header: Format::new().set_bold().set_background_color("#DDEBF7"),
+            pct: Format::new().set_num_format("0.00%"),
+            datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm:ss"),
+        };
+        let mut book = Workbook::new();
+        // As for report.xlsx: level 1 writes big sheets much faster, for a file only somewhat larger.
+        book.set_zip_compression_level(1);
+        for (name, sheet) in sheets {
+            let ws = book.add_worksheet().set_name(*name)?;
+            table(ws, sheet, lang, &st)?;
+            print_setup(ws, title, lang, true);
+        }
+        let ws = book.add_worksheet().set_name(sheet_name("summary", lang))?;
+        ws.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
+        let mut widths = Widths(Vec::new());
+        for (r, (k, v)) in lines.iter().enumerate() {
+            let r = r as u32 + 2;
+            widths.see(0, k);
+            widths.see(1, v);
+            ws.write_string_with_format(r, 0, k, &st.header)?;
+            ws.write_string(r, 1, v)?;
+        }
+        widths.apply(ws)?;
+        print_setup(ws, title, lang, false);
+        book.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
+    super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
+}
+
 /// Print-ready: A4 landscape, fitted to the page's width, `title` in the page header and page numbers
 /// in the footer, the header row repeated on every page when `repeat_header`.
 pub fn print_setup(ws: &mut Worksheet, title: &str, lang: Lang, repeat_header: bool) {
