@@ -79,6 +79,10 @@ pub enum Command {
         /// (for anyone else).
         #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "standard", value_name = "LEVEL")]
         mask: Option<MaskLevel>,
+        /// Also write dossiers/<carrier>/<point>.xlsx, print-ready, for each point with a violation
+        /// or a warning, and dossiers/index.csv (writes the Parquet outputs too: they are made from them).
+        #[arg(long)]
+        dossiers: bool,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///

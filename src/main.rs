@@ -153,9 +153,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
             mask,
+            dossiers,
         } => {
             let started = std::time::SystemTime::now();
-            let formats = Formats::parse(&format).map_err(Error::Input)?;
+            let mut formats = Formats::parse(&format).map_err(Error::Input)?;
+            if dossiers {
+                formats.dossiers = true;
+                formats.parquet = true;
+            }
             let p = prepare(&input)?;
             let privacy = match mask {
                 None => Privacy::Clear,
@@ -305,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 old: &old,
                 new: &new,
             };
+            report::compare::check_out(&out, &old, &new)?;
             // Owner-only: the outputs name subscriptions by their numbers.
             let staging = report::staging::Staging::open(&out, true)?;
             let (compared, written) = report::compare::run(&options, staging.dir())?;

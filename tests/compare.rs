@@ -10,12 +10,22 @@ use std::path::Path;
 
 type Key = (String, String, String);
 
-/// (carrier, msisdn, rule) of every finding of an audit on a row with a number.
-fn findings(out: &Path) -> BTreeSet<Key> {
+/// (carrier, msisdn, rule) of every finding of an audit of `extract` on a row with a number: the
+/// normalised number, or the number as written when it could not be read (SB001).
+fn findings(out: &Path, extract: &Path) -> BTreeSet<Key> {
+    let rows = read_csv(extract);
     read_csv(&out.join("findings.csv"))
         .into_iter()
-        .filter(|r| !r["msisdn"].is_empty())
-        .map(|r| (r["carrier"].clone(), r["msisdn"].clone(), r["rule"].clone()))
+        .filter_map(|r| {
+            let number = match r["msisdn"].as_str() {
+                "" => rows.get(r["row"].parse::<usize>().ok()?.checked_sub(1)?)?["msisdn"]
+                    .trim()
+                    .to_string(),
+                n => n.to_string(),
+            };
+            (!number.is_empty() && !r["carrier"].is_empty())
+                .then(|| (r["carrier"].clone(), number, r["rule"].clone()))
+        })
         .collect()
 }
 
@@ -33,6 +43,45 @@ fn compare(old: &Path, new: &Path, out: &Path, extra: &[&str]) -> std::process::
         .arg(out)
         .args(extra);
     cmd.output().unwrap()
+}
+
+/// The numbers of `extract` (a CSV in the sample's layout) whose every row is cancelled: normalised
+/// by `simaudit normalize --field msisdn`, or as written when they cannot be read.
+fn cancelled_numbers(extract: &Path) -> BTreeSet<String> {
+    let rows = read_csv(extract);
+    let raw: Vec<&str> = rows.iter().map(|r| r["msisdn"].as_str()).collect();
+    let mut child = bin()
+        .args(["normalize", "--field", "msisdn"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = raw.join("\n") + "\n";
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let numbers: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(numbers.len(), rows.len());
+    let mut live: BTreeMap<String, bool> = BTreeMap::new();
+    for (row, number) in rows.iter().zip(numbers) {
+        // A number that cannot be read is followed as written.
+        let number = match number.as_str() {
+            "" => row["msisdn"].trim().to_string(),
+            _ => number,
+        };
+        *live.entry(number).or_default() |= row["status"] != "cancelled";
+    }
+    live.into_iter()
+        .filter(|(_, l)| !l)
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// The follow-up extract, and the numbers of what was done to it.
@@ -53,7 +102,7 @@ fn follow_up(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, FollowUp) {
     audit(&old, &clear, &["--format", "csv"]);
     // Rows whose only finding is a junk or missing name (PS001/PS002): the carrier fixes the name.
     let by_number: BTreeMap<String, BTreeSet<String>> =
-        findings(&clear)
+        findings(&clear, &old)
             .into_iter()
             .fold(BTreeMap::new(), |mut m, (_, n, rule)| {
                 m.entry(n).or_default().insert(rule);
@@ -84,7 +133,12 @@ fn follow_up(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, FollowUp) {
         } else if unique && rules.is_empty() && i % 97 == 0 && plan.blanked_names.len() < 5 {
             fields[name] = String::new();
             plan.blanked_names.push(number);
-        } else if unique && !rules.is_empty() && i % 23 == 0 && plan.cancelled.len() < 5 {
+        } else if unique
+            && !rules.is_empty()
+            && &row[status] != "cancelled"
+            && i % 23 == 0
+            && plan.cancelled.len() < 5
+        {
             fields[status] = "cancelled".into();
             plan.cancelled.push(number);
         } else if unique && !rules.is_empty() && i % 29 == 0 && plan.dropped.len() < 5 {
@@ -127,7 +181,17 @@ fn compare_finds_exactly_what_was_fixed_added_and_cancelled() {
         String::from_utf8_lossy(&run.stderr)
     );
 
-    let (then, now) = (findings(&a), findings(&b));
+    // A number counts as cancelled when every row of it is. Findings on a subscription cancelled
+    // now are resolved by the cancellation (not "now"); one cancelled then and now is left out.
+    let (old_cancelled, new_cancelled) = (cancelled_numbers(&old), cancelled_numbers(&new));
+    let then: BTreeSet<Key> = findings(&a, &old)
+        .into_iter()
+        .filter(|(_, n, _)| !(old_cancelled.contains(n) && new_cancelled.contains(n)))
+        .collect();
+    let now: BTreeSet<Key> = findings(&b, &new)
+        .into_iter()
+        .filter(|(_, n, _)| !new_cancelled.contains(n))
+        .collect();
     let rows = read_csv(&c.join("changes.csv"));
     let got: BTreeMap<Key, BTreeMap<String, String>> = rows
         .iter()
@@ -150,11 +214,19 @@ fn compare_finds_exactly_what_was_fixed_added_and_cancelled() {
             (k.clone(), status)
         })
         .collect();
-    assert_eq!(
-        got.iter()
-            .map(|(k, r)| (k.clone(), r["status"].as_str()))
-            .collect::<BTreeMap<_, _>>(),
-        want
+    let got_status: BTreeMap<Key, &str> = got
+        .iter()
+        .map(|(k, r)| (k.clone(), r["status"].as_str()))
+        .collect();
+    let differ: Vec<_> = got_status
+        .keys()
+        .chain(want.keys())
+        .filter(|k| got_status.get(*k) != want.get(*k))
+        .map(|k| (k, got_status.get(k), want.get(k)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "(key, compare, findings.csv): {differ:?}"
     );
 
     // The planted changes, one by one.
@@ -198,11 +270,19 @@ fn compare_finds_exactly_what_was_fixed_added_and_cancelled() {
         }
     }
     for n in &plan.cancelled {
-        for r in of(n) {
-            assert_eq!(r["new_status"], "cancelled", "{n}");
-            if r["status"] == "resolved" {
-                assert_eq!(r["resolved_by"], "cancelled");
-            }
+        // Cancelled now: every finding it had is resolved by the cancellation, none is new.
+        let r = of(n);
+        assert!(!r.is_empty(), "{n}");
+        for r in r {
+            assert_eq!(
+                (
+                    r["status"].as_str(),
+                    r["resolved_by"].as_str(),
+                    r["new_status"].as_str()
+                ),
+                ("resolved", "cancelled", "cancelled"),
+                "{n}"
+            );
         }
     }
 
@@ -232,6 +312,21 @@ fn compare_finds_exactly_what_was_fixed_added_and_cancelled() {
     }
     let book = std::fs::read(c.join("compare.xlsx")).unwrap();
     assert!(!book.is_empty());
+
+    // The same inputs give the same files.
+    let again = dir.path().join("c-again");
+    assert!(compare(&a, &b, &again, &["--quiet"]).status.success());
+    for name in [
+        "changes.csv",
+        "by_point_changes.csv",
+        "by_carrier_changes.csv",
+        "compare.html",
+    ] {
+        assert!(
+            std::fs::read(c.join(name)).unwrap() == std::fs::read(again.join(name)).unwrap(),
+            "{name} differs between two runs"
+        );
+    }
 
     // Masked with the same key, the same changes, matched on the pseudonyms at the strict level.
     let (ma, mb, mc) = (
@@ -287,6 +382,20 @@ fn compare_refuses_what_it_cannot_match() {
     assert!(compare(&a, &c, &out, &["--allow-rule-change", "--quiet"])
         .status
         .success());
+    // Masked at two levels, or with two keys.
+    let (s1, s2) = (dir.path().join("strict1"), dir.path().join("strict2"));
+    audit(&old, &s1, &["--mask", "strict"]);
+    assert!(said(compare(&s1, &b, &out, &[])).contains("masked (strict)"));
+    let args = audit_args(&[new.display().to_string()], &s2, &["--mask", "strict"]);
+    run_ok_with(&args, &[("SIMAUDIT_MASK_KEY", "another key")]);
+    assert!(said(compare(&s1, &s2, &out, &[])).contains("different keys"));
+    // An output folder that is one of the audits, or holds an audit's outputs.
+    assert!(said(compare(&a, &b, &b, &[])).contains("one of the audits"));
+    assert!(said(compare(&a, &s1, &s2, &[])).contains("holds an audit's outputs"));
+    assert!(
+        s2.join("subscriptions.parquet").exists(),
+        "the audit is untouched"
+    );
     // A folder without subscriptions.parquet says what is missing and why.
     let csv_only = dir.path().join("csv-only");
     audit(&new, &csv_only, &["--format", "csv"]);

@@ -2,8 +2,9 @@
 //! follow-up audit). Subscriptions are matched by (carrier, normalised number), since row numbers
 //! change between extracts; findings by (subscription, rule). Each finding of either audit is
 //! `new` (only now), `persisting` (then and now) or `resolved` (only then); a resolved one says how:
-//! `fixed` (the subscription is still listed and the rule no longer fires), `cancelled` (listed as
-//! cancelled now) or `absent` (no longer in the extract).
+//! `fixed` (the subscription is still listed and the rule no longer fires on it), `cancelled` (listed
+//! as cancelled now: whatever it had is resolved, and nothing on it is new) or `absent` (no longer in
+//! the extract). A subscription cancelled in both extracts is left out.
 //!
 //! Both audits are read from their output folders (manifest.json, subscriptions.parquet, by_rule.csv),
 //! so masked audits compare too when both were masked with the same key: numbers then match on their
@@ -30,8 +31,15 @@ pub const OUTPUTS: [&str; 6] = [
 ];
 
 /// The columns of subscriptions.parquet that `compare` reads.
-const COLUMNS: [&str; 7] = [
-    "file", "row", "carrier", "msisdn", "status", "point_id", "rules",
+const COLUMNS: [&str; 8] = [
+    "file",
+    "row",
+    "carrier",
+    "msisdn",
+    "msisdn_raw",
+    "status",
+    "point_id",
+    "rules",
 ];
 
 /// One subscription of an audit: where it is, its status, the rules that fired on it.
@@ -53,6 +61,9 @@ pub struct AuditFolder {
     pub rule_set: String,
     pub rule_set_sha256: String,
     pub mask_level: Option<String>,
+    /// The pseudonym of a fixed label (equal for two runs masked with the same key); older audits
+    /// do not have it.
+    mask_key_check: Option<String>,
     /// subscriptions.parquet's columns that `compare` reads.
     frame: DataFrame,
     /// The subscriptions with at least one finding; a number on several rows counts once, with the
@@ -60,7 +71,7 @@ pub struct AuditFolder {
     with_findings: ByNumber,
     /// Rows without a number, which cannot be followed from one extract to the next.
     unnumbered: usize,
-    /// Rule code → severity, as that audit's rule set gave it.
+    /// Rule code → severity, as that audit's rule set gave it (its manifest, else its by_rule.csv).
     severities: BTreeMap<String, String>,
 }
 
@@ -111,9 +122,26 @@ impl AuditFolder {
             })?;
         let (with_findings, unnumbered) =
             scan(&frame, &|_, _, rules| rules != 0).map_err(|e| unreadable(&parquet, e))?;
-        let by_rule = path.join("by_rule.csv");
-        let mut severities = BTreeMap::new();
-        if let Ok(mut rdr) = csv::Reader::from_path(&by_rule) {
+        let mut severities: BTreeMap<String, String> = manifest
+            .get("severities")
+            .and_then(|v| v.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if severities.is_empty() {
+            // An audit older than the severities in its manifest: its by_rule.csv says them.
+            let by_rule = path.join("by_rule.csv");
+            let mut rdr = csv::Reader::from_path(&by_rule).map_err(|e| {
+                unreadable(
+                    &by_rule,
+                    format!(
+                        "{e}; this audit's manifest does not give its rules' severities either"
+                    ),
+                )
+            })?;
             for rec in rdr.records().flatten() {
                 if let (Some(rule), Some(severity)) = (rec.get(0), rec.get(2)) {
                     severities.insert(rule.to_string(), severity.to_string());
@@ -135,6 +163,10 @@ impl AuditFolder {
                         .filter(|m| *m)
                         .map(|_| "standard".to_string())
                 }),
+            mask_key_check: manifest
+                .get("mask_key_check")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             frame,
             with_findings,
             unnumbered,
@@ -170,10 +202,11 @@ fn scan(
     let text = |name: &str| -> PolarsResult<StringChunked> {
         Ok(frame.column(name)?.cast(&DataType::String)?.str()?.clone())
     };
-    let (file, carrier, msisdn, status, point) = (
+    let (file, carrier, msisdn, raw, status, point) = (
         text("file")?,
         text("carrier")?,
         text("msisdn")?,
+        text("msisdn_raw")?,
         text("status")?,
         text("point_id")?,
     );
@@ -183,7 +216,11 @@ fn scan(
     let mut out: ByNumber = FxHashMap::default();
     let mut unnumbered = 0;
     for (i, &mask) in masks.iter().enumerate() {
-        let number = msisdn.get(i).unwrap_or("");
+        // A number that could not be read (SB001) is followed as it was written.
+        let number = match msisdn.get(i).unwrap_or("") {
+            "" => raw.get(i).unwrap_or("").trim(),
+            number => number,
+        };
         if number.is_empty() {
             unnumbered += 1;
             continue;
@@ -197,7 +234,17 @@ fn scan(
             None => out.entry(carrier.to_string()).or_default(),
         };
         match numbers.get_mut(number) {
-            Some(s) => s.rules |= mask,
+            Some(s) => {
+                s.rules |= mask;
+                // A number on several rows: a live row says where and how it stands.
+                let here = status.get(i).unwrap_or("");
+                if s.status == "cancelled" && here != "cancelled" {
+                    s.file = file.get(i).unwrap_or("").to_string();
+                    s.row = row.get(i).unwrap_or(0);
+                    s.status = here.to_string();
+                    s.point_id = point.get(i).unwrap_or("").to_string();
+                }
+            }
             None => {
                 numbers.insert(
                     number.to_string(),
@@ -293,9 +340,20 @@ pub fn changes(old: &AuditFolder, new: &AuditFolder) -> Result<Vec<Change>> {
             s.as_ref()
                 .map(|s| (s.file.clone(), s.row, s.status.clone()))
         };
+        let cancelled =
+            |s: &Option<Subscription>| s.as_ref().is_some_and(|s| s.status == "cancelled");
+        // Cancelled then and now: nothing to follow.
+        if cancelled(&then) && cancelled(&now) {
+            continue;
+        }
+        // Cancelled now: what it had is resolved by the cancellation, and nothing on it is new.
         let (was_mask, is_mask) = (
             then.as_ref().map_or(0, |s| s.rules),
-            now.as_ref().map_or(0, |s| s.rules),
+            if cancelled(&now) {
+                0
+            } else {
+                now.as_ref().map_or(0, |s| s.rules)
+            },
         );
         for &rule in RuleCode::ALL {
             let bit = 1 << (rule as u32);
@@ -404,6 +462,7 @@ struct Tally {
     then: u64,
     now: u64,
     resolved: u64,
+    resolved_absent: u64,
     new: u64,
     persisting: u64,
     persisting_violations: u64,
@@ -425,6 +484,7 @@ impl Tally {
             _ => {
                 self.then += 1;
                 self.resolved += 1;
+                self.resolved_absent += u64::from(c.resolved_by == "absent");
             }
         }
     }
@@ -456,6 +516,7 @@ fn ranked(
             "findings_then",
             "findings_now",
             "resolved",
+            "resolved_absent",
             "new",
             "persisting",
             "persisting_violations",
@@ -472,19 +533,20 @@ fn ranked(
             .map(|(i, (k, t))| {
                 let mut row = vec![Cell::Int(i as u64 + 1)];
                 row.extend(k.into_iter().map(Cell::Text));
-                let pct = if t.then == 0 {
-                    0.0
-                } else {
-                    (t.resolved as f64 * 10000.0 / t.then as f64).round() / 100.0
+                // No earlier findings: nothing to resolve, no share.
+                let pct = match t.then {
+                    0 => Cell::Text(String::new()),
+                    then => Cell::Pct((t.resolved as f64 * 10000.0 / then as f64).round() / 100.0),
                 };
                 row.extend([
                     Cell::Int(t.then),
                     Cell::Int(t.now),
                     Cell::Int(t.resolved),
+                    Cell::Int(t.resolved_absent),
                     Cell::Int(t.new),
                     Cell::Int(t.persisting),
                     Cell::Int(t.persisting_violations),
-                    Cell::Pct(pct),
+                    pct,
                 ]);
                 row
             })
@@ -508,6 +570,32 @@ pub struct Compared {
     pub unnumbered: [usize; 2],
 }
 
+/// Refuses an output folder that is one of the two audits, or that holds an audit's outputs: the
+/// compare's outputs would replace them.
+pub fn check_out(out: &Path, old: &Path, new: &Path) -> Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(out, old) || same(out, new) {
+        return Err(Error::Input(format!(
+            "--out {} is one of the audits being compared: choose another folder",
+            out.display()
+        )));
+    }
+    let manifest = out.join("manifest.json");
+    if let Ok(text) = std::fs::read_to_string(&manifest) {
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        if doc.get("command").and_then(|c| c.as_str()) != Some("compare") {
+            return Err(Error::Input(format!(
+                "--out {} holds an audit's outputs: choose another folder",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Compares the two audits and writes every output into `dir` (a staging folder); returns the names
 /// written, manifest.json last.
 pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
@@ -523,15 +611,30 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
             short(&new.rule_set_sha256)
         )));
     }
-    if old.mask_level.is_some() != new.mask_level.is_some() {
+    let how = |a: &AuditFolder| {
+        a.mask_level
+            .clone()
+            .map_or("in clear".to_string(), |l| format!("masked ({l})"))
+    };
+    if old.mask_level != new.mask_level {
         return Err(Error::Input(format!(
             "{} was audited {} and {} {}: numbers cannot be matched; audit both the same way (masked \
-             audits with the same SIMAUDIT_MASK_KEY)",
+             audits at the same level with the same SIMAUDIT_MASK_KEY)",
             old.path.display(),
-            if old.mask_level.is_some() { "masked" } else { "in clear" },
+            how(&old),
             new.path.display(),
-            if new.mask_level.is_some() { "masked" } else { "in clear" },
+            how(&new),
         )));
+    }
+    if let (Some(a), Some(b)) = (&old.mask_key_check, &new.mask_key_check) {
+        if a != b {
+            return Err(Error::Input(format!(
+                "{} and {} were masked with different keys: their pseudonyms cannot be matched; \
+                 audit both with the same SIMAUDIT_MASK_KEY",
+                old.path.display(),
+                new.path.display()
+            )));
+        }
     }
     let changes = changes(&old, &new)?;
     let details = changes_sheet(&changes);
@@ -584,6 +687,17 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
             format!("{} → {}", old.unnumbered, new.unnumbered),
         ),
     ];
+    let mut lines = lines;
+    if changes.len() > super::xlsx::FINDINGS_CAP {
+        lines.push((
+            pick("Lưu ý", "Note"),
+            if vi {
+                format!("Trang chi tiết chỉ có {} trong {} dòng (giới hạn của Excel); xem đầy đủ trong changes.csv", super::xlsx::FINDINGS_CAP, changes.len())
+            } else {
+                format!("The details sheet holds the first {} of {} rows (Excel's row limit); changes.csv has them all", super::xlsx::FINDINGS_CAP, changes.len())
+            },
+        ));
+    }
     let (point_sheet, carrier_sheet, detail_sheet) = if vi {
         ("Theo dõi khắc phục", "Theo nhà mạng", "Chi tiết")
     } else {

@@ -21,10 +21,11 @@ pub fn write(
     path: &Path,
     run: RunView,
     outputs: &[(String, f64)],
-    mask: Option<super::MaskLevel>,
+    privacy: &super::Privacy,
     started: SystemTime,
 ) -> Result<()> {
     let finished = SystemTime::now();
+    let mask = privacy.level();
     let masked = mask.is_some();
     let inputs: Vec<_> = run
         .files
@@ -57,6 +58,15 @@ pub fn write(
         "points_registry": run.points_given,
         "masked": masked,
         "mask_level": mask.map(|m| m.code()),
+        // Tells whether two masked runs used the same key (their pseudonyms then match), without
+        // telling anything of the key: the pseudonym of a fixed label.
+        "mask_key_check": privacy.key_check(),
+        // Each enabled rule's severity in this run's rule set (what a later `compare` ranks by).
+        "severities": crate::rules::RuleCode::ALL
+            .iter()
+            .filter(|r| run.rules.active().has(**r))
+            .map(|r| (r.code().to_string(), json!(run.rules.severity(*r).code())))
+            .collect::<serde_json::Map<_, _>>(),
         "inputs": inputs,
         "skipped_sheets": run.skipped_sheets.iter().map(|s| json!({
             "file": s.file, "sheet": s.sheet, "reason": s.reason,

@@ -1,6 +1,7 @@
 //! Reports: summaries (by carrier, point, rule, ID) and the writers of every output file.
 
 pub mod compare;
+pub mod dossier;
 pub mod html;
 pub mod i18n;
 pub mod inspect;
@@ -27,6 +28,8 @@ pub struct Formats {
     pub parquet: bool,
     pub xlsx: bool,
     pub html: bool,
+    /// `--dossiers`: made from the Parquet outputs, so it needs `parquet` too.
+    pub dossiers: bool,
 }
 
 impl Formats {
@@ -37,6 +40,7 @@ impl Formats {
             parquet: false,
             xlsx: false,
             html: false,
+            dossiers: false,
         };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match part {
@@ -181,7 +185,7 @@ pub fn finish(
         &out.join("manifest.json"),
         run,
         &output_seconds,
-        privacy.level(),
+        privacy,
         started,
     )?;
     Ok(output_seconds
@@ -250,6 +254,12 @@ pub fn write_reports<'a>(
         result?;
         output_seconds.push((name.to_string(), seconds));
     }
+    if formats.dossiers {
+        // Made from the Parquet outputs just written.
+        let clock = std::time::Instant::now();
+        dossier::write(out, &s.by_point, &run.rules.name, lang)?;
+        output_seconds.push(("dossiers".to_string(), clock.elapsed().as_secs_f64()));
+    }
     Ok(output_seconds)
 }
 
@@ -264,11 +274,12 @@ pub const CSV_OUTPUTS: [&str; 6] = [
 ];
 
 /// The other outputs, listed after the CSV ones.
-const OTHER_OUTPUTS: [&str; 5] = [
+const OTHER_OUTPUTS: [&str; 6] = [
     "findings.parquet",
     "subscriptions.parquet",
     "report.xlsx",
     "report.html",
+    "dossiers",
     "manifest.json",
 ];
 

@@ -135,6 +135,21 @@ impl Privacy {
         }
     }
 
+    /// The pseudonym of a fixed label: equal for two runs exactly when they were masked with the same
+    /// key; None in clear.
+    pub fn key_check(&self) -> Option<String> {
+        match self {
+            Privacy::Clear => None,
+            Privacy::Masked(keyed) => Some(
+                keyed
+                    .pseudonym(b"key-check:", "simaudit")
+                    .iter()
+                    .map(|&b| char::from(b))
+                    .collect(),
+            ),
+        }
+    }
+
     /// A phone number as outputs show it: in clear, but for its pseudonym at the strict level (a
     /// number names its subscriber as surely as an ID).
     pub fn msisdn<'a>(&self, number: &'a str) -> Cow<'a, str> {

@@ -97,7 +97,7 @@ pub fn render(
     for r in rules.iter().take(5) {
         let _ = writeln!(
             o,
-            "  {} {:<40} {:<9} {:>10}",
+            "  {} {:<47} {:<9} {:>10}",
             text(&r[0]),
             super::i18n::value("name", &text(&r[1]), lang),
             super::i18n::value("severity", &text(&r[2]), lang),

@@ -104,7 +104,7 @@ catalogue! {
     ID005, "id-sex-mismatch", "Giới tính không khớp số định danh", Violation, Row(row::id::sex_mismatch), "Law on Identification 26/2023/QH15 (number structure)",
         "The century digit of the 12-digit number encodes a sex that disagrees with the gender given.",
         "Mã thế kỷ/giới tính trong số định danh 12 số không khớp với giới tính đã khai.";
-    ID006, "id-placeholder", "Số giấy tờ giả (dãy số mẫu)", Violation, Row(row::id::placeholder), "Circular 04/2012/TT-BTTTT (registering on false papers)",
+    ID006, "id-placeholder", "Số giấy tờ là dãy số mẫu (lặp/liên tiếp)", Violation, Row(row::id::placeholder), "Circular 04/2012/TT-BTTTT (registering on false papers)",
         "The number is a placeholder: all digits equal, or one ascending or descending run.",
         "Số giấy tờ là số giả: tất cả chữ số giống nhau hoặc là một dãy tăng/giảm liên tiếp.";
     ID007, "cmnd-after-2024", "Dùng CMND 9 số sau khi hết hiệu lực", Violation, Row(row::id::cmnd_after_2024), "Law on Identification 26/2023/QH15: CMND usable until 31 Dec 2024",
@@ -113,7 +113,7 @@ catalogue! {
     ID008, "id-expired", "Giấy tờ hết hạn khi kích hoạt", Warning, Row(row::id::expired), "Law on Identification 26/2023/QH15 (milestones 14, 25, 40, 60); CMND valid 15 years",
         "The document had expired on the activation day: a CMND 15 years after issue, a 12-digit card at the first milestone birthday (14, 25, 40, 60) after issue unless issued within the 2 years before it.",
         "Giấy tờ đã hết hạn vào ngày kích hoạt: CMND sau 15 năm kể từ ngày cấp; thẻ 12 số ở mốc tuổi 14, 25, 40, 60 đầu tiên sau ngày cấp, trừ khi cấp trong vòng 2 năm trước mốc đó.";
-    ID009, "mst-checksum", "Mã số thuế sai số kiểm tra", Violation, Row(row::id::mst_checksum), "Circular 105/2020/TT-BTC (tax code structure); check digit as python-stdnum vn.mst computes it",
+    ID009, "mst-checksum", "Mã số thuế sai chữ số kiểm tra", Violation, Row(row::id::mst_checksum), "Circular 105/2020/TT-BTC (tax code structure); check digit as python-stdnum vn.mst computes it",
         "The tax code's check digit is wrong, its digits 3–9 are all zero, or its branch suffix is 000.",
         "Mã số thuế sai số kiểm tra, có chữ số 3–9 đều bằng 0, hoặc mã chi nhánh là 000.";
     ID010, "passport-unverified", "Số hộ chiếu không theo mẫu thông thường", Warning, Row(row::id::passport_unverified), "Usual passport form, one letter + 7 digits (a convention, not a published rule)",
@@ -131,7 +131,7 @@ catalogue! {
     PS004, "dob-implausible", "Ngày sinh không hợp lý", Violation, Row(row::holder::dob_implausible), "Circular 08/2026/TT-BKHCN",
         "An individual born after activation, before 1900, or over 120 years old at activation.",
         "Cá nhân sinh sau ngày kích hoạt, trước năm 1900, hoặc trên 120 tuổi khi kích hoạt.";
-    PS005, "underage", "Chủ thuê bao chưa đủ tuổi", Warning, Row(row::holder::underage), "Decree 49/2017/NĐ-CP: under 14 needs a parent or guardian",
+    PS005, "underage", "Chủ thuê bao dưới 14 tuổi", Warning, Row(row::holder::underage), "Decree 49/2017/NĐ-CP: under 14 needs a parent or guardian",
         "The holder was under 14 at activation: the registration needs a parent's or guardian's signature.",
         "Chủ thuê bao chưa đủ 14 tuổi khi kích hoạt: cần cha mẹ hoặc người giám hộ đăng ký.";
     PS006, "issue-date-invalid", "Ngày cấp giấy tờ không hợp lệ", Violation, Row(row::holder::issue_date_invalid), "Circular 08/2026/TT-BKHCN",
@@ -152,13 +152,13 @@ catalogue! {
     SB004, "prefix-other-carrier", "Đầu số của nhà mạng khác", Info, Row(row::subscription::prefix_other_carrier), "Prefix allocation; number portability since 16 Nov 2018",
         "The number's prefix was originally allocated to another carrier (ported, or a data error).",
         "Đầu số ban đầu được cấp cho nhà mạng khác (đã chuyển mạng giữ số, hoặc sai dữ liệu).";
-    XR001, "sims-per-id", "Vượt số thuê bao/giấy tờ tại nhà mạng", Warning, Holder(cross::sims_per_id), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
+    XR001, "sims-per-id", "Từ thuê bao thứ 4 của một giấy tờ tại nhà mạng", Warning, Holder(cross::sims_per_id), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
         "The holder's 4th and later live subscription at one carrier: a signed contract is needed; check it exists.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại một nhà mạng: cần hợp đồng theo mẫu; kiểm tra hợp đồng.";
-    XR002, "sims-per-id-online", "Đăng ký trực tuyến vượt số cho phép", Violation, Holder(cross::sims_per_id_online), "Decree 163/2024/NĐ-CP: the online channel only for the first 3 numbers",
+    XR002, "sims-per-id-online", "Đăng ký trực tuyến vượt số lượng cho phép", Violation, Holder(cross::sims_per_id_online), "Decree 163/2024/NĐ-CP: the online channel only for the first 3 numbers",
         "A 4th or later subscription of one ID at one carrier registered through the online channel.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại một nhà mạng được đăng ký qua kênh trực tuyến.";
-    XR003, "sims-per-id-high", "Một giấy tờ đứng tên nhiều thuê bao", Warning, Holder(cross::sims_per_id_high), "Ministry review Sep 2023 (≥10 SIMs per person)",
+    XR003, "sims-per-id-high", "Một giấy tờ đứng tên từ 10 thuê bao", Warning, Holder(cross::sims_per_id_high), "Ministry review Sep 2023 (≥10 SIMs per person)",
         "The ID holds 10 or more live subscriptions across all carriers in the input.",
         "Một giấy tờ đứng tên từ 10 thuê bao đang hoạt động trở lên trên tất cả nhà mạng.";
     XR004, "identity-conflict", "Thông tin chủ thuê bao mâu thuẫn", Violation, Holder(cross::identity_conflict), "Circular 08/2026/TT-BKHCN",
