@@ -18,7 +18,7 @@ use crate::rules::RuleCode;
 use polars::prelude::*;
 use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 
 /// One flagged subscription as its dossier lists it.
@@ -29,7 +29,7 @@ struct Flagged {
     date_of_birth: Option<i32>,
     activation: Option<i64>,
     /// (rule, detail) of every finding on the row, in rule order.
-    findings: Vec<(String, String)>,
+    findings: Vec<(RuleCode, String)>,
 }
 
 /// A point's facts for its cover, from the by-point summary.
@@ -96,14 +96,29 @@ fn points(by_point: &Sheet) -> Vec<Point> {
         .collect()
 }
 
-fn read(path: &Path, columns: &[&str]) -> PolarsResult<DataFrame> {
-    let file = std::fs::File::open(path).map_err(|e| PolarsError::IO {
-        error: std::sync::Arc::new(e),
-        msg: None,
-    })?;
-    ParquetReader::new(file)
-        .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
-        .finish()
+/// Reads `columns` of the Parquet file at `path` a slice of rows at a time, so that memory holds one
+/// slice, not the file (the run's own tables are still held while dossiers are made).
+fn each_slice(
+    path: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(&DataFrame) -> PolarsResult<()>,
+) -> PolarsResult<()> {
+    const SLICE: usize = 1 << 19;
+    let open = || {
+        std::fs::File::open(path).map_err(|e| PolarsError::IO {
+            error: std::sync::Arc::new(e),
+            msg: None,
+        })
+    };
+    let rows = ParquetReader::new(open()?).num_rows()?;
+    for start in (0..rows).step_by(SLICE) {
+        let frame = ParquetReader::new(open()?)
+            .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
+            .with_slice(Some((start, SLICE.min(rows - start))))
+            .finish()?;
+        each(&frame)?;
+    }
+    Ok(())
 }
 
 fn text(frame: &DataFrame, name: &str) -> PolarsResult<StringChunked> {
@@ -112,16 +127,65 @@ fn text(frame: &DataFrame, name: &str) -> PolarsResult<StringChunked> {
 
 type PointKey = (String, String);
 
-/// The flagged subscriptions of every point, in file and row order, and each point's first and last
-/// activation (over all its rows).
+/// The flagged subscriptions of each point of `wanted`, in file and row order, and each one's first
+/// and last activation (over all its rows).
 #[allow(clippy::type_complexity)]
 fn subscriptions(
     dir: &Path,
+    wanted: &FxHashSet<PointKey>,
 ) -> PolarsResult<(
     FxHashMap<PointKey, Vec<Flagged>>,
     FxHashMap<PointKey, (i64, i64)>,
 )> {
-    let subs = read(
+    // Input file names as small numbers, for the (file, row) keys of findings.
+    let mut files: FxHashMap<String, u32> = FxHashMap::default();
+    let mut file_number = |name: &str| -> u32 {
+        let next = files.len() as u32;
+        match files.get(name) {
+            Some(&n) => n,
+            None => *files.entry(name.to_string()).or_insert(next),
+        }
+    };
+    // (file, row) → its findings (rule, detail).
+    let mut by_row: FxHashMap<(u32, u32), Vec<(RuleCode, String)>> = FxHashMap::default();
+    each_slice(
+        &dir.join("findings.parquet"),
+        &["file", "row", "carrier", "point_id", "rule", "detail"],
+        |findings| {
+            let (file, carrier, point, rule, detail) = (
+                text(findings, "file")?,
+                text(findings, "carrier")?,
+                text(findings, "point_id")?,
+                text(findings, "rule")?,
+                text(findings, "detail")?,
+            );
+            let row = findings.column("row")?.cast(&DataType::UInt32)?;
+            let row = row.u32()?;
+            for i in 0..findings.height() {
+                let key = (
+                    carrier.get(i).unwrap_or("").to_string(),
+                    point.get(i).unwrap_or("").to_string(),
+                );
+                if !wanted.contains(&key) {
+                    continue;
+                }
+                let Some(code) = rule.get(i).and_then(RuleCode::parse) else {
+                    continue;
+                };
+                by_row
+                    .entry((
+                        file_number(file.get(i).unwrap_or("")),
+                        row.get(i).unwrap_or(0),
+                    ))
+                    .or_default()
+                    .push((code, detail.get(i).unwrap_or("").to_string()));
+            }
+            Ok(())
+        },
+    )?;
+    let mut flagged_of: FxHashMap<PointKey, Vec<Flagged>> = FxHashMap::default();
+    let mut period: FxHashMap<PointKey, (i64, i64)> = FxHashMap::default();
+    each_slice(
         &dir.join("subscriptions.parquet"),
         &[
             "file",
@@ -135,79 +199,55 @@ fn subscriptions(
             "activation_time",
             "flagged",
         ],
+        |subs| {
+            let (file, carrier, point, msisdn, id, name) = (
+                text(subs, "file")?,
+                text(subs, "carrier")?,
+                text(subs, "point_id")?,
+                text(subs, "msisdn")?,
+                text(subs, "id_number")?,
+                text(subs, "full_name")?,
+            );
+            let row = subs.column("row")?.cast(&DataType::UInt32)?;
+            let row = row.u32()?;
+            let born = subs.column("date_of_birth")?.cast(&DataType::Int32)?;
+            let born = born.i32()?;
+            let activated = subs.column("activation_time")?.cast(&DataType::Int64)?;
+            let activated = activated.i64()?;
+            let flagged = subs.column("flagged")?.bool()?.clone();
+            for i in 0..subs.height() {
+                let key = (
+                    carrier.get(i).unwrap_or("").to_string(),
+                    point.get(i).unwrap_or("").to_string(),
+                );
+                if !wanted.contains(&key) {
+                    continue;
+                }
+                let is_flagged = flagged.get(i) == Some(true);
+                if let Some(at) = activated.get(i) {
+                    let span = period.entry(key.clone()).or_insert((at, at));
+                    *span = (span.0.min(at), span.1.max(at));
+                }
+                if !is_flagged {
+                    continue;
+                }
+                let number = file_number(file.get(i).unwrap_or(""));
+                let mut findings = by_row
+                    .remove(&(number, row.get(i).unwrap_or(0)))
+                    .unwrap_or_default();
+                findings.sort();
+                flagged_of.entry(key).or_default().push(Flagged {
+                    msisdn: msisdn.get(i).unwrap_or("").to_string(),
+                    id_number: id.get(i).unwrap_or("").to_string(),
+                    full_name: name.get(i).unwrap_or("").to_string(),
+                    date_of_birth: born.get(i),
+                    activation: activated.get(i),
+                    findings,
+                });
+            }
+            Ok(())
+        },
     )?;
-    let findings = read(
-        &dir.join("findings.parquet"),
-        &["file", "row", "rule", "detail"],
-    )?;
-    // (file, row) → its findings.
-    let mut by_row: FxHashMap<(String, u32), Vec<(String, String)>> = FxHashMap::default();
-    {
-        let (file, rule, detail) = (
-            text(&findings, "file")?,
-            text(&findings, "rule")?,
-            text(&findings, "detail")?,
-        );
-        let row = findings.column("row")?.cast(&DataType::UInt32)?;
-        let row = row.u32()?;
-        for i in 0..findings.height() {
-            by_row
-                .entry((
-                    file.get(i).unwrap_or("").to_string(),
-                    row.get(i).unwrap_or(0),
-                ))
-                .or_default()
-                .push((
-                    rule.get(i).unwrap_or("").to_string(),
-                    detail.get(i).unwrap_or("").to_string(),
-                ));
-        }
-    }
-    let (file, carrier, point, msisdn, id, name) = (
-        text(&subs, "file")?,
-        text(&subs, "carrier")?,
-        text(&subs, "point_id")?,
-        text(&subs, "msisdn")?,
-        text(&subs, "id_number")?,
-        text(&subs, "full_name")?,
-    );
-    let row = subs.column("row")?.cast(&DataType::UInt32)?;
-    let row = row.u32()?;
-    let born = subs.column("date_of_birth")?.cast(&DataType::Int32)?;
-    let born = born.i32()?;
-    let activated = subs.column("activation_time")?.cast(&DataType::Int64)?;
-    let activated = activated.i64()?;
-    let flagged = subs.column("flagged")?.bool()?.clone();
-    let mut flagged_of: FxHashMap<PointKey, Vec<Flagged>> = FxHashMap::default();
-    let mut period: FxHashMap<PointKey, (i64, i64)> = FxHashMap::default();
-    for i in 0..subs.height() {
-        let key = (
-            carrier.get(i).unwrap_or("").to_string(),
-            point.get(i).unwrap_or("").to_string(),
-        );
-        if let Some(at) = activated.get(i) {
-            let p = period.entry(key.clone()).or_insert((at, at));
-            *p = (p.0.min(at), p.1.max(at));
-        }
-        if flagged.get(i) != Some(true) {
-            continue;
-        }
-        let mut findings = by_row
-            .remove(&(
-                file.get(i).unwrap_or("").to_string(),
-                row.get(i).unwrap_or(0),
-            ))
-            .unwrap_or_default();
-        findings.sort();
-        flagged_of.entry(key).or_default().push(Flagged {
-            msisdn: msisdn.get(i).unwrap_or("").to_string(),
-            id_number: id.get(i).unwrap_or("").to_string(),
-            full_name: name.get(i).unwrap_or("").to_string(),
-            date_of_birth: born.get(i),
-            activation: activated.get(i),
-            findings,
-        });
-    }
     Ok((flagged_of, period))
 }
 
@@ -215,37 +255,55 @@ fn subscriptions(
 /// point of `by_point` with a violation or a warning, and `index.csv`.
 pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result<()> {
     let root = dir.join("dossiers");
-    let (mut flagged, period) = subscriptions(dir).map_err(|e| {
-        Error::write(
-            &root,
-            std::io::Error::other(format!("reading the run's Parquet outputs: {e}")),
-        )
-    })?;
     let points = points(by_point);
-    // Each point with its flagged rows, its period and its workbook's path.
-    type Job = (Point, Vec<Flagged>, Option<(i64, i64)>, PathBuf);
-    let jobs: Vec<Job> = points
-        .into_iter()
-        .map(|p| {
-            let key = (p.carrier.clone(), p.point_id.clone());
-            let rows = flagged.remove(&key).unwrap_or_default();
-            let period = period.get(&key).copied();
-            let path = root
-                .join(file_name(&p.carrier))
-                .join(format!("{}.xlsx", file_name(&p.point_id)));
-            (p, rows, period, path)
-        })
-        .collect();
-    for (_, _, _, path) in &jobs {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    // Points in groups of about GROUP_ROWS flagged subscriptions, one group held at a time: the
+    // run's own tables are still in memory, and a dossier's rows are text.
+    const GROUP_ROWS: u64 = 500_000;
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut in_group = 0;
+    for (k, p) in points.iter().enumerate() {
+        if in_group >= GROUP_ROWS {
+            groups.push(Vec::new());
+            in_group = 0;
+        }
+        in_group += p.flagged;
+        if let Some(g) = groups.last_mut() {
+            g.push(k);
         }
     }
-    jobs.par_iter().try_for_each(|(p, rows, period, path)| {
-        let bytes = workbook(p, rows, *period, rule_set, lang)
-            .map_err(|e| Error::write(path, std::io::Error::other(e)))?;
-        super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
-    })?;
+    let path_of = |p: &Point| {
+        root.join(file_name(&p.carrier))
+            .join(format!("{}.xlsx", file_name(&p.point_id)))
+    };
+    for group in &groups {
+        let wanted: FxHashSet<PointKey> = group
+            .iter()
+            .map(|&k| (points[k].carrier.clone(), points[k].point_id.clone()))
+            .collect();
+        let (mut flagged, period) = subscriptions(dir, &wanted).map_err(|e| {
+            Error::write(
+                &root,
+                std::io::Error::other(format!("reading the run's Parquet outputs: {e}")),
+            )
+        })?;
+        for &k in group {
+            let path = path_of(&points[k]);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+            }
+        }
+        group.par_iter().try_for_each(|&k| {
+            let p = &points[k];
+            let key = (p.carrier.clone(), p.point_id.clone());
+            let rows = flagged.get(&key).map_or(&[][..], Vec::as_slice);
+            let path = path_of(p);
+            let bytes = workbook(p, rows, period.get(&key).copied(), rule_set, lang)
+                .map_err(|e| Error::write(&path, std::io::Error::other(e)))?;
+            super::write::atomic(&path, |w| std::io::Write::write_all(w, &bytes))
+        })?;
+        flagged.clear();
+    }
+    let jobs: Vec<(&Point, PathBuf)> = points.iter().map(|p| (p, path_of(p))).collect();
     let index = Sheet {
         name: "index",
         columns: [
@@ -264,7 +322,7 @@ pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result
         .to_vec(),
         rows: jobs
             .iter()
-            .map(|(p, _, _, path)| {
+            .map(|(p, path)| {
                 use super::summary::Cell;
                 vec![
                     Cell::Text(p.carrier.clone()),
@@ -441,14 +499,9 @@ fn workbook(
             .findings
             .iter()
             .map(|(rule, detail)| {
-                let name = RuleCode::parse(rule).map_or("", |c| {
-                    if vi {
-                        c.info().vi_name
-                    } else {
-                        c.info().name
-                    }
-                });
-                format!("{rule} {name}: {detail}")
+                let info = rule.info();
+                let name = if vi { info.vi_name } else { info.name };
+                format!("{} {name}: {detail}", rule.code())
             })
             .collect();
         ws.write_string_with_format(r, 6, why.join("\n"), &wrap)?;
