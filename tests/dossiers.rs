@@ -44,6 +44,8 @@ fn a_dossier_per_flagged_point_with_its_counts_its_rows_and_print_setup() {
     let flagged_points: Vec<&BTreeMap<String, String>> = by_point
         .iter()
         .filter(|r| r["with_violation"] != "0" || r["with_warning"] != "0")
+        // Rows without a point have no point to visit.
+        .filter(|r| !r["point_id"].is_empty())
         .collect();
     assert!(flagged_points.len() > 20);
     let index = read_csv(&out.join("dossiers/index.csv"));
@@ -120,5 +122,50 @@ fn a_dossier_per_flagged_point_with_its_counts_its_rows_and_print_setup() {
             assert!(xml.contains("Hồ sơ kiểm tra điểm") && xml.contains("Trang &amp;P / &amp;N"));
         }
         assert!(part(&path, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
+    }
+}
+
+#[test]
+fn sharded_runs_make_the_same_dossiers_and_clashing_codes_get_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    // The sample, with three more points whose codes make the same file name.
+    let (header, mut rows) = well_formed_sample();
+    let point = header.iter().position(|h| h == "point_id").unwrap();
+    let name = header.iter().position(|h| h == "full_name").unwrap();
+    for (k, code) in ["A/B", "A_B", "a_b"].iter().enumerate() {
+        let mut fields: Vec<String> = rows[k].iter().map(str::to_string).collect();
+        fields[point] = code.to_string();
+        fields[name] = String::new(); // PS001: a violation at each
+        rows[k] = csv::StringRecord::from(fields);
+    }
+    let input = dir.path().join("viettel.csv");
+    write_csv(&input, &header, &rows);
+    let inputs = vec![input.display().to_string()];
+    let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
+    run_ok_with(&audit_args(&inputs, &whole, &["--dossiers"]), &[]);
+    run_ok_with(
+        &audit_args(&inputs, &sharded, &["--dossiers", "--shards", "3"]),
+        &[],
+    );
+    let index = read_csv(&whole.join("dossiers/index.csv"));
+    let files: Vec<&str> = index
+        .iter()
+        .filter(|r| ["A/B", "A_B", "a_b"].contains(&r["point_id"].as_str()))
+        .map(|r| r["dossier"].as_str())
+        .collect();
+    assert_eq!(files.len(), 3);
+    let distinct: BTreeSet<String> = files.iter().map(|f| f.to_lowercase()).collect();
+    assert_eq!(distinct.len(), 3, "{files:?}");
+    assert_eq!(
+        std::fs::read(whole.join("dossiers/index.csv")).unwrap(),
+        std::fs::read(sharded.join("dossiers/index.csv")).unwrap()
+    );
+    for entry in &index {
+        let (a, b) = (
+            whole.join("dossiers").join(&entry["dossier"]),
+            sharded.join("dossiers").join(&entry["dossier"]),
+        );
+        assert_eq!(sheet_rows(&a, 1), sheet_rows(&b, 1), "{}", entry["dossier"]);
+        assert_eq!(sheet_rows(&a, 0), sheet_rows(&b, 0), "{}", entry["dossier"]);
     }
 }

@@ -14,7 +14,8 @@ use super::i18n::{value, Lang};
 use super::summary::Sheet;
 use super::xlsx::print_setup;
 use crate::error::{Error, Result};
-use crate::rules::RuleCode;
+use crate::rules::{RuleCode, RuleSet};
+use chrono::Datelike;
 use polars::prelude::*;
 use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -23,6 +24,11 @@ use std::path::{Path, PathBuf};
 
 /// One flagged subscription as its dossier lists it.
 struct Flagged {
+    /// Input file and record number: rows are listed in file order.
+    file: String,
+    row: u32,
+    /// Only the year of birth is known (a year-only date, or a strict run).
+    year_only: bool,
     msisdn: String,
     id_number: String,
     full_name: String,
@@ -196,10 +202,12 @@ fn subscriptions(
             "id_number",
             "full_name",
             "date_of_birth",
+            "date_of_birth_precision",
             "activation_time",
             "flagged",
         ],
         |subs| {
+            let precision = text(subs, "date_of_birth_precision")?;
             let (file, carrier, point, msisdn, id, name) = (
                 text(subs, "file")?,
                 text(subs, "carrier")?,
@@ -237,6 +245,9 @@ fn subscriptions(
                     .unwrap_or_default();
                 findings.sort();
                 flagged_of.entry(key).or_default().push(Flagged {
+                    file: file.get(i).unwrap_or("").to_string(),
+                    row: row.get(i).unwrap_or(0),
+                    year_only: precision.get(i) == Some("year"),
                     msisdn: msisdn.get(i).unwrap_or("").to_string(),
                     id_number: id.get(i).unwrap_or("").to_string(),
                     full_name: name.get(i).unwrap_or("").to_string(),
@@ -248,14 +259,39 @@ fn subscriptions(
             Ok(())
         },
     )?;
+    // A sharded run writes its rows shard by shard: put each point's back in file order.
+    for rows in flagged_of.values_mut() {
+        rows.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+    }
     Ok((flagged_of, period))
 }
 
 /// Writes `dossiers/` into `dir` (a run's staging folder holding its Parquet outputs): a workbook per
 /// point of `by_point` with a violation or a warning, and `index.csv`.
-pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result<()> {
+pub fn write(dir: &Path, by_point: &Sheet, rules: &RuleSet, lang: Lang) -> Result<()> {
     let root = dir.join("dossiers");
-    let points = points(by_point);
+    // Rows without a point have no point to visit (PT005 names them).
+    let points: Vec<Point> = points(by_point)
+        .into_iter()
+        .filter(|p| !p.point_id.is_empty())
+        .collect();
+    // A workbook name per point, unique even where codes differ only in characters a file name
+    // cannot hold or in case (file systems that ignore case): a clash gets `~2`, `~3`….
+    let mut taken: FxHashSet<String> = FxHashSet::default();
+    let paths: Vec<PathBuf> = points
+        .iter()
+        .map(|p| {
+            let folder = file_name(&p.carrier);
+            let base = file_name(&p.point_id);
+            let mut name = format!("{base}.xlsx");
+            let mut n = 1;
+            while !taken.insert(format!("{folder}/{name}").to_lowercase()) {
+                n += 1;
+                name = format!("{base}~{n}.xlsx");
+            }
+            root.join(folder).join(name)
+        })
+        .collect();
     // Points in groups of about GROUP_ROWS flagged subscriptions, one group held at a time: the
     // run's own tables are still in memory, and a dossier's rows are text.
     const GROUP_ROWS: u64 = 500_000;
@@ -271,10 +307,6 @@ pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result
             g.push(k);
         }
     }
-    let path_of = |p: &Point| {
-        root.join(file_name(&p.carrier))
-            .join(format!("{}.xlsx", file_name(&p.point_id)))
-    };
     for group in &groups {
         let wanted: FxHashSet<PointKey> = group
             .iter()
@@ -287,7 +319,7 @@ pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result
             )
         })?;
         for &k in group {
-            let path = path_of(&points[k]);
+            let path = &paths[k];
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
             }
@@ -296,14 +328,14 @@ pub fn write(dir: &Path, by_point: &Sheet, rule_set: &str, lang: Lang) -> Result
             let p = &points[k];
             let key = (p.carrier.clone(), p.point_id.clone());
             let rows = flagged.get(&key).map_or(&[][..], Vec::as_slice);
-            let path = path_of(p);
-            let bytes = workbook(p, rows, period.get(&key).copied(), rule_set, lang)
+            let path = &paths[k];
+            let bytes = workbook(p, rows, period.get(&key).copied(), rules, lang)
                 .map_err(|e| Error::write(&path, std::io::Error::other(e)))?;
-            super::write::atomic(&path, |w| std::io::Write::write_all(w, &bytes))
+            super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
         })?;
         flagged.clear();
     }
-    let jobs: Vec<(&Point, PathBuf)> = points.iter().map(|p| (p, path_of(p))).collect();
+    let jobs: Vec<(&Point, &PathBuf)> = points.iter().zip(&paths).collect();
     let index = Sheet {
         name: "index",
         columns: [
@@ -357,7 +389,7 @@ fn workbook(
     p: &Point,
     rows: &[Flagged],
     period: Option<(i64, i64)>,
-    rule_set: &str,
+    rules: &RuleSet,
     lang: Lang,
 ) -> std::result::Result<Vec<u8>, XlsxError> {
     let vi = lang == Lang::Vi;
@@ -404,7 +436,7 @@ fn workbook(
             ),
             period,
         ),
-        (pick("Bộ quy tắc", "Rule set"), rule_set.to_string()),
+        (pick("Bộ quy tắc", "Rule set"), rules.name.clone()),
         (
             pick("Tổng thuê bao", "Subscriptions"),
             p.subscriptions.to_string(),
@@ -450,7 +482,13 @@ fn workbook(
         ws.write_string_with_format(
             r,
             2,
-            value("severity", info.map_or("", |i| i.severity.code()), lang).as_ref(),
+            // The run's rule set decides a rule's severity, not the shipped catalogue.
+            value(
+                "severity",
+                RuleCode::parse(code).map_or("", |c| rules.severity(c).code()),
+                lang,
+            )
+            .as_ref(),
             &wrap,
         )?;
         ws.write_number(r, 3, *n as f64)?;
@@ -486,8 +524,17 @@ fn workbook(
         ws.write_string_with_format(r, 3, &f.full_name, &wrap)?;
         if let Some(d) = f.date_of_birth {
             let at = epoch + chrono::Duration::days(i64::from(d));
-            let serial = crate::ident::date::to_excel_serial(at.and_time(chrono::NaiveTime::MIN));
-            ws.write_number_with_format(r, 4, serial, &date)?;
+            // A year alone is written as the year; a date before 1900 as text (Excel's dates
+            // start in 1900, and such dates are what PS004 cites).
+            if f.year_only {
+                ws.write_string_with_format(r, 4, at.format("%Y").to_string(), &wrap)?;
+            } else if at.year() < 1900 {
+                ws.write_string_with_format(r, 4, at.format("%d/%m/%Y").to_string(), &wrap)?;
+            } else {
+                let serial =
+                    crate::ident::date::to_excel_serial(at.and_time(chrono::NaiveTime::MIN));
+                ws.write_number_with_format(r, 4, serial, &date)?;
+            }
         }
         if let Some(ms) = f.activation {
             if let Some(at) = chrono::DateTime::from_timestamp_millis(ms) {
