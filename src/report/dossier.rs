@@ -330,7 +330,7 @@ pub fn write(dir: &Path, by_point: &Sheet, rules: &RuleSet, lang: Lang) -> Resul
             let rows = flagged.get(&key).map_or(&[][..], Vec::as_slice);
             let path = &paths[k];
             let bytes = workbook(p, rows, period.get(&key).copied(), rules, lang)
-                .map_err(|e| Error::write(&path, std::io::Error::other(e)))?;
+                .map_err(|e| Error::write(path, std::io::Error::other(e)))?;
             super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
         })?;
         flagged.clear();
