@@ -168,3 +168,77 @@ fn libreoffice_opens_report_xlsx_and_its_by_carrier_sheet_equals_by_carrier_csv(
         }
     }
 }
+
+#[test]
+fn libreoffice_opens_a_dossier_and_compare_xlsx() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    audit_sample(&out, &["--dossiers"], &[]);
+    let index = read_csv(&out.join("dossiers/index.csv"));
+    let first = out.join("dossiers").join(&index[0]["dossier"]);
+    let viettel: Vec<String> = sample_extracts()
+        .into_iter()
+        .filter(|f| f.ends_with("viettel.csv"))
+        .collect();
+    let later = dir.path().join("later");
+    run_ok_with(&audit_args(&viettel, &later, &[]), &[]);
+    let compared = dir.path().join("compared");
+    run_ok(&[
+        "compare",
+        out.to_str().unwrap(),
+        later.to_str().unwrap(),
+        "--out",
+        compared.to_str().unwrap(),
+        "--quiet",
+    ]);
+    for (book, sheet, expect) in [
+        (
+            first.clone(),
+            2,
+            index[0]["flagged"].parse::<usize>().unwrap(),
+        ),
+        (
+            compared.join("compare.xlsx"),
+            1,
+            read_csv(&compared.join("by_point_changes.csv")).len(),
+        ),
+    ] {
+        let converted = dir.path().join(format!("converted-{sheet}"));
+        let filter = format!(
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
+        );
+        let result = Command::new(&soffice)
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                &filter,
+                "--outdir",
+            ])
+            .arg(&converted)
+            .arg(&book)
+            .env("HOME", dir.path())
+            .output()
+            .expect("run LibreOffice");
+        let said = String::from_utf8_lossy(&result.stderr).into_owned();
+        assert!(
+            result.status.success(),
+            "LibreOffice failed on {}: {said}",
+            book.display()
+        );
+        let csv = std::fs::read_dir(&converted)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "csv"))
+            .unwrap_or_else(|| panic!("no CSV from {}: {said}", book.display()));
+        // The header, then one line per row (a dossier's sheet ends with its signature block).
+        let rows = cells(&csv);
+        let data = rows
+            .iter()
+            .skip(1)
+            .take_while(|r| r.iter().any(|c| !c.is_empty()))
+            .count();
+        assert_eq!(data, expect, "{}", book.display());
+    }
+}
