@@ -27,30 +27,73 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn python() -> Option<PathBuf> {
-    let found = std::env::var_os("SIMAUDIT_PYTHON")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from);
+/// A client `found`, or None (the caller skips) when it is missing and clients are not
+/// required; `missing` says what to provide.
+fn client(found: Option<PathBuf>, missing: &str) -> Option<PathBuf> {
     assert!(
         found.is_some() || !required(),
-        "SIMAUDIT_REQUIRE_CLIENTS is set but SIMAUDIT_PYTHON (a Python with pandas, polars, duckdb) is not"
+        "SIMAUDIT_REQUIRE_CLIENTS is set but {missing}"
     );
     if found.is_none() {
-        eprintln!("skipped: set SIMAUDIT_PYTHON to a Python with pandas, pyarrow, polars, duckdb");
+        eprintln!("skipped: {missing}");
     }
     found
 }
 
+fn python() -> Option<PathBuf> {
+    client(
+        std::env::var_os("SIMAUDIT_PYTHON")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+        "no SIMAUDIT_PYTHON (a Python with pandas, pyarrow, polars, duckdb)",
+    )
+}
+
 fn soffice() -> Option<PathBuf> {
-    let found = on_path(&["soffice", "libreoffice"]);
-    assert!(
-        found.is_some() || !required(),
-        "SIMAUDIT_REQUIRE_CLIENTS is set but LibreOffice (soffice) is not on PATH"
+    client(
+        on_path(&["soffice", "libreoffice"]),
+        "no LibreOffice (soffice) on PATH",
+    )
+}
+
+/// Sheet number `sheet` (1-based) of the workbook `book` as LibreOffice converts it to CSV (UTF-8,
+/// values as stored rather than as formatted), read back as cells; a workbook LibreOffice cannot
+/// open fails here.
+fn libreoffice_sheet(soffice: &Path, book: &Path, sheet: usize, work: &Path) -> Vec<Vec<String>> {
+    let converted = work.join(format!("converted-{sheet}"));
+    let filter = format!(
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
     );
-    if found.is_none() {
-        eprintln!("skipped: no LibreOffice (soffice) on PATH");
-    }
-    found
+    let result = Command::new(soffice)
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            &filter,
+            "--outdir",
+        ])
+        .arg(&converted)
+        .arg(book)
+        // A profile of its own, so a LibreOffice already running elsewhere is not asked instead.
+        .env("HOME", work)
+        .output()
+        .expect("run LibreOffice");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        result.status.success(),
+        "LibreOffice failed on {}: {said}",
+        book.display()
+    );
+    let csv = std::fs::read_dir(&converted)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .unwrap_or_else(|| panic!("LibreOffice wrote no CSV from {}: {said}", book.display()));
+    cells(&csv)
 }
 
 fn audit_sample(out: &Path, extra: &[&str], env: &[(&str, &str)]) {
@@ -116,35 +159,8 @@ fn libreoffice_opens_report_xlsx_and_its_by_carrier_sheet_equals_by_carrier_csv(
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     audit_sample(&out, &["--lang", "en"], &[]);
-    let converted = dir.path().join("converted");
-    // CSV export of sheet 2 (by carrier): UTF-8, values as stored rather than as formatted.
-    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2";
-    let result = Command::new(&soffice)
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter,
-            "--outdir",
-        ])
-        .arg(&converted)
-        .arg(out.join("report.xlsx"))
-        // A profile of its own, so a LibreOffice already running elsewhere is not asked instead.
-        .env("HOME", dir.path())
-        .output()
-        .expect("run LibreOffice");
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(result.status.success(), "LibreOffice failed: {said}");
-    let sheet = std::fs::read_dir(&converted)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "csv"))
-        .unwrap_or_else(|| panic!("LibreOffice wrote no CSV: {said}"));
-    let from_xlsx = cells(&sheet);
+    // Sheet 2: by carrier.
+    let from_xlsx = libreoffice_sheet(&soffice, &out.join("report.xlsx"), 2, dir.path());
     let from_csv = cells(&out.join("by_carrier.csv"));
     // Headers are labels (translated in the workbook); the data rows must match cell for cell,
     // percentages being stored as fractions in the workbook.
@@ -204,36 +220,8 @@ fn libreoffice_opens_a_dossier_and_compare_xlsx() {
             read_csv(&compared.join("by_point_changes.csv")).len(),
         ),
     ] {
-        let converted = dir.path().join(format!("converted-{sheet}"));
-        let filter = format!(
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
-        );
-        let result = Command::new(&soffice)
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                &filter,
-                "--outdir",
-            ])
-            .arg(&converted)
-            .arg(&book)
-            .env("HOME", dir.path())
-            .output()
-            .expect("run LibreOffice");
-        let said = String::from_utf8_lossy(&result.stderr).into_owned();
-        assert!(
-            result.status.success(),
-            "LibreOffice failed on {}: {said}",
-            book.display()
-        );
-        let csv = std::fs::read_dir(&converted)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "csv"))
-            .unwrap_or_else(|| panic!("no CSV from {}: {said}", book.display()));
         // The header, then one line per row (a dossier's sheet ends with its signature block).
-        let rows = cells(&csv);
+        let rows = libreoffice_sheet(&soffice, &book, sheet, dir.path());
         let data = rows
             .iter()
             .skip(1)

@@ -28,8 +28,9 @@ pub struct Batch {
     /// Some field bytes were not UTF-8 when sealed, though the file was found to be UTF-8 when
     /// opened: it changed while it was being read. The batch's fields are then empty.
     pub changed: bool,
-    /// The share of the source read through the end of this batch (0 to 1), for a progress display.
-    pub read: f32,
+    /// How far the source is read through the end of this batch, in its units (`Source::units`),
+    /// for a progress display.
+    pub read: usize,
 }
 
 #[derive(Debug, Default)]

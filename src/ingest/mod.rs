@@ -293,6 +293,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         let weight = weights[idx];
         let idx = idx as u16;
         let (mut src, size) = Source::read(path, encoding, sheet.as_deref())?;
+        let units = src.units();
         src.use_header(header);
         info.size = size;
         info.encoding = src.encoding().into();
@@ -347,8 +348,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
             scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).is_ok()));
             for batch in rx {
-                crate::usage::PROGRESS
-                    .set(read_before + (weight as f64 * f64::from(batch.read)) as u64);
+                let share = batch.read as f64 / units.max(1) as f64;
+                crate::usage::PROGRESS.set(read_before + (weight as f64 * share) as u64);
                 if batch.changed {
                     // The reader's remaining batches are dropped unread.
                     changed = true;

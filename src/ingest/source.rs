@@ -503,6 +503,16 @@ impl Source {
         }
     }
 
+    /// How much there is to read, in the units of [`Batch::read`](super::batch::Batch): bytes of
+    /// text, or records of a Parquet file or a sheet.
+    pub fn units(&self) -> usize {
+        match self {
+            Source::Delimited { text, .. } => text.bytes().len(),
+            Source::Parquet { df, .. } => df.height(),
+            Source::Sheet { rows, .. } => rows.len(),
+        }
+    }
+
     pub fn headers(&self) -> &[String] {
         match self {
             Source::Delimited { headers, .. }
@@ -677,7 +687,7 @@ impl Source {
                     if row.is_multiple_of(1 << 16) {
                         whole.release(rec.start);
                     }
-                    batch.read = rec.end as f32 / text.len().max(1) as f32;
+                    batch.read = rec.end;
                     if !flush(&mut batch, false) {
                         return;
                     }
@@ -704,7 +714,7 @@ impl Source {
                     let fields = iters.iter_mut().map(|it| it.next().flatten().unwrap_or(""));
                     if keep(i as u32 + 1) {
                         batch.push(i as u32 + 1, fields);
-                        batch.read = (i + 1) as f32 / df.height() as f32;
+                        batch.read = i + 1;
                         if !flush(&mut batch, false) {
                             return;
                         }
@@ -760,7 +770,7 @@ impl Source {
                             batch.push(row, cells.iter().map(String::as_str));
                         }
                     }
-                    batch.read = (i + 1) as f32 / rows.len() as f32;
+                    batch.read = i + 1;
                     if !flush(&mut batch, false) {
                         return;
                     }
@@ -774,7 +784,7 @@ impl Source {
                     }));
             }
         }
-        batch.read = 1.0;
+        batch.read = self.units();
         flush(&mut batch, true);
     }
 }

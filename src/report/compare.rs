@@ -651,51 +651,54 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
     let counts = [count("new"), count("persisting"), count("resolved")];
     let lang = o.lang;
     let vi = lang == super::i18n::Lang::Vi;
-    let pick = |v: &str, e: &str| if vi { v.to_string() } else { e.to_string() };
+    let pick = |v: &str, e: &str| lang.pick(v, e).to_string();
     let title = pick("Theo dõi khắc phục", "Follow-up: what was fixed");
-    let lines = vec![
+    let mut lines = vec![
         (
             pick("Lần kiểm tra trước", "Earlier audit"),
-            old.path.display().to_string(),
+            Cell::Text(old.path.display().to_string()),
         ),
         (
             pick("Lần kiểm tra này", "This audit"),
-            new.path.display().to_string(),
+            Cell::Text(new.path.display().to_string()),
         ),
         (
             pick("Bộ quy tắc", "Rule set"),
-            if old.rule_set_sha256 == new.rule_set_sha256 {
+            Cell::Text(if old.rule_set_sha256 == new.rule_set_sha256 {
                 new.rule_set.clone()
             } else {
                 format!("{} → {}", old.rule_set, new.rule_set)
-            },
+            }),
         ),
-        (pick("Phát hiện mới", "New findings"), counts[0].to_string()),
+        (
+            pick("Phát hiện mới", "New findings"),
+            Cell::Int(counts[0] as u64),
+        ),
         (
             pick("Phát hiện còn tồn tại", "Persisting findings"),
-            counts[1].to_string(),
+            Cell::Int(counts[1] as u64),
         ),
         (
             pick("Phát hiện đã khắc phục", "Resolved findings"),
-            counts[2].to_string(),
+            Cell::Int(counts[2] as u64),
         ),
         (
             pick(
                 "Dòng không có số thuê bao (không theo dõi được)",
                 "Rows without a number (not followed)",
             ),
-            format!("{} → {}", old.unnumbered, new.unnumbered),
+            Cell::Text(format!("{} → {}", old.unnumbered, new.unnumbered)),
         ),
     ];
-    let mut lines = lines;
     if changes.len() > super::xlsx::FINDINGS_CAP {
+        let (cap, all) = (super::xlsx::FINDINGS_CAP, changes.len());
         lines.push((
             pick("Lưu ý", "Note"),
-            if vi {
-                format!("Trang chi tiết chỉ có {} trong {} dòng (giới hạn của Excel); xem đầy đủ trong changes.csv", super::xlsx::FINDINGS_CAP, changes.len())
+            Cell::Text(if vi {
+                format!("Trang chi tiết chỉ có {cap} trong {all} dòng (giới hạn của Excel); xem đầy đủ trong changes.csv")
             } else {
-                format!("The details sheet holds the first {} of {} rows (Excel's row limit); changes.csv has them all", super::xlsx::FINDINGS_CAP, changes.len())
-            },
+                format!("The details sheet holds the first {cap} of {all} rows (Excel's row limit); changes.csv has them all")
+            }),
         ));
     }
     let (point_sheet, carrier_sheet, detail_sheet) = if vi {
@@ -703,7 +706,10 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
     } else {
         ("Follow-up by point", "By carrier", "Details")
     };
-    let text: Vec<String> = lines.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let text: Vec<String> = lines
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.csv()))
+        .collect();
     // The workbook, the longest to write, beside the others.
     let (book, others) = rayon::join(
         || {

@@ -131,18 +131,30 @@ fn text(frame: &DataFrame, name: &str) -> PolarsResult<StringChunked> {
     Ok(frame.column(name)?.cast(&DataType::String)?.str()?.clone())
 }
 
-type PointKey = (String, String);
+/// What `subscriptions` finds for each point of a group, in the group's order.
+struct GroupRows {
+    /// The point's flagged subscriptions, in file and row order.
+    flagged: Vec<Vec<Flagged>>,
+    /// Its first and last activation (over all its rows).
+    period: Vec<Option<(i64, i64)>>,
+}
 
-/// The flagged subscriptions of each point of `wanted`, in file and row order, and each one's first
-/// and last activation (over all its rows).
-#[allow(clippy::type_complexity)]
-fn subscriptions(
-    dir: &Path,
-    wanted: &FxHashSet<PointKey>,
-) -> PolarsResult<(
-    FxHashMap<PointKey, Vec<Flagged>>,
-    FxHashMap<PointKey, (i64, i64)>,
-)> {
+/// The rows of the points of `group`, read from the run's Parquet outputs.
+fn subscriptions(dir: &Path, group: &[&Point]) -> PolarsResult<GroupRows> {
+    // carrier → point → the point's place in `group`: looked up for every row without making a key.
+    let mut place: FxHashMap<&str, FxHashMap<&str, usize>> = FxHashMap::default();
+    for (k, p) in group.iter().enumerate() {
+        place
+            .entry(p.carrier.as_str())
+            .or_default()
+            .insert(p.point_id.as_str(), k);
+    }
+    let place_of = |carrier: Option<&str>, point: Option<&str>| {
+        place
+            .get(carrier.unwrap_or(""))
+            .and_then(|points| points.get(point.unwrap_or("")))
+            .copied()
+    };
     // Input file names as small numbers, for the (file, row) keys of findings.
     let mut files: FxHashMap<String, u32> = FxHashMap::default();
     let mut file_number = |name: &str| -> u32 {
@@ -168,11 +180,7 @@ fn subscriptions(
             let row = findings.column("row")?.cast(&DataType::UInt32)?;
             let row = row.u32()?;
             for i in 0..findings.height() {
-                let key = (
-                    carrier.get(i).unwrap_or("").to_string(),
-                    point.get(i).unwrap_or("").to_string(),
-                );
-                if !wanted.contains(&key) {
+                if place_of(carrier.get(i), point.get(i)).is_none() {
                     continue;
                 }
                 let Some(code) = rule.get(i).and_then(RuleCode::parse) else {
@@ -189,8 +197,10 @@ fn subscriptions(
             Ok(())
         },
     )?;
-    let mut flagged_of: FxHashMap<PointKey, Vec<Flagged>> = FxHashMap::default();
-    let mut period: FxHashMap<PointKey, (i64, i64)> = FxHashMap::default();
+    let mut found = GroupRows {
+        flagged: group.iter().map(|_| Vec::new()).collect(),
+        period: vec![None; group.len()],
+    };
     each_slice(
         &dir.join("subscriptions.parquet"),
         &[
@@ -224,19 +234,14 @@ fn subscriptions(
             let activated = activated.i64()?;
             let flagged = subs.column("flagged")?.bool()?.clone();
             for i in 0..subs.height() {
-                let key = (
-                    carrier.get(i).unwrap_or("").to_string(),
-                    point.get(i).unwrap_or("").to_string(),
-                );
-                if !wanted.contains(&key) {
+                let Some(k) = place_of(carrier.get(i), point.get(i)) else {
                     continue;
-                }
-                let is_flagged = flagged.get(i) == Some(true);
+                };
                 if let Some(at) = activated.get(i) {
-                    let span = period.entry(key.clone()).or_insert((at, at));
+                    let span = found.period[k].get_or_insert((at, at));
                     *span = (span.0.min(at), span.1.max(at));
                 }
-                if !is_flagged {
+                if flagged.get(i) != Some(true) {
                     continue;
                 }
                 let number = file_number(file.get(i).unwrap_or(""));
@@ -244,7 +249,7 @@ fn subscriptions(
                     .remove(&(number, row.get(i).unwrap_or(0)))
                     .unwrap_or_default();
                 findings.sort();
-                flagged_of.entry(key).or_default().push(Flagged {
+                found.flagged[k].push(Flagged {
                     file: file.get(i).unwrap_or("").to_string(),
                     row: row.get(i).unwrap_or(0),
                     year_only: precision.get(i) == Some("year"),
@@ -260,10 +265,10 @@ fn subscriptions(
         },
     )?;
     // A sharded run writes its rows shard by shard: put each point's back in file order.
-    for rows in flagged_of.values_mut() {
+    for rows in &mut found.flagged {
         rows.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
     }
-    Ok((flagged_of, period))
+    Ok(found)
 }
 
 /// Writes `dossiers/` into `dir` (a run's staging folder holding its Parquet outputs): a workbook per
@@ -295,24 +300,21 @@ pub fn write(dir: &Path, by_point: &Sheet, rules: &RuleSet, lang: Lang) -> Resul
     // Points in groups of about GROUP_ROWS flagged subscriptions, one group held at a time: the
     // run's own tables are still in memory, and a dossier's rows are text.
     const GROUP_ROWS: u64 = 500_000;
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut in_group = 0;
     for (k, p) in points.iter().enumerate() {
-        if in_group >= GROUP_ROWS {
-            groups.push(Vec::new());
-            in_group = 0;
+        match groups.last_mut() {
+            Some(g) if in_group < GROUP_ROWS => g.push(k),
+            _ => {
+                groups.push(vec![k]);
+                in_group = 0;
+            }
         }
         in_group += p.flagged;
-        if let Some(g) = groups.last_mut() {
-            g.push(k);
-        }
     }
     for group in &groups {
-        let wanted: FxHashSet<PointKey> = group
-            .iter()
-            .map(|&k| (points[k].carrier.clone(), points[k].point_id.clone()))
-            .collect();
-        let (mut flagged, period) = subscriptions(dir, &wanted).map_err(|e| {
+        let members: Vec<&Point> = group.iter().map(|&k| &points[k]).collect();
+        let found = subscriptions(dir, &members).map_err(|e| {
             Error::write(
                 &root,
                 std::io::Error::other(format!("reading the run's Parquet outputs: {e}")),
@@ -324,16 +326,12 @@ pub fn write(dir: &Path, by_point: &Sheet, rules: &RuleSet, lang: Lang) -> Resul
                 std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
             }
         }
-        group.par_iter().try_for_each(|&k| {
-            let p = &points[k];
-            let key = (p.carrier.clone(), p.point_id.clone());
-            let rows = flagged.get(&key).map_or(&[][..], Vec::as_slice);
+        group.par_iter().enumerate().try_for_each(|(g, &k)| {
             let path = &paths[k];
-            let bytes = workbook(p, rows, period.get(&key).copied(), rules, lang)
+            let bytes = workbook(&points[k], &found.flagged[g], found.period[g], rules, lang)
                 .map_err(|e| Error::write(path, std::io::Error::other(e)))?;
             super::write::atomic(path, |w| std::io::Write::write_all(w, &bytes))
         })?;
-        flagged.clear();
     }
     let jobs: Vec<(&Point, &PathBuf)> = points.iter().zip(&paths).collect();
     let index = Sheet {
@@ -393,7 +391,7 @@ fn workbook(
     lang: Lang,
 ) -> std::result::Result<Vec<u8>, XlsxError> {
     let vi = lang == Lang::Vi;
-    let pick = |v: &'static str, e: &'static str| if vi { v } else { e };
+    let pick = |v: &'static str, e: &'static str| lang.pick(v, e);
     let bold = Format::new().set_bold();
     let head = Format::new()
         .set_bold()

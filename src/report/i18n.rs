@@ -16,7 +16,7 @@ impl Lang {
             _ => None,
         }
     }
-    pub fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Vi => vi,
             Lang::En => en,
@@ -84,10 +84,7 @@ pub fn label(column: &str, lang: Lang) -> String {
         "explanation" => ("Giải thích", "Explanation"),
         other => (other, other), // rule codes stay codes
     };
-    match lang {
-        Lang::Vi => vi.to_string(),
-        Lang::En => en.to_string(),
-    }
+    lang.pick(vi, en).to_string()
 }
 
 pub fn sheet_name(key: &str, lang: Lang) -> &'static str {
@@ -100,10 +97,7 @@ pub fn sheet_name(key: &str, lang: Lang) -> &'static str {
         "findings" => ("Phát hiện", "Findings"),
         _ => ("Giải thích quy tắc", "Rule explanations"),
     };
-    match lang {
-        Lang::Vi => vi,
-        Lang::En => en,
-    }
+    lang.pick(vi, en)
 }
 
 /// What a stage is called on the terminal.

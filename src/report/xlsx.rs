@@ -21,6 +21,51 @@ struct Styles {
     datetime: Format,
 }
 
+impl Styles {
+    fn new() -> Styles {
+        Styles {
+            header: Format::new().set_bold().set_background_color("#DDEBF7"),
+            pct: Format::new().set_num_format("0.00%"),
+            datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm:ss"),
+        }
+    }
+}
+
+/// A new workbook. Deflate level 1 instead of 6: compressing a big sheet (the findings, up to a
+/// million rows) dominated the time to write a workbook, for a file only somewhat smaller.
+fn new_book() -> Workbook {
+    let mut book = Workbook::new();
+    book.set_zip_compression_level(1);
+    book
+}
+
+/// A summary sheet: `title`, a blank row, then `lines` as label / value pairs; print-ready.
+fn titled_lines(
+    ws: &mut Worksheet,
+    title: &str,
+    lines: &[(String, Cell)],
+    lang: Lang,
+    st: &Styles,
+) -> std::result::Result<(), XlsxError> {
+    let mut widths = Widths(Vec::new());
+    ws.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
+    for (r, (k, v)) in lines.iter().enumerate() {
+        let r = r as u32 + 2;
+        widths.see(0, k);
+        ws.write_string_with_format(r, 0, k, &st.header)?;
+        match v {
+            Cell::Int(n) => ws.write_number(r, 1, *n as f64).map(|_| ())?,
+            other => {
+                widths.see(1, &other.csv());
+                ws.write_string(r, 1, other.csv()).map(|_| ())?
+            }
+        }
+    }
+    widths.apply(ws)?;
+    print_setup(ws, title, lang, false);
+    Ok(())
+}
+
 /// Column widths that fit the longest value (in characters), within reason.
 struct Widths(Vec<usize>);
 
@@ -110,36 +155,20 @@ fn table(
 pub fn write_sheets(
     path: &Path,
     title: &str,
-    lines: &[(String, String)],
+    lines: &[(String, Cell)],
     sheets: &[(&str, &Sheet)],
     lang: Lang,
 ) -> Result<()> {
     let build = || -> std::result::Result<Vec<u8>, XlsxError> {
-        let st = Styles {
-            header: Format::new().set_bold().set_background_color("#DDEBF7"),
-            pct: Format::new().set_num_format("0.00%"),
-            datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm:ss"),
-        };
-        let mut book = Workbook::new();
-        // As for report.xlsx: level 1 writes big sheets much faster, for a file only somewhat larger.
-        book.set_zip_compression_level(1);
+        let st = Styles::new();
+        let mut book = new_book();
         for (name, sheet) in sheets {
             let ws = book.add_worksheet().set_name(*name)?;
             table(ws, sheet, lang, &st)?;
             print_setup(ws, title, lang, true);
         }
         let ws = book.add_worksheet().set_name(sheet_name("summary", lang))?;
-        ws.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
-        let mut widths = Widths(Vec::new());
-        for (r, (k, v)) in lines.iter().enumerate() {
-            let r = r as u32 + 2;
-            widths.see(0, k);
-            widths.see(1, v);
-            ws.write_string_with_format(r, 0, k, &st.header)?;
-            ws.write_string(r, 1, v)?;
-        }
-        widths.apply(ws)?;
-        print_setup(ws, title, lang, false);
+        titled_lines(ws, title, lines, lang, &st)?;
         book.save_to_buffer()
     };
     let bytes = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
@@ -182,28 +211,15 @@ pub fn write(
     lang: Lang,
 ) -> Result<()> {
     let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
-        let st = Styles {
-            header: Format::new().set_bold().set_background_color("#DDEBF7"),
-            pct: Format::new().set_num_format("0.00%"),
-            datetime: Format::new().set_num_format("dd/mm/yyyy hh:mm:ss"),
-        };
-        let mut book = Workbook::new();
-        // Deflate level 1 instead of 6: compressing the findings sheet dominated the time to write the
-        // workbook (up to a million rows), for a file only somewhat smaller.
-        book.set_zip_compression_level(1);
+        let st = Styles::new();
+        let mut book = new_book();
         let cap = findings_cap();
         let shown = run.findings.min(cap);
 
         // Summary: key figures as label / value pairs.
         let ws = book.add_worksheet().set_name(sheet_name("summary", lang))?;
         let read: usize = run.files.iter().map(|f| f.rows_read).sum();
-        let pick = |vi: &str, en: &str| {
-            if lang == Lang::Vi {
-                vi.to_string()
-            } else {
-                en.to_string()
-            }
-        };
+        let pick = |vi: &str, en: &str| lang.pick(vi, en).to_string();
         let title = pick(
             "Báo cáo kiểm tra thông tin thuê bao di động",
             "Mobile subscriber registration audit",
@@ -266,23 +282,7 @@ pub fn write(
                 )),
             ));
         }
-        let mut widths = Widths(Vec::new());
-        // The title, a blank row, then the lines.
-        ws.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14))?;
-        for (r, (k, v)) in lines.iter().enumerate() {
-            let r = r as u32 + 2;
-            widths.see(0, k);
-            ws.write_string_with_format(r, 0, k, &st.header)?;
-            match v {
-                Cell::Int(n) => ws.write_number(r, 1, *n as f64).map(|_| ())?,
-                other => {
-                    widths.see(1, &other.csv());
-                    ws.write_string(r, 1, other.csv()).map(|_| ())?
-                }
-            }
-        }
-        widths.apply(ws)?;
-        print_setup(ws, &title, lang, false);
+        titled_lines(ws, &title, &lines, lang, &st)?;
 
         for (key, sheet) in [
             ("by_carrier", &s.by_carrier),
