@@ -83,6 +83,14 @@ pub enum Command {
         /// or a warning, and dossiers/index.csv (writes the Parquet outputs too: they are made from them).
         #[arg(long)]
         dossiers: bool,
+        /// Report only on this service point (repeatable): CARRIER:ID, e.g. VIETTEL:HY-1664. The rules
+        /// still run on every row; every output is then restricted to the chosen points' rows.
+        #[arg(long, value_name = "CARRIER:ID")]
+        point: Vec<String>,
+        /// Report only on the points of this district (repeatable): a point is in it when the district
+        /// most often written on its rows names it ("Văn Lâm" matches "Huyện Văn Lâm", "H. Van Lam").
+        #[arg(long, value_name = "NAME")]
+        district: Vec<String>,
     },
     /// A carrier's pre-submission check: same rules, no report files; exit code 1 on failure.
     ///

@@ -4,10 +4,11 @@
 //! functions) → [`rules`] → [`report`]. [`pipeline::evaluate`] runs the rules on a table for every
 //! driver: [`pipeline::run`] holds a whole run in memory, [`sharded::run`] works shard by shard.
 //! Each layer imports only the layers before it:
-//! `text`, `ident` → `schema`, `error`, `usage` → `ingest` → `normalize` → `rules` → `pipeline` →
+//! `text`, `ident` → `schema`, `error`, `usage` → `ingest` → `normalize` → `rules` → `area` → `pipeline` →
 //! `report` → `sharded` → the binary (a test keeps this true). [`generate`] stands apart: it shares no code
 //! with the audit beyond the schema's column names.
 
+pub mod area;
 pub mod error;
 pub mod generate;
 pub mod ident;

@@ -7,6 +7,7 @@ use clap::Parser;
 use cli::{
     CheckFormat, Cli, Command, FailOn, GenerateFormat, InputArgs, NormalizeField, ToneStyleArg,
 };
+use simaudit::area::Area;
 use simaudit::ident::{date, id, phone, DateOrder};
 use simaudit::ingest::PointRegistry;
 use simaudit::ingest::{Encoding, IngestOptions};
@@ -113,6 +114,7 @@ fn prepare(input: &InputArgs) -> Result<Prepared> {
 fn run_with_progress(
     input: &InputArgs,
     p: &Prepared,
+    area: Option<&Area>,
     quiet: bool,
 ) -> Result<(simaudit::Audit, report::terminal::Progress)> {
     let progress = report::terminal::Progress::new(quiet, p.lang);
@@ -121,6 +123,7 @@ fn run_with_progress(
         &p.ingest,
         p.rules.clone(),
         p.points.as_ref(),
+        area,
         &|stage| progress.stage(stage, None),
     )?;
     Ok((audit, progress))
@@ -154,6 +157,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             mask,
             dossiers,
+            point,
+            district,
         } => {
             let started = std::time::SystemTime::now();
             let mut formats = Formats::parse(&format).map_err(Error::Input)?;
@@ -162,6 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 formats.parquet = true;
             }
             let p = prepare(&input)?;
+            let area = Area::parse(&point, &district)?;
             let privacy = match mask {
                 None => Privacy::Clear,
                 Some(level) => Privacy::masked_from_env(match level {
@@ -178,6 +184,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if shards.count() > 1 {
                 let output = simaudit::sharded::Output {
                     out: staging.dir(),
+                    area: area.as_ref(),
                     formats,
                     privacy: &privacy,
                     lang: p.lang,
@@ -193,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let (mut audit, progress) = run_with_progress(&input, &p, input.quiet)?;
+            let (mut audit, progress) = run_with_progress(&input, &p, area.as_ref(), input.quiet)?;
             let (summaries, written) = report::write_all(
                 &mut audit,
                 staging.dir(),
@@ -439,6 +446,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
         let scratch = private_scratch()?;
         let output = simaudit::sharded::Output {
             out: &scratch,
+            area: None,
             formats: Formats::parse("csv").map_err(Error::Input)?,
             privacy: &Privacy::Clear,
             lang: p.lang,
@@ -455,7 +463,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
             format,
         );
     }
-    let (audit, progress) = run_with_progress(input, &p, quiet)?;
+    let (audit, progress) = run_with_progress(input, &p, None, quiet)?;
     progress.finish();
     let marks = report::RowMarks::compute(audit.checked());
     let s = report::summary::summarise(audit.checked(), &audit.rejects, &marks);

@@ -2,6 +2,7 @@
 //! a run held in memory ([`run`]) and a sharded run (`crate::sharded`) differ only in the tables they
 //! feed it and how they merge what it finds. Writes nothing.
 
+use crate::area::{Area, Census, Restricted, Selection};
 use crate::error::Result;
 use crate::ingest::{
     self, IngestOptions, PointRegistry, Reject, SkippedSheet, SourceFile, Table, Unreadable,
@@ -29,6 +30,10 @@ pub struct Audit {
     pub stages: Vec<StageCost>,
     /// ID keys over the per-carrier limit, found with the holder rules (unordered).
     pub ids_over_limit: Vec<IdOverLimit>,
+    /// Accepted rows of the whole extract (`table` holds only the area's when one was chosen).
+    pub accepted: usize,
+    /// The area the outputs are restricted to (`--point`, `--district`), if any.
+    pub area: Option<Selection>,
 }
 
 impl Audit {
@@ -38,10 +43,11 @@ impl Audit {
             rules: &self.rules,
             rejects: &self.rejects,
             skipped_sheets: &self.skipped_sheets,
-            accepted: self.table.len(),
+            accepted: self.accepted,
             findings: self.findings.len(),
             points_given: self.points_given,
             stages: &self.stages,
+            area: self.area.as_ref(),
         }
     }
 
@@ -71,6 +77,8 @@ pub struct RunView<'a> {
     pub findings: usize,
     pub points_given: bool,
     pub stages: &'a [StageCost],
+    /// The area the outputs are restricted to, if any.
+    pub area: Option<&'a Selection>,
 }
 
 /// A table and what the rules found in it: what the row-level outputs (findings, subscriptions) and
@@ -146,15 +154,17 @@ pub fn run(
     rules: RuleSet,
     points: Option<&PointRegistry>,
 ) -> Result<Audit> {
-    run_with_progress(inputs, opts, rules, points, &|_| {})
+    run_with_progress(inputs, opts, rules, points, None, &|_| {})
 }
 
-/// [`run`], telling `on_stage` when each stage of [`STAGES`] starts (for a progress display).
+/// [`run`], restricted to `area` after the rules (when given), telling `on_stage` when each stage of
+/// [`STAGES`] starts (for a progress display).
 pub fn run_with_progress(
     inputs: &[PathBuf],
     opts: &IngestOptions,
     rules: RuleSet,
     points: Option<&PointRegistry>,
+    area: Option<&Area>,
     on_stage: &dyn Fn(&'static str),
 ) -> Result<Audit> {
     let mut stages = Vec::new();
@@ -168,11 +178,20 @@ pub fn run_with_progress(
     on_stage("ingest");
     let loaded = ingest::load(inputs, opts)?;
     crate::usage::return_freed_memory();
+    // The area's points are chosen before the long stages, so a misspelt one fails at once.
+    let mut selection = area
+        .map(|a| {
+            let mut census = Census::default();
+            census.add(&loaded.table);
+            a.select(&census)
+        })
+        .transpose()?;
+    let accepted = loaded.table.len();
     lap("ingest");
     let norm = Normalised::compute(&loaded.table, rules.tone_style);
     lap("normalise");
     let Evaluated {
-        mut findings,
+        findings,
         over_limit,
     } = evaluate(
         &loaded.table,
@@ -183,12 +202,23 @@ pub fn run_with_progress(
         Reach::Everything,
         &mut lap,
     );
+    let (table, mut findings, over_limit) = match selection.as_mut() {
+        None => (loaded.table, findings, over_limit),
+        Some(s) => {
+            let Restricted {
+                table,
+                findings,
+                over_limit,
+            } = s.restrict(loaded.table, &norm, findings, over_limit);
+            (table, findings, over_limit)
+        }
+    };
     findings.extend(quality::rejected(&rules, &loaded.rejects));
     sort_findings(&mut findings, &loaded.files);
     lap("sort");
     Ok(Audit {
         files: loaded.files,
-        table: loaded.table,
+        table,
         norm,
         rejects: loaded.rejects,
         skipped_sheets: loaded.skipped_sheets,
@@ -197,6 +227,8 @@ pub fn run_with_progress(
         points_given: points.is_some(),
         stages,
         ids_over_limit: over_limit,
+        accepted,
+        area: selection,
     })
 }
 

@@ -14,6 +14,7 @@
 //! The outputs equal those of a run held in memory byte for byte, except that subscriptions.parquet
 //! lists rows shard by shard.
 
+use crate::area::{Area, Census, Restricted, Selection};
 use crate::error::{Error, Result};
 use crate::ident::{id, phone};
 use crate::ingest::{
@@ -47,6 +48,8 @@ pub struct Finished {
     pub by_severity: [usize; 3],
     /// The outputs written, manifest.json last.
     pub written: Vec<String>,
+    /// The area the outputs are restricted to, if any.
+    pub area: Option<Selection>,
 }
 
 impl Finished {
@@ -60,13 +63,16 @@ impl Finished {
             findings: self.findings,
             points_given: self.points_given,
             stages: &self.stages,
+            area: self.area.as_ref(),
         }
     }
 }
 
-/// Where to write, and how.
+/// Where to write, what, and how.
 pub struct Output<'a> {
     pub out: &'a Path,
+    /// The area the outputs are restricted to (`--point`, `--district`), if any.
+    pub area: Option<&'a Area>,
     pub formats: Formats,
     pub privacy: &'a Privacy,
     pub lang: Lang,
@@ -153,6 +159,8 @@ struct Scan {
     shard_of: Vec<Vec<u8>>,
     /// SB002 and PT001 findings (no table row yet), per shard.
     found: Vec<Vec<Finding>>,
+    /// The area's points, when an area was asked for.
+    selection: Option<Selection>,
 }
 
 /// What the scan keeps of the rows while it reads.
@@ -163,11 +171,16 @@ struct Gathered {
     activations: Vec<Activation<u32, ()>>,
     /// Every (carrier, point_id) seen with a timed activation, numbered in order of appearance.
     points: FxHashMap<(String, String), u32>,
+    /// Each point's districts, when an area is to be chosen.
+    census: Option<Census>,
 }
 
 impl Gathered {
     fn add(&mut self, file: u16, t: Table, shards: usize) {
         let f = file as usize;
+        if let Some(census) = self.census.as_mut() {
+            census.add(&t);
+        }
         if self.shard_of.len() <= f {
             self.shard_of.resize(f + 1, Vec::new());
         }
@@ -240,8 +253,17 @@ impl Gathered {
     }
 }
 
-fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize) -> Result<Scan> {
-    let mut g = Gathered::default();
+fn scan(
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    rules: &RuleSet,
+    shards: usize,
+    area: Option<&Area>,
+) -> Result<Scan> {
+    let mut g = Gathered {
+        census: area.map(|_| Census::default()),
+        ..Gathered::default()
+    };
     let mut sink = |file: u16, t: Table| g.add(file, t, shards);
     let loaded = ingest::load_some(inputs, opts, Keep::Stream(&mut sink))?;
     let Gathered {
@@ -249,7 +271,12 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
         numbers,
         activations,
         points,
+        census,
     } = g;
+    let selection = match (area, census) {
+        (Some(area), Some(census)) => Some(area.select(&census)?),
+        _ => None,
+    };
     let mut point_ids = vec![String::new(); points.len()];
     for ((_, point_id), n) in points {
         point_ids[n as usize] = point_id;
@@ -287,6 +314,7 @@ fn scan(inputs: &[PathBuf], opts: &IngestOptions, rules: &RuleSet, shards: usize
         skipped_sheets: loaded.skipped_sheets,
         shard_of,
         found,
+        selection,
     })
 }
 
@@ -335,7 +363,8 @@ pub fn run(
         rejected,
         shard_of,
         found,
-    } = scan(inputs, opts, &rules, shards)?;
+        mut selection,
+    } = scan(inputs, opts, &rules, shards, o.area)?;
     stages.push(watch.lap("scan"));
 
     let work_dir = WorkDir::create(o.out.join(".simaudit-shards"))?;
@@ -373,12 +402,24 @@ pub fn run(
             &mut |_| {},
         );
         findings.extend(place(found, &loaded.table));
+        accepted += loaded.table.len();
+        let (table, mut findings, over_limit) = match selection.as_mut() {
+            None => (loaded.table, findings, over_limit),
+            Some(s) => {
+                let Restricted {
+                    table,
+                    findings,
+                    over_limit,
+                } = s.restrict(loaded.table, &norm, findings, over_limit);
+                (table, findings, over_limit)
+            }
+        };
         // The rejected records' findings (DQ001) go with the first shard.
         findings.extend(rejected.take().into_iter().flatten());
         pipeline::sort_findings(&mut findings, &files);
         let a = Checked {
             files: &files,
-            table: &loaded.table,
+            table: &table,
             norm: &norm,
             rules: &rules,
             findings: &findings,
@@ -402,7 +443,6 @@ pub fn run(
             })?;
             subscriptions_seconds += clock.elapsed().as_secs_f64();
         }
-        accepted += a.table.len();
         found_count += a.findings.len();
         for (total, n) in severities.iter_mut().zip(by_severity(a.findings, &rules)) {
             *total += n;
@@ -437,6 +477,7 @@ pub fn run(
         summaries,
         by_severity: severities,
         written: Vec::new(),
+        area: selection,
     };
     let mut output_seconds = report::write_reports(
         Vec::new(),

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["ingest"],
     &["normalize"],
     &["rules"],
+    &["area"],
     &["pipeline"],
     &["report"],
     &["sharded"],

@@ -329,6 +329,49 @@ impl<T> Table<T> {
     }
 }
 
+impl Table {
+    /// The rows where `keep` is true, in order. Text columns keep their whole dictionaries, so every
+    /// code (and whatever was computed per code, such as the normalised values) stays valid.
+    pub fn retain(self, keep: &[bool]) -> Table {
+        fn rows<V: Copy>(v: Vec<V>, keep: &[bool]) -> Vec<V> {
+            v.into_iter()
+                .zip(keep)
+                .filter_map(|(x, &k)| k.then_some(x))
+                .collect()
+        }
+        let text = |c: TextColumn| TextColumn {
+            codes: rows(c.codes, keep),
+            values: c.values,
+        };
+        Table {
+            file: rows(self.file, keep),
+            row: rows(self.row, keep),
+            carrier: text(self.carrier),
+            msisdn: text(self.msisdn),
+            full_name: text(self.full_name),
+            id_number: text(self.id_number),
+            id_issue_place: text(self.id_issue_place),
+            nationality: text(self.nationality),
+            point_id: text(self.point_id),
+            point_name: text(self.point_name),
+            district: text(self.district),
+            subscriber_type: rows(self.subscriber_type, keep),
+            gender: rows(self.gender, keep),
+            id_type: rows(self.id_type, keep),
+            status: rows(self.status, keep),
+            point_type: rows(self.point_type, keep),
+            date_of_birth: rows(self.date_of_birth, keep),
+            id_issue_date: rows(self.id_issue_date, keep),
+            activation_time: rows(self.activation_time, keep),
+            extra: self
+                .extra
+                .into_iter()
+                .map(|(name, column)| (name, text(column)))
+                .collect(),
+        }
+    }
+}
+
 /// Accumulates accepted rows from every file.
 pub type TableBuilder = Table<Interner>;
 

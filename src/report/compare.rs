@@ -61,6 +61,9 @@ pub struct AuditFolder {
     pub rule_set: String,
     pub rule_set_sha256: String,
     pub mask_level: Option<String>,
+    /// The area the audit was restricted to, as asked (`--district`, `--point`); None: the whole
+    /// extract.
+    pub area: Option<String>,
     /// The pseudonym of a fixed label (equal for two runs masked with the same key); older audits
     /// do not have it.
     mask_key_check: Option<String>,
@@ -163,6 +166,24 @@ impl AuditFolder {
                         .filter(|m| *m)
                         .map(|_| "standard".to_string())
                 }),
+            area: manifest.get("area").filter(|a| !a.is_null()).map(|a| {
+                let list = |key: &str| {
+                    a.get(key)
+                        .and_then(|v| v.as_array())
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(|x| x.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default()
+                };
+                format!(
+                    "--district {} --point {}",
+                    list("districts_asked"),
+                    list("points_asked")
+                )
+            }),
             mask_key_check: manifest
                 .get("mask_key_check")
                 .and_then(|v| v.as_str())
@@ -609,6 +630,16 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
             short(&old.rule_set_sha256),
             new.rule_set,
             short(&new.rule_set_sha256)
+        )));
+    }
+    if old.area != new.area {
+        let area = |a: &AuditFolder| a.area.clone().unwrap_or_else(|| "the whole extract".into());
+        return Err(Error::Input(format!(
+            "{} was audited for {} and {} for {}: a subscription outside one of the areas would look              resolved or new; audit both for the same area",
+            old.path.display(),
+            area(&old),
+            new.path.display(),
+            area(&new),
         )));
     }
     let how = |a: &AuditFolder| {

@@ -1,5 +1,6 @@
-//! Dossiers for the visit (`audit --dossiers`): for each point with a violation or a warning, one
-//! workbook `dossiers/<carrier>/<point_id>.xlsx` to print and sign, and `dossiers/index.csv`.
+//! Dossiers for the visit (`audit --dossiers`): for each point with a violation or a warning (each
+//! point of the area, when the run is restricted to one), one workbook
+//! `dossiers/<carrier>/<point_id>.xlsx` to print and sign, and `dossiers/index.csv`.
 //!
 //! A dossier has a cover sheet (the point, its carrier and district, the audit period of its
 //! activations, the rule set, and its counts by rule with each rule's Vietnamese name and legal
@@ -72,7 +73,9 @@ fn file_name(code: &str) -> String {
     }
 }
 
-fn points(by_point: &Sheet) -> Vec<Point> {
+/// The points to visit: with `every` (a run restricted to an area), every point of by_point;
+/// else those with a violation or a warning.
+fn points(by_point: &Sheet, every: bool) -> Vec<Point> {
     let rule_columns: Vec<usize> = by_point
         .columns
         .iter()
@@ -82,7 +85,7 @@ fn points(by_point: &Sheet) -> Vec<Point> {
         .collect();
     by_point
         .records()
-        .filter(|r| r.int("with_violation") + r.int("with_warning") > 0)
+        .filter(|r| every || r.int("with_violation") + r.int("with_warning") > 0)
         .map(|r| Point {
             carrier: r.text("carrier"),
             point_id: r.text("point_id"),
@@ -273,10 +276,18 @@ fn subscriptions(dir: &Path, group: &[&Point]) -> PolarsResult<GroupRows> {
 
 /// Writes `dossiers/` into `dir` (a run's staging folder holding its Parquet outputs): a workbook per
 /// point of `by_point` with a violation or a warning, and `index.csv`.
-pub fn write(dir: &Path, by_point: &Sheet, rules: &RuleSet, lang: Lang) -> Result<()> {
+/// Writes the dossiers of the points with a violation or a warning, or, with `every_point` (a run
+/// restricted to an area: the inspector visits each of its points), of every point.
+pub fn write(
+    dir: &Path,
+    by_point: &Sheet,
+    rules: &RuleSet,
+    every_point: bool,
+    lang: Lang,
+) -> Result<()> {
     let root = dir.join("dossiers");
     // Rows without a point have no point to visit (PT005 names them).
-    let points: Vec<Point> = points(by_point)
+    let points: Vec<Point> = points(by_point, every_point)
         .into_iter()
         .filter(|p| !p.point_id.is_empty())
         .collect();

@@ -188,6 +188,13 @@ pub fn write(
         t("Bộ quy tắc", "Rule set"),
         esc(&run.rules.name)
     );
+    if let Some(area) = run.area {
+        o.push_str("<p class=\"area\">");
+        for (k, v) in super::i18n::area_lines(area, run.accepted, lang) {
+            let _ = write!(o, "{}: {}<br>", esc(&k), esc(&v));
+        }
+        o.push_str("</p>");
+    }
     let flagged: u64 = s.by_carrier.rows.iter().map(|r| int(&r[3])).sum();
     let read: usize = run.files.iter().map(|f| f.rows_read).sum();
     let totals = [

@@ -24,6 +24,53 @@ impl Lang {
     }
 }
 
+/// The area a run is restricted to (`--point`, `--district`), as label / text pairs for the reports'
+/// summaries: what was asked for, the points and rows it holds, and what stays whole.
+pub fn area_lines(
+    area: &crate::area::Selection,
+    accepted: usize,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let mut asked = Vec::new();
+    if !area.asked_districts.is_empty() {
+        asked.push(format!(
+            "{} {}",
+            lang.pick("huyện", "district"),
+            area.asked_districts.join(", ")
+        ));
+    }
+    if !area.asked_points.is_empty() {
+        asked.push(format!(
+            "{} {}",
+            lang.pick("điểm", "point"),
+            area.asked_points.join(", ")
+        ));
+    }
+    vec![
+        (lang.pick("Địa bàn", "Area").into(), asked.join("; ")),
+        (
+            lang.pick("Số điểm trong địa bàn", "Points in the area").into(),
+            area.points.len().to_string(),
+        ),
+        (
+            lang.pick("Dòng trong địa bàn", "Rows in the area").into(),
+            format!(
+                "{} / {accepted} {}",
+                area.rows,
+                lang.pick("dòng được nhận", "accepted rows")
+            ),
+        ),
+        (
+            lang.pick("Phạm vi", "Scope").into(),
+            lang.pick(
+                "Quy tắc chạy trên toàn bộ tệp; báo cáo chỉ gồm các dòng của địa bàn. Dòng bị loại được giữ lại hết (không đọc được điểm của chúng).",
+                "The rules ran on the whole extract; the reports hold the area's rows only. Rejected rows are all kept (their point could not be read).",
+            )
+            .into(),
+        ),
+    ]
+}
+
 /// A machine column name as the inspection team reads it.
 pub fn label(column: &str, lang: Lang) -> String {
     let (vi, en) = match column {

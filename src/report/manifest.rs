@@ -77,6 +77,13 @@ pub fn write(
             "rejected": run.rejects.len(),
             "skipped": run.files.iter().map(|f| f.rows_skipped).sum::<usize>(),
         },
+        // The area every output is restricted to (`--point`, `--district`); null: the whole extract.
+        "area": run.area.map(|a| json!({
+            "points_asked": a.asked_points,
+            "districts_asked": a.asked_districts,
+            "points": a.points.iter().map(|(c, p)| format!("{c}:{p}")).collect::<Vec<_>>(),
+            "rows": a.rows,
+        })),
         "findings": run.findings,
         "started_at": rfc3339(started),
         "finished_at": rfc3339(finished),

@@ -257,7 +257,7 @@ pub fn write_reports<'a>(
     if formats.dossiers {
         // Made from the Parquet outputs just written.
         let clock = std::time::Instant::now();
-        dossier::write(out, &s.by_point, run.rules, lang)?;
+        dossier::write(out, &s.by_point, run.rules, run.area.is_some(), lang)?;
         output_seconds.push(("dossiers".to_string(), clock.elapsed().as_secs_f64()));
     }
     Ok(output_seconds)

@@ -32,6 +32,15 @@ pub fn render(
         lang.pick("phát hiện", "findings"),
         run.findings
     );
+    if let Some(area) = run.area {
+        // The scope note is for the reports; the terminal says what was kept.
+        for (k, v) in super::i18n::area_lines(area, run.accepted, lang)
+            .into_iter()
+            .take(3)
+        {
+            let _ = writeln!(o, "{k}: {v}");
+        }
+    }
     let skipped: usize = run.files.iter().map(|f| f.rows_skipped).sum();
     if skipped > 0 {
         let by_kind: Vec<String> = crate::ingest::layout::SkipKind::ALL

@@ -264,6 +264,13 @@ pub fn write(
                 Cell::Text(run.rules.sha256.clone()),
             ),
         ];
+        if let Some(area) = run.area {
+            lines.extend(
+                super::i18n::area_lines(area, run.accepted, lang)
+                    .into_iter()
+                    .map(|(k, v)| (k, Cell::Text(v))),
+            );
+        }
         for f in run.files {
             lines.push((
                 format!("{} {}", pick("Tệp", "File"), f.name),
