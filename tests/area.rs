@@ -27,11 +27,30 @@ fn manifest(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
 }
 
-fn parquet_rows(path: &Path) -> usize {
+fn frame(path: &Path) -> DataFrame {
     ParquetReader::new(std::fs::File::open(path).unwrap())
         .finish()
         .unwrap()
-        .height()
+}
+
+fn parquet_rows(path: &Path) -> usize {
+    frame(path).height()
+}
+
+/// The ID numbers of the live individual subscriptions of a subscriptions.parquet.
+fn live_individual_ids(path: &Path) -> BTreeSet<String> {
+    let f = frame(path);
+    let text = |c: &str| f.column(c).unwrap().cast(&DataType::String).unwrap();
+    let (ids, status, kind) = (text("id_number"), text("status"), text("subscriber_type"));
+    let (ids, status, kind) = (
+        ids.str().unwrap(),
+        status.str().unwrap(),
+        kind.str().unwrap(),
+    );
+    (0..f.height())
+        .filter(|&i| status.get(i) != Some("cancelled") && kind.get(i) == Some("individual"))
+        .filter_map(|i| ids.get(i).map(str::to_string))
+        .collect()
 }
 
 /// Checks that `area` (an audit restricted to `points`) tells the same story as `whole` (the audit
@@ -95,9 +114,7 @@ fn assert_restricted(whole: &Path, area: &Path, points: &BTreeSet<(String, Strin
     }
     let rows: u64 = per_carrier.values().sum();
     let subscriptions = area.join("subscriptions.parquet");
-    if subscriptions.exists() {
-        assert_eq!(parquet_rows(&subscriptions) as u64, rows);
-    }
+    assert_eq!(parquet_rows(&subscriptions) as u64, rows);
     let m = manifest(area);
     assert_eq!(m["area"]["rows"], rows);
     assert_eq!(m["area"]["points"].as_array().unwrap().len(), points.len());
@@ -108,14 +125,15 @@ fn assert_restricted(whole: &Path, area: &Path, points: &BTreeSet<(String, Strin
     );
     assert_eq!(m["findings"], found.len());
 
-    // ids_over_limit: those of the whole run that hold a subscription in the area.
-    let whole_ids: BTreeSet<String> = read_csv(&whole.join("ids_over_limit.csv"))
-        .iter()
-        .map(|r| r["id_number"].clone())
+    // ids_over_limit: the whole run's IDs over the limit that hold a subscription of the area the
+    // limit counts (live, an individual's), with the whole run's figures.
+    let held: BTreeSet<String> = live_individual_ids(&subscriptions);
+    let expected: Vec<Row> = read_csv(&whole.join("ids_over_limit.csv"))
+        .into_iter()
+        .filter(|r| held.contains(&r["id_number"]))
         .collect();
-    for r in read_csv(&area.join("ids_over_limit.csv")) {
-        assert!(whole_ids.contains(&r["id_number"]));
-    }
+    let listed = read_csv(&area.join("ids_over_limit.csv"));
+    assert_eq!(listed, expected);
     // rejects: all of them, whatever the area.
     assert_eq!(
         std::fs::read(area.join("rejects.csv")).unwrap(),
@@ -167,7 +185,7 @@ fn a_district_restricts_every_output_in_memory_and_sharded() {
 
     // The reports say which area they cover.
     let html = std::fs::read_to_string(area.join("report.html")).unwrap();
-    assert!(html.contains("Địa bàn: huyện van lam"), "{html}");
+    assert!(html.contains("Địa bàn: quận/huyện van lam (Văn Lâm)"));
     let m = manifest(&area);
     assert_eq!(m["area"]["districts_asked"][0], "van lam");
 
@@ -187,7 +205,14 @@ fn a_district_restricts_every_output_in_memory_and_sharded() {
             "{name}"
         );
     }
-    assert_eq!(manifest(&sharded)["area"], m["area"]);
+    let ms = manifest(&sharded);
+    for key in ["area", "rows", "findings"] {
+        assert_eq!(ms[key], m[key], "{key}");
+    }
+    assert_eq!(
+        parquet_rows(&sharded.join("subscriptions.parquet")),
+        parquet_rows(&area.join("subscriptions.parquet"))
+    );
 }
 
 #[test]
@@ -195,7 +220,10 @@ fn points_and_districts_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let (whole, area) = (dir.path().join("whole"), dir.path().join("area"));
     let inputs = sample_extracts();
-    run_ok_with(&audit_args(&inputs, &whole, &["--format", "csv"]), &[]);
+    run_ok_with(
+        &audit_args(&inputs, &whole, &["--format", "csv,parquet"]),
+        &[],
+    );
     // The worst point outside Phù Cừ and Yên Mỹ, named with the carrier as an extract may spell it.
     let worst = read_csv(&whole.join("by_point.csv"))
         .into_iter()
@@ -214,7 +242,7 @@ fn points_and_districts_add_up() {
             &area,
             &[
                 "--format",
-                "csv",
+                "csv,parquet",
                 "--dossiers",
                 "--point",
                 &spelt,
@@ -306,4 +334,131 @@ fn compare_refuses_audits_of_different_areas() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("same area"), "{err}");
+    assert!(err.contains("--district \"Văn Lâm\""), "{err}");
+
+    // The same area, written another way, compares.
+    let again = dir.path().join("again");
+    run_ok_with(
+        &audit_args(
+            &inputs,
+            &again,
+            &["--format", "parquet", "--district", "huyện van lam"],
+        ),
+        &[],
+    );
+    run_ok(&[
+        "compare",
+        &area.display().to_string(),
+        &again.display().to_string(),
+        "--out",
+        &cmp.display().to_string(),
+        "--quiet",
+    ]);
+    let changes = read_csv(&cmp.join("changes.csv"));
+    assert!(changes.iter().all(|c| c["status"] == "persisting"));
+    assert!(!changes.is_empty());
+}
+
+/// A hand-made extract: points whose rows name their district in several ways, rows without a point
+/// that carry a district, a district and a province of one name, a ward and a district of one number.
+fn handmade(dir: &Path) -> String {
+    let (header, rows) = well_formed_sample();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (point, district) = (col("point_id"), col("district"));
+    let plan: [(&str, &str); 22] = [
+        // P1: 4 rows name Văn Lâm (two ways), 3 name Phù Cừ: it is in Văn Lâm.
+        ("P1", "Văn Lâm"),
+        ("P1", "Văn Lâm"),
+        ("P1", "Huyện Văn Lâm"),
+        ("P1", "Huyện Văn Lâm"),
+        ("P1", "Phù Cừ"),
+        ("P1", "Phù Cừ"),
+        ("P1", "Phù Cừ"),
+        ("P2", "Văn Lâm, Hưng Yên"),
+        ("P2", "Văn Lâm, Hưng Yên"),
+        ("P2", ""),
+        ("P3", "Thành phố Hưng Yên"),
+        ("P3", "Thành phố Hưng Yên"),
+        ("P3", "Thành phố Hưng Yên"),
+        ("P4", "Phường 1, Quận 3"),
+        ("P4", "Phường 1, Quận 3"),
+        ("P4", "Phường 1, Quận 3"),
+        // Rows without a point go by their own district.
+        ("", "Văn Lâm"),
+        ("", "Văn Lâm"),
+        ("", "Phù Cừ"),
+        ("P5", ""),
+        ("P5", ""),
+        ("P5", ""),
+    ];
+    let made: Vec<csv::StringRecord> = rows
+        .iter()
+        .zip(plan)
+        .map(|(r, (p, d))| {
+            let mut fields: Vec<String> = r.iter().map(str::to_string).collect();
+            fields[point] = p.to_string();
+            fields[district] = d.to_string();
+            csv::StringRecord::from(fields)
+        })
+        .collect();
+    let path = dir.join("handmade.csv");
+    write_csv(&path, &header, &made);
+    path.display().to_string()
+}
+
+#[test]
+fn each_point_by_its_rows_and_each_row_without_a_point_by_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = handmade(dir.path());
+    let audit = |name: &str, extra: &[&str]| -> (std::path::PathBuf, std::process::Output) {
+        let out = dir.path().join(name);
+        let mut args = vec!["audit", &input, "--out"];
+        let out_text = out.display().to_string();
+        args.push(&out_text);
+        args.extend(["--quiet", "--format", "csv,parquet"]);
+        args.extend(extra);
+        let o = run(&args);
+        (out, o)
+    };
+    // (district asked, points chosen, rows kept)
+    let cases: [(&str, &[&str], usize); 5] = [
+        ("van lam", &["P1", "P2"], 7 + 3 + 2),
+        ("Hưng Yên", &["P3"], 3),
+        ("Quận 3", &["P4"], 3),
+        ("Q.3", &["P4"], 3),
+        ("Phù Cừ", &[], 1),
+    ];
+    for (k, (asked, points, rows)) in cases.into_iter().enumerate() {
+        for shards in ["1", "2"] {
+            let (out, o) = audit(
+                &format!("{k}-{shards}"),
+                &["--district", asked, "--shards", shards],
+            );
+            assert!(
+                o.status.success(),
+                "{asked}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let m = manifest(&out);
+            let chosen: Vec<String> = points.iter().map(|p| format!("VIETTEL:{p}")).collect();
+            assert_eq!(m["area"]["points"], serde_json::json!(chosen), "{asked}");
+            assert_eq!(m["area"]["rows"], rows, "{asked}");
+            assert_eq!(
+                parquet_rows(&out.join("subscriptions.parquet")),
+                rows,
+                "{asked}"
+            );
+        }
+    }
+    // The district texts the names were matched to are told.
+    let (out, _) = audit("texts", &["--district", "van lam"]);
+    assert_eq!(
+        manifest(&out)["area"]["district_texts"],
+        serde_json::json!(["Huyện Văn Lâm", "Văn Lâm", "Văn Lâm, Hưng Yên"])
+    );
+    // A ward's number is not a district's; a province is not a district.
+    for asked in ["Quận 1", "Tỉnh Hưng Yên"] {
+        let (_, o) = audit("none", &["--district", asked]);
+        assert!(!o.status.success(), "{asked}");
+    }
 }

@@ -61,9 +61,9 @@ pub struct AuditFolder {
     pub rule_set: String,
     pub rule_set_sha256: String,
     pub mask_level: Option<String>,
-    /// The area the audit was restricted to, as asked (`--district`, `--point`); None: the whole
-    /// extract.
-    pub area: Option<String>,
+    /// The area the audit was restricted to (`--district`, `--point`): its key (see
+    /// [`crate::area::area_key`]) and its options as given; None: the whole extract.
+    pub area: Option<(String, String)>,
     /// The pseudonym of a fixed label (equal for two runs masked with the same key); older audits
     /// do not have it.
     mask_key_check: Option<String>,
@@ -167,22 +167,23 @@ impl AuditFolder {
                         .map(|_| "standard".to_string())
                 }),
             area: manifest.get("area").filter(|a| !a.is_null()).map(|a| {
-                let list = |key: &str| {
+                let list = |key: &str| -> Vec<String> {
                     a.get(key)
                         .and_then(|v| v.as_array())
                         .map(|v| {
                             v.iter()
-                                .filter_map(|x| x.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
                         })
                         .unwrap_or_default()
                 };
-                format!(
-                    "--district {} --point {}",
-                    list("districts_asked"),
-                    list("points_asked")
-                )
+                let (districts, points) = (list("districts_asked"), list("points_asked"));
+                let shown: Vec<String> = districts
+                    .iter()
+                    .map(|d| format!("--district {d:?}"))
+                    .chain(points.iter().map(|p| format!("--point {p}")))
+                    .collect();
+                (crate::area::area_key(&districts, &points), shown.join(" "))
             }),
             mask_key_check: manifest
                 .get("mask_key_check")
@@ -632,10 +633,16 @@ pub fn run(o: &Options, dir: &Path) -> Result<(Compared, Vec<String>)> {
             short(&new.rule_set_sha256)
         )));
     }
-    if old.area != new.area {
-        let area = |a: &AuditFolder| a.area.clone().unwrap_or_else(|| "the whole extract".into());
+    let key = |a: &AuditFolder| a.area.as_ref().map(|(key, _)| key.clone());
+    if key(&old) != key(&new) {
+        let area = |a: &AuditFolder| {
+            a.area
+                .as_ref()
+                .map_or_else(|| "the whole extract".into(), |(_, shown)| shown.clone())
+        };
         return Err(Error::Input(format!(
-            "{} was audited for {} and {} for {}: a subscription outside one of the areas would look              resolved or new; audit both for the same area",
+            "{} was audited for {} and {} for {}: a subscription outside one of the areas would \
+             look resolved or new; audit both for the same area",
             old.path.display(),
             area(&old),
             new.path.display(),

@@ -33,11 +33,16 @@ pub fn area_lines(
 ) -> Vec<(String, String)> {
     let mut asked = Vec::new();
     if !area.asked_districts.is_empty() {
-        asked.push(format!(
+        let mut districts = format!(
             "{} {}",
-            lang.pick("huyện", "district"),
+            lang.pick("quận/huyện", "district"),
             area.asked_districts.join(", ")
-        ));
+        );
+        // As the extract writes them: shows what the names were matched to.
+        if !area.district_texts.is_empty() {
+            districts += &format!(" ({})", area.district_texts.join("; "));
+        }
+        asked.push(districts);
     }
     if !area.asked_points.is_empty() {
         asked.push(format!(
@@ -63,8 +68,8 @@ pub fn area_lines(
         (
             lang.pick("Phạm vi", "Scope").into(),
             lang.pick(
-                "Quy tắc chạy trên toàn bộ tệp; báo cáo chỉ gồm các dòng của địa bàn. Dòng bị loại được giữ lại hết (không đọc được điểm của chúng).",
-                "The rules ran on the whole extract; the reports hold the area's rows only. Rejected rows are all kept (their point could not be read).",
+                "Quy tắc chạy trên toàn bộ tệp; báo cáo chỉ gồm các thuê bao của địa bàn. Số liệu của giấy tờ vượt hạn mức và chi tiết các phát hiện đối chiếu giữa các dòng (số trùng, kích hoạt dồn dập, số thuê bao trên một giấy tờ) tính trên toàn bộ tệp. Dòng bị loại được giữ lại hết: không xác định được điểm của chúng.",
+                "The rules ran on the whole extract; the reports hold the area's subscriptions only. The figures of IDs over the limit and the details of findings across rows (duplicate numbers, bursts, SIMs per ID) are over the whole extract. Rejected rows are all kept: their point is not known.",
             )
             .into(),
         ),

@@ -81,6 +81,7 @@ pub fn write(
         "area": run.area.map(|a| json!({
             "points_asked": a.asked_points,
             "districts_asked": a.asked_districts,
+            "district_texts": a.district_texts,
             "points": a.points.iter().map(|(c, p)| format!("{c}:{p}")).collect::<Vec<_>>(),
             "rows": a.rows,
         })),
