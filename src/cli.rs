@@ -53,10 +53,15 @@ pub struct InputArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Split the rows into N shards by ID key and hold one shard at a time, for extracts too big
-    /// for memory (each file is then read N + 1 times). auto: 1 up to about 24 M rows, else about
-    /// 12 M rows a shard.
+    /// for memory (each file is still read once: its records are spilled, see --spill). auto: 1 up
+    /// to about 24 M rows, else about 12 M rows a shard.
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     pub shards: String,
+    /// Folder for a sharded run's spill: every record, parsed and compressed, written once by the
+    /// first read and read back shard by shard (removed at the end). Default: the system's
+    /// temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub spill: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

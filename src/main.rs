@@ -185,6 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let output = simaudit::sharded::Output {
                     out: staging.dir(),
                     area: area.as_ref(),
+                    spill: input.spill.as_deref(),
                     formats,
                     privacy: &privacy,
                     lang: p.lang,
@@ -447,6 +448,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
         let output = simaudit::sharded::Output {
             out: &scratch,
             area: None,
+            spill: input.spill.as_deref(),
             formats: Formats::parse("csv").map_err(Error::Input)?,
             privacy: &Privacy::Clear,
             lang: p.lang,

@@ -48,6 +48,7 @@ impl Audit {
             points_given: self.points_given,
             stages: &self.stages,
             area: self.area.as_ref(),
+            spill_bytes: None,
         }
     }
 
@@ -79,6 +80,8 @@ pub struct RunView<'a> {
     pub stages: &'a [StageCost],
     /// The area the outputs are restricted to, if any.
     pub area: Option<&'a Selection>,
+    /// The compressed bytes a sharded run spilled.
+    pub spill_bytes: Option<u64>,
 }
 
 /// A table and what the rules found in it: what the row-level outputs (findings, subscriptions) and

@@ -64,6 +64,9 @@ pub enum PointType {
 }
 
 impl SubscriberType {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [SubscriberType; 3] = [SubscriberType::Individual, SubscriberType::Organisation, SubscriberType::Device];
+
     pub fn code(self) -> &'static str {
         match self {
             SubscriberType::Individual => "individual",
@@ -74,6 +77,9 @@ impl SubscriberType {
 }
 
 impl Status {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [Status; 4] = [Status::Active, Status::OneWayLocked, Status::TwoWayLocked, Status::Cancelled];
+
     pub fn code(self) -> &'static str {
         match self {
             Status::Active => "active",

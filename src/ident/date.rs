@@ -20,6 +20,9 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [Precision; 3] = [Precision::Year, Precision::Day, Precision::DateTime];
+
     pub fn code(self) -> &'static str {
         match self {
             Precision::Year => "year",

@@ -12,6 +12,9 @@ pub enum IdKind {
 }
 
 impl IdKind {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [IdKind; 5] = [IdKind::Cccd, IdKind::Cmnd, IdKind::Passport, IdKind::Mst, IdKind::Unknown];
+
     pub fn code(self) -> &'static str {
         match self {
             IdKind::Cccd => "CCCD",
@@ -36,6 +39,9 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [Sex; 2] = [Sex::Male, Sex::Female];
+
     pub fn code(self) -> &'static str {
         match self {
             Sex::Male => "male",

@@ -88,14 +88,10 @@ fn file_name(path: &Path) -> String {
 pub enum Keep<'a> {
     /// Every record, into one table.
     All,
-    /// Every record, handed to the sink one batch at a time as a small table of its own (without
-    /// extra columns) and then dropped, for a caller that needs one pass over every record without
-    /// holding them. Unreadable values are not collected.
-    Stream(&'a mut dyn FnMut(u16, Table)),
-    /// Only the records whose (file, row) `pick` says, into one table, for a caller that has already
-    /// made one pass over every record: rejected records are not collected again, and files are not
-    /// checksummed again.
-    Only(&'a (dyn Fn(u16, u32) -> bool + Sync)),
+    /// Every record, handed to the sink one batch at a time as a small table of its own (with the
+    /// values of it that could not be read, numbered by its rows) and then dropped, for a caller that
+    /// needs one pass over every record without holding them.
+    Stream(&'a mut dyn FnMut(u16, Table, Vec<Unreadable>)),
 }
 
 /// Read every input; fails before any work when a file is unreadable or lacks a required column.
@@ -267,19 +263,19 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         }
     }
 
-    let mut builder = TableBuilder::default();
-    // A stream keeps no extra columns: its small tables are dropped once handed over.
-    if !matches!(keep, Keep::Stream(_)) {
+    let with_extra_columns = || {
+        let mut builder = TableBuilder::default();
         builder.extra = extra_names
             .iter()
             .map(|n| (n.clone(), table::Interner::default()))
             .collect();
-    }
+        builder
+    };
+    // A stream's table holds no rows, only the extra columns' names.
+    let mut builder = with_extra_columns();
     let mut rejects = Vec::new();
     let mut unreadable = Vec::new();
     let mut files = Vec::new();
-    // A load of picked records leaves checksums and rejected records to the earlier pass over every record.
-    let every_record = !matches!(keep, Keep::Only(_));
     // Progress is counted in input bytes (each sheet of a workbook weighs the whole file).
     let weights: Vec<u64> = opened
         .iter()
@@ -338,15 +334,10 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         let mut changed = false;
         let checksum = std::thread::scope(|scope| {
             // The checksum is computed beside the parsing, on a thread of its own (not in a pass of
-            // its own before it), unless only picked records are loaded.
-            let checksum = every_record.then(|| scope.spawn(|| source::sha256_of(path)));
+            // its own before it).
+            let checksum = scope.spawn(|| source::sha256_of(path));
             let src = &src;
-            let pick = match &keep {
-                Keep::Only(pick) => Some(*pick),
-                _ => None,
-            };
-            let keep_row = move |row: u32| pick.is_none_or(|p| p(idx, row));
-            scope.spawn(move || src.for_each_batch(&keep_row, |b| tx.send(b).is_ok()));
+            scope.spawn(move || src.for_each_batch(&|_| true, |b| tx.send(b).is_ok()));
             for batch in rx {
                 let share = batch.read as f64 / units.max(1) as f64;
                 crate::usage::PROGRESS.set(read_before + (weight as f64 * share) as u64);
@@ -359,18 +350,17 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                 info.rows_accepted += batch.len();
                 info.rows_rejected += batch.bad.len();
                 info.rows_skipped += batch.skipped.len();
-                if every_record {
-                    info.skipped.extend(batch.skipped.iter().cloned());
-                }
+                info.skipped.extend(batch.skipped.iter().cloned());
                 let seen = match &mut keep {
                     Keep::Stream(sink) => {
-                        let mut small = TableBuilder::default();
-                        mapper.add(&mut small, &batch, &mut Vec::new());
+                        let mut small = with_extra_columns();
+                        let mut small_unreadable = Vec::new();
+                        mapper.add(&mut small, &batch, &mut small_unreadable);
                         let seen = single_carrier(&small, 0);
-                        sink(idx, small.finish());
+                        sink(idx, small.finish(), small_unreadable);
                         seen
                     }
-                    _ => {
+                    Keep::All => {
                         let first = builder.len();
                         mapper.add(&mut builder, &batch, &mut unreadable);
                         single_carrier(&builder, first)
@@ -382,19 +372,17 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                         Some(before) => Some(before.filter(|c| Some(c) == seen.as_ref())),
                     };
                 }
-                if every_record {
-                    for b in batch.bad {
-                        rejects.push(Reject {
-                            file: idx,
-                            row: b.row,
-                            line: b.line,
-                            reason: b.reason,
-                            raw: b.raw,
-                        });
-                    }
+                for b in batch.bad {
+                    rejects.push(Reject {
+                        file: idx,
+                        row: b.row,
+                        line: b.line,
+                        reason: b.reason,
+                        raw: b.raw,
+                    });
                 }
             }
-            checksum.map(|c| c.join())
+            checksum.join()
         });
         if changed {
             return Err(Error::Input(format!(
@@ -404,9 +392,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             )));
         }
         info.sha256 = match checksum {
-            None => String::new(),
-            Some(Ok(sha)) => sha?,
-            Some(Err(_)) => {
+            Ok(sha) => sha?,
+            Err(_) => {
                 return Err(Error::Input(format!(
                     "{}: the checksum failed",
                     path.display()

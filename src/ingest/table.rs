@@ -290,6 +290,11 @@ pub enum UnreadableKind {
     Code,
 }
 
+impl UnreadableKind {
+    /// Every variant, in declaration order (`ALL[v as usize] == v`).
+    pub const ALL: [UnreadableKind; 2] = [UnreadableKind::Date, UnreadableKind::Code];
+}
+
 /// The accepted rows, column by column. `T` is the text-column type: [`TextColumn`] for the finished
 /// table, [`Interner`] while rows are being added ([`TableBuilder`]), so the columns are listed once.
 #[derive(Debug)]

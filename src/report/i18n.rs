@@ -164,8 +164,8 @@ pub fn stage_label(stage: &str, lang: Lang) -> &'static str {
         "cross_rules" => ("Đối chiếu giữa các dòng", "Checking across rows"),
         "sort" => ("Sắp xếp phát hiện", "Sorting findings"),
         "shard" => (
-            "Đọc lại phần này và kiểm tra",
-            "Reading this shard again and checking",
+            "Đọc phần này từ tệp tạm và kiểm tra",
+            "Reading this shard back from the spill and checking",
         ),
         _ => ("Ghi báo cáo", "Writing the reports"),
     };

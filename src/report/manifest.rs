@@ -85,6 +85,11 @@ pub fn write(
             "points": a.points.iter().map(|(c, p)| format!("{c}:{p}")).collect::<Vec<_>>(),
             "rows": a.rows,
         })),
+        // A sharded run's spill: the parsed records written once and read back shard by shard.
+        "spill": run.spill_bytes.map(|bytes| json!({
+            "bytes": bytes,
+            "bytes_per_row": if run.accepted == 0 { 0.0 } else { (bytes as f64 / run.accepted as f64 * 10.0).round() / 10.0 },
+        })),
         "findings": run.findings,
         "started_at": rfc3339(started),
         "finished_at": rfc3339(finished),

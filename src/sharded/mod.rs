@@ -1,11 +1,13 @@
 //! A run too big to hold in memory (a national extract): rows are split into shards by a hash of
 //! their ID key, so every rule that groups rows by ID key sees all of a holder's rows in one shard.
 //!
-//! 1. The scan pass reads every file once, keeping per row only what the rules that group by something
-//!    else need — the number (SB002) and the point and activation time (PT001) — and each record's
-//!    shard. It counts and keeps the rejected records, and evaluates SB002 and PT001 on all rows.
-//! 2. Each shard pass reads the files again keeping only its shard's records, and runs the pipeline of a
-//!    run held in memory on them (normalise, row rules, the rules by ID key), with the scan's SB002 and
+//! 1. The scan pass reads and parses every file once. It writes each record, parsed, to its shard's
+//!    file in the spill folder ([`spill`]), and keeps per row only what the rules that group by
+//!    something else need — the number (SB002) and the point and activation time (PT001) — and each
+//!    record's shard. It counts and keeps the rejected records, and evaluates SB002 and PT001 on all
+//!    rows.
+//! 2. Each shard pass reads its shard's records back from the spill, and runs the pipeline of a run
+//!    held in memory on them (normalise, row rules, the rules by ID key), with the scan's SB002 and
 //!    PT001 findings of its rows. It writes its findings (in the order of findings.csv) and appends its
 //!    rows to subscriptions.parquet, and adds its summary tallies to the run's.
 //! 3. The shards' findings are merged into findings.csv (a k-way merge: the rows of one record are all
@@ -18,7 +20,7 @@ use crate::area::{Area, Census, Restricted, Selection};
 use crate::error::{Error, Result};
 use crate::ident::{id, phone};
 use crate::ingest::{
-    self, IngestOptions, Keep, PointRegistry, Reject, SkippedSheet, SourceFile, Table,
+    self, IngestOptions, Keep, PointRegistry, Reject, SkippedSheet, SourceFile, Table, Unreadable,
 };
 use crate::normalize::{Normalised, NumberText};
 use crate::pipeline::{self, Checked, Evaluated, Reach};
@@ -32,6 +34,9 @@ use crate::usage::{StageCost, Stopwatch};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
+
+pub mod spill;
+use spill::Spill;
 
 /// What a sharded run did, for the terminal summary.
 pub struct Finished {
@@ -50,6 +55,8 @@ pub struct Finished {
     pub written: Vec<String>,
     /// The area the outputs are restricted to, if any.
     pub area: Option<Selection>,
+    /// The compressed bytes spilled by the scan.
+    pub spill_bytes: u64,
 }
 
 impl Finished {
@@ -64,6 +71,7 @@ impl Finished {
             points_given: self.points_given,
             stages: &self.stages,
             area: self.area.as_ref(),
+            spill_bytes: Some(self.spill_bytes),
         }
     }
 }
@@ -73,6 +81,8 @@ pub struct Output<'a> {
     pub out: &'a Path,
     /// The area the outputs are restricted to (`--point`, `--district`), if any.
     pub area: Option<&'a Area>,
+    /// The folder the spill goes into (the system's temporary folder when None).
+    pub spill: Option<&'a Path>,
     pub formats: Formats,
     pub privacy: &'a Privacy,
     pub lang: Lang,
@@ -155,17 +165,21 @@ struct Scan {
     skipped_sheets: Vec<SkippedSheet>,
     /// DQ001 for each reject.
     rejected: Vec<Finding>,
-    /// Per file, the shard of each record (index: row − 1; rejected records too, unused).
-    shard_of: Vec<Vec<u8>>,
     /// SB002 and PT001 findings (no table row yet), per shard.
     found: Vec<Vec<Finding>>,
     /// The area's points, when an area was asked for.
     selection: Option<Selection>,
+    /// Every accepted record, parsed, by shard.
+    spill: Spill,
+    /// The extra columns' names.
+    extra: Vec<String>,
 }
 
 /// What the scan keeps of the rows while it reads.
-#[derive(Default)]
 struct Gathered {
+    spill: Spill,
+    /// The first error writing the spill (the sink cannot return it).
+    failed: Option<Error>,
     shard_of: Vec<Vec<u8>>,
     numbers: Vec<NumberUse<u64, ()>>,
     activations: Vec<Activation<u32, ()>>,
@@ -176,7 +190,10 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn add(&mut self, file: u16, t: Table, shards: usize) {
+    fn add(&mut self, file: u16, t: Table, unreadable: Vec<Unreadable>, shards: usize) {
+        if self.failed.is_some() {
+            return;
+        }
         let f = file as usize;
         if let Some(census) = self.census.as_mut() {
             census.add(&t);
@@ -210,11 +227,14 @@ impl Gathered {
             of_file.resize(last, 0);
         }
         let mut batch_points: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        let mut batch_shards = Vec::with_capacity(t.len());
         for i in 0..t.len() {
             let row = t.row[i];
             // Rows without an ID key join no holder group: spread them by row.
-            of_file[row as usize - 1] =
+            let shard =
                 key_shards[t.id_number.codes[i] as usize].unwrap_or((row as usize % shards) as u8);
+            of_file[row as usize - 1] = shard;
+            batch_shards.push(shard);
             if !t.status[i].live() {
                 continue;
             }
@@ -250,6 +270,9 @@ impl Gathered {
                 who: (),
             });
         }
+        if let Err(e) = self.spill.add(&t, &unreadable, &batch_shards) {
+            self.failed = Some(e);
+        }
     }
 }
 
@@ -259,20 +282,34 @@ fn scan(
     rules: &RuleSet,
     shards: usize,
     area: Option<&Area>,
+    spill: Spill,
 ) -> Result<Scan> {
     let mut g = Gathered {
+        spill,
+        failed: None,
+        shard_of: Vec::new(),
+        numbers: Vec::new(),
+        activations: Vec::new(),
+        points: FxHashMap::default(),
         census: area.map(|_| Census::default()),
-        ..Gathered::default()
     };
-    let mut sink = |file: u16, t: Table| g.add(file, t, shards);
+    let mut sink = |file: u16, t: Table, unreadable: Vec<Unreadable>| {
+        g.add(file, t, unreadable, shards)
+    };
     let loaded = ingest::load_some(inputs, opts, Keep::Stream(&mut sink))?;
     let Gathered {
+        mut spill,
+        failed,
         mut shard_of,
         numbers,
         activations,
         points,
         census,
     } = g;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    spill.finish_writing()?;
     let selection = match (area, census) {
         (Some(area), Some(census)) => Some(area.select(&census)?),
         _ => None,
@@ -312,9 +349,10 @@ fn scan(
         files: loaded.files,
         rejects: loaded.rejects,
         skipped_sheets: loaded.skipped_sheets,
-        shard_of,
         found,
         selection,
+        spill,
+        extra: loaded.table.extra.into_iter().map(|(name, _)| name).collect(),
     })
 }
 
@@ -356,15 +394,19 @@ pub fn run(
     let mut watch = Stopwatch::default();
     let mut stages = Vec::new();
     on_stage("ingest", None);
+    let temp = std::env::temp_dir();
+    let spill = Spill::create(o.spill.unwrap_or(&temp), shards)?;
     let Scan {
         files,
         rejects,
         skipped_sheets,
         rejected,
-        shard_of,
         found,
         mut selection,
-    } = scan(inputs, opts, &rules, shards, o.area)?;
+        spill,
+        extra,
+    } = scan(inputs, opts, &rules, shards, o.area, spill)?;
+    let spill_bytes = spill.bytes();
     stages.push(watch.lap("scan"));
 
     let work_dir = WorkDir::create(o.out.join(".simaudit-shards"))?;
@@ -384,33 +426,30 @@ pub fn run(
     let mut subscriptions_seconds = 0.0;
     for (k, found) in found.into_iter().enumerate() {
         on_stage("shard", Some((k, shards)));
-        let pick = |file: u16, row: u32| {
-            shard_of[file as usize].get(row as usize - 1).copied() == Some(k as u8)
-        };
-        let loaded = ingest::load_some(inputs, opts, Keep::Only(&pick))?;
-        let norm = Normalised::compute(&loaded.table, rules.tone_style);
+        let (table, unreadable) = spill.read(k, &extra)?;
+        let norm = Normalised::compute(&table, rules.tone_style);
         let Evaluated {
             mut findings,
             over_limit,
         } = pipeline::evaluate(
-            &loaded.table,
+            &table,
             &norm,
-            &loaded.unreadable,
+            &unreadable,
             &rules,
             points,
             Reach::WholeIdKeys,
             &mut |_| {},
         );
-        findings.extend(place(found, &loaded.table));
-        accepted += loaded.table.len();
+        findings.extend(place(found, &table));
+        accepted += table.len();
         let (table, mut findings, over_limit) = match selection.as_mut() {
-            None => (loaded.table, findings, over_limit),
+            None => (table, findings, over_limit),
             Some(s) => {
                 let Restricted {
                     table,
                     findings,
                     over_limit,
-                } = s.restrict(loaded.table, &norm, findings, over_limit);
+                } = s.restrict(table, &norm, findings, over_limit);
                 (table, findings, over_limit)
             }
         };
@@ -478,6 +517,7 @@ pub fn run(
         by_severity: severities,
         written: Vec::new(),
         area: selection,
+        spill_bytes,
     };
     let mut output_seconds = report::write_reports(
         Vec::new(),
