@@ -53,8 +53,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Split the rows into N shards by ID key and hold one shard at a time, for extracts too big
-    /// for memory (each file is still read once: its records are spilled, see --spill). auto: 1 up
-    /// to about 24 M rows, else about 12 M rows a shard.
+    /// for memory (each file is still read once: its records are spilled, see --spill). auto: from
+    /// the inputs' sizes and the memory the run may use (--memory-limit): 1 when they fit.
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     pub shards: String,
     /// Folder for a sharded run's spill: every record, parsed and compressed, written once by the
@@ -62,6 +62,10 @@ pub struct InputArgs {
     /// temporary folder.
     #[arg(long, value_name = "DIR")]
     pub spill: Option<PathBuf>,
+    /// The memory `--shards auto` plans for, e.g. 6GiB. Default: half of what the machine has
+    /// available.
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -129,6 +129,38 @@ fn run_with_progress(
     Ok((audit, progress))
 }
 
+/// `--shards` (with `--memory-limit`); a split chosen by `auto` is said on stderr unless `--quiet`.
+fn shards_of(input: &InputArgs, lang: Lang) -> Result<Shards> {
+    let limit = input
+        .memory_limit
+        .as_deref()
+        .map(simaudit::sharded::parse_memory)
+        .transpose()?;
+    let budget = simaudit::sharded::memory_budget(limit);
+    let shards = Shards::parse(&input.shards, &input.files, budget)?;
+    if let (Some(auto), false) = (shards.auto, input.quiet) {
+        if shards.count() > 1 {
+            let gib = auto.budget as f64 / f64::from(1u32 << 30);
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Vi => format!(
+                        "Chia làm {} phần theo giấy tờ (tự động: khoảng {} dòng, bộ nhớ cho phép {gib:.1} GiB)",
+                        shards.count(),
+                        auto.rows
+                    ),
+                    Lang::En => format!(
+                        "Splitting into {} shards by ID (auto: about {} rows, memory budget {gib:.1} GiB)",
+                        shards.count(),
+                        auto.rows
+                    ),
+                }
+            );
+        }
+    }
+    Ok(shards)
+}
+
 /// [`simaudit::sharded::run`] with the same display, each shard pass named "shard k/n".
 fn run_sharded_with_progress(
     input: &InputArgs,
@@ -176,7 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })
                 .map_err(|e| Error::Input(format!("--mask: {e}")))?,
             };
-            let shards = Shards::parse(&input.shards, &input.files)?;
+            let shards = shards_of(&input, p.lang)?;
             // Outputs go to a staging folder and into `out` only when all are complete.
             // Owner-only outputs unless nothing in them can be read back to a person.
             let private = privacy.level() != Some(report::MaskLevel::Strict);
@@ -202,6 +234,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let (mut audit, progress) = run_with_progress(&input, &p, area.as_ref(), input.quiet)?;
+            audit.sharding = Some(shards.sharding());
             let (summaries, written) = report::write_all(
                 &mut audit,
                 staging.dir(),
@@ -440,7 +473,7 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
 fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
     let p = prepare(input)?;
     let quiet = input.quiet || format == CheckFormat::Json;
-    let shards = Shards::parse(&input.shards, &input.files)?;
+    let shards = shards_of(input, p.lang)?;
     if shards.count() > 1 {
         // A sharded run writes as it goes: into a scratch folder of its own (a new name, readable by
         // this user only: it holds personal data), removed afterwards.

@@ -34,6 +34,24 @@ pub struct Audit {
     pub accepted: usize,
     /// The area the outputs are restricted to (`--point`, `--district`), if any.
     pub area: Option<Selection>,
+    /// How `--shards` chose to hold the run (set by the caller; None: not said).
+    pub sharding: Option<Sharding>,
+}
+
+/// How many shards a run was split into, and, with `--shards auto`, what that was chosen from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sharding {
+    pub shards: usize,
+    pub auto: Option<AutoChoice>,
+}
+
+/// What `--shards auto` chose from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AutoChoice {
+    /// Accepted rows expected, from the inputs' sizes.
+    pub rows: u64,
+    /// The memory the run may use: `--memory-limit`, else half of what the machine had available.
+    pub budget: u64,
 }
 
 impl Audit {
@@ -49,6 +67,7 @@ impl Audit {
             stages: &self.stages,
             area: self.area.as_ref(),
             spill_bytes: None,
+            sharding: self.sharding,
         }
     }
 
@@ -82,6 +101,7 @@ pub struct RunView<'a> {
     pub area: Option<&'a Selection>,
     /// The compressed bytes a sharded run spilled.
     pub spill_bytes: Option<u64>,
+    pub sharding: Option<Sharding>,
 }
 
 /// A table and what the rules found in it: what the row-level outputs (findings, subscriptions) and
@@ -232,6 +252,7 @@ pub fn run_with_progress(
         ids_over_limit: over_limit,
         accepted,
         area: selection,
+        sharding: None,
     })
 }
 

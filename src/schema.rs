@@ -65,7 +65,11 @@ pub enum PointType {
 
 impl SubscriberType {
     /// Every variant, in declaration order (`ALL[v as usize] == v`).
-    pub const ALL: [SubscriberType; 3] = [SubscriberType::Individual, SubscriberType::Organisation, SubscriberType::Device];
+    pub const ALL: [SubscriberType; 3] = [
+        SubscriberType::Individual,
+        SubscriberType::Organisation,
+        SubscriberType::Device,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -78,7 +82,12 @@ impl SubscriberType {
 
 impl Status {
     /// Every variant, in declaration order (`ALL[v as usize] == v`).
-    pub const ALL: [Status; 4] = [Status::Active, Status::OneWayLocked, Status::TwoWayLocked, Status::Cancelled];
+    pub const ALL: [Status; 4] = [
+        Status::Active,
+        Status::OneWayLocked,
+        Status::TwoWayLocked,
+        Status::Cancelled,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -71,6 +71,15 @@ pub fn return_freed_memory() {
     }
 }
 
+/// The memory the system could give a program now without swapping (`MemAvailable` of
+/// `/proc/meminfo`), in bytes; None where that cannot be read.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_ascii_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Peak resident set size so far (`VmHWM` of `/proc/self/status`), in MiB.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -228,3 +228,94 @@ fn sharded_check_equals_the_whole_check() {
         }
     }
 }
+
+/// The spill folders under `dir`.
+fn spills(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("simaudit-spill-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Each input is read once: the records go through the spill, which is gone when the run ends, and
+/// whose size the manifest gives; a spill left by a killed run is removed by the next one.
+#[test]
+fn the_spill_is_measured_and_removed_and_stale_ones_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let spill = dir.path().join("spill");
+    // What a killed run leaves: a spill folder whose lock nobody holds; and a folder of the user's.
+    let stale = spill.join("simaudit-spill-00000000deadbeef");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join(".lock"), "").unwrap();
+    std::fs::write(stale.join("shard-0.bin"), vec![0u8; 4096]).unwrap();
+    let mine = spill.join("notes");
+    std::fs::create_dir_all(&mine).unwrap();
+    let out = dir.path().join("out");
+    let spill_arg = spill.display().to_string();
+    audit(
+        &sample_extracts(),
+        &repo("sample-data/points.csv"),
+        &out,
+        &["--shards", "3", "--spill", &spill_arg],
+    );
+    assert!(spills(&spill).is_empty(), "{:?}", spills(&spill));
+    assert!(mine.is_dir());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let bytes = manifest["spill"]["bytes"].as_u64().unwrap();
+    let accepted = manifest["rows"]["accepted"].as_u64().unwrap();
+    assert!(
+        bytes > 20 * accepted && bytes < 200 * accepted,
+        "{bytes} bytes"
+    );
+    assert!(manifest["spill"]["bytes_per_row"].as_f64().unwrap() > 20.0);
+}
+
+/// A spill folder that runs out of space stops the run with a clear error: no outputs, no spill.
+#[test]
+fn a_spill_out_of_space_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inputs, points) = generated(dir.path(), "20000", "csv");
+    let spill = dir.path().join("spill");
+    let out = dir.path().join("out");
+    let mut args = vec!["audit".to_string()];
+    args.extend(inputs);
+    args.extend(
+        [
+            "--points",
+            &points.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+            "--quiet",
+            "--shards",
+            "3",
+            "--spill",
+            &spill.display().to_string(),
+        ]
+        .map(String::from),
+    );
+    let o = bin()
+        .args(&args)
+        .env("SIMAUDIT_TEST_SPILL_LIMIT", "100000")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("No space left on device") && err.contains("simaudit-spill-"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(spills(&spill).is_empty(), "{:?}", spills(&spill));
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .map(|e| e.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        left.iter().all(|n| n == ".simaudit.lock"),
+        "outputs left: {left:?}"
+    );
+}

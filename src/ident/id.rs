@@ -13,7 +13,13 @@ pub enum IdKind {
 
 impl IdKind {
     /// Every variant, in declaration order (`ALL[v as usize] == v`).
-    pub const ALL: [IdKind; 5] = [IdKind::Cccd, IdKind::Cmnd, IdKind::Passport, IdKind::Mst, IdKind::Unknown];
+    pub const ALL: [IdKind; 5] = [
+        IdKind::Cccd,
+        IdKind::Cmnd,
+        IdKind::Passport,
+        IdKind::Mst,
+        IdKind::Unknown,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -263,14 +263,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         }
     }
 
-    let with_extra_columns = || {
-        let mut builder = TableBuilder::default();
-        builder.extra = extra_names
-            .iter()
-            .map(|n| (n.clone(), table::Interner::default()))
-            .collect();
-        builder
-    };
+    let with_extra_columns = || TableBuilder::with_extra(&extra_names);
     // A stream's table holds no rows, only the extra columns' names.
     let mut builder = with_extra_columns();
     let mut rejects = Vec::new();

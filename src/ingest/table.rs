@@ -411,6 +411,17 @@ impl Default for TableBuilder {
 }
 
 impl TableBuilder {
+    /// An empty builder with the extra columns `names`.
+    pub fn with_extra(names: &[String]) -> TableBuilder {
+        TableBuilder {
+            extra: names
+                .iter()
+                .map(|n| (n.clone(), Interner::default()))
+                .collect(),
+            ..TableBuilder::default()
+        }
+    }
+
     pub fn finish(self) -> Table {
         Table {
             file: self.file,

@@ -85,6 +85,14 @@ pub fn write(
             "points": a.points.iter().map(|(c, p)| format!("{c}:{p}")).collect::<Vec<_>>(),
             "rows": a.rows,
         })),
+        // How the run was held: in memory (1 shard) or shard by shard, and what `--shards auto`
+        // chose it from.
+        "shards": run.sharding.map(|s| json!({
+            "count": s.shards,
+            "chosen": if s.auto.is_some() { "auto" } else { "given" },
+            "rows_estimated": s.auto.map(|a| a.rows),
+            "memory_budget_bytes": s.auto.map(|a| a.budget),
+        })),
         // A sharded run's spill: the parsed records written once and read back shard by shard.
         "spill": run.spill_bytes.map(|bytes| json!({
             "bytes": bytes,

@@ -23,7 +23,7 @@ use crate::ingest::{
     self, IngestOptions, Keep, PointRegistry, Reject, SkippedSheet, SourceFile, Table, Unreadable,
 };
 use crate::normalize::{Normalised, NumberText};
-use crate::pipeline::{self, Checked, Evaluated, Reach};
+use crate::pipeline::{self, AutoChoice, Checked, Evaluated, Reach, Sharding};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, i18n::Lang, parquet, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
@@ -57,6 +57,7 @@ pub struct Finished {
     pub area: Option<Selection>,
     /// The compressed bytes spilled by the scan.
     pub spill_bytes: u64,
+    pub sharding: Sharding,
 }
 
 impl Finished {
@@ -72,6 +73,7 @@ impl Finished {
             stages: &self.stages,
             area: self.area.as_ref(),
             spill_bytes: Some(self.spill_bytes),
+            sharding: Some(self.sharding),
         }
     }
 }
@@ -89,19 +91,27 @@ pub struct Output<'a> {
     pub started: std::time::SystemTime,
 }
 
-/// A number of shards, from 1 (a run held in memory) to 255.
+/// A number of shards, from 1 (a run held in memory) to 255, and how it was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shards(u8);
+pub struct Shards {
+    count: u8,
+    /// With `--shards auto`: the figures the count was chosen from.
+    pub auto: Option<AutoChoice>,
+}
 
 impl Shards {
-    /// `--shards`: a number from 1 to 255, or `auto` (from the inputs' sizes, see [`auto_shards`]).
-    pub fn parse(spec: &str, inputs: &[PathBuf]) -> Result<Shards> {
-        let n = match spec {
-            "auto" => auto_shards(inputs),
-            n => n.parse().unwrap_or(0),
+    /// `--shards`: a number from 1 to 255, or `auto` (from the inputs' sizes and `budget`, the memory
+    /// the run may use; see [`auto_shards`]).
+    pub fn parse(spec: &str, inputs: &[PathBuf], budget: u64) -> Result<Shards> {
+        let (n, auto) = match spec {
+            "auto" => {
+                let rows = estimated_rows(inputs);
+                (auto_shards(rows, budget), Some(AutoChoice { rows, budget }))
+            }
+            n => (n.parse().unwrap_or(0), None),
         };
         match u8::try_from(n) {
-            Ok(n) if n >= 1 => Ok(Shards(n)),
+            Ok(count) if count >= 1 => Ok(Shards { count, auto }),
             _ => Err(Error::Input(format!(
                 "--shards {spec}: give a number from 1 to 255, or auto"
             ))),
@@ -109,18 +119,28 @@ impl Shards {
     }
 
     pub fn count(self) -> usize {
-        usize::from(self.0)
+        usize::from(self.count)
+    }
+
+    /// What the manifest says of the choice.
+    pub fn sharding(self) -> Sharding {
+        Sharding {
+            shards: self.count(),
+            auto: self.auto,
+        }
     }
 }
 
-/// Rows per shard `--shards auto` aims at (the peak memory per shard is in benches/README.md).
-const ROWS_PER_SHARD: u64 = 12_000_000;
+/// Peak memory per accepted row held at once, in memory or in a shard, findings and outputs
+/// included, with a margin for extracts with many findings per row (benches/README.md has the
+/// measurements). A sharded run's scan also holds about 48 bytes per row of the whole extract while
+/// it reads, but not beside a shard.
+const BYTES_PER_ROW: u64 = 600;
 
-/// `--shards auto`: 1 (a run held in memory) up to about 24 M rows, else enough shards for about
-/// 12 M rows each. Rows are estimated from file sizes: 200 bytes a row of text (generated and real
-/// extracts run 200–250), five times that for compressed formats (Parquet, Excel, gzip).
-pub fn auto_shards(inputs: &[PathBuf]) -> usize {
-    let rows: u64 = inputs
+/// Rows expected in `inputs`, from their sizes: 200 bytes a row of text (generated and real extracts
+/// run 200–250), five times fewer bytes for compressed formats (Parquet, Excel, gzip).
+pub fn estimated_rows(inputs: &[PathBuf]) -> u64 {
+    inputs
         .iter()
         .map(|p| {
             let size = std::fs::metadata(p).map_or(0, |m| m.len());
@@ -133,12 +153,48 @@ pub fn auto_shards(inputs: &[PathBuf]) -> usize {
                 size / 200
             }
         })
-        .sum();
-    if rows <= 2 * ROWS_PER_SHARD {
-        1
-    } else {
-        rows.div_ceil(ROWS_PER_SHARD).min(255) as usize
+        .sum()
+}
+
+/// `--shards auto`: 1 (a run held in memory, the fastest) when `rows` fit in `budget` bytes, else
+/// the fewest shards whose rows fit.
+pub fn auto_shards(rows: u64, budget: u64) -> usize {
+    rows.saturating_mul(BYTES_PER_ROW)
+        .div_ceil(budget.max(1))
+        .clamp(1, 255) as usize
+}
+
+/// `--memory-limit`: a size such as `6GiB`, `6G`, `6000MiB`, `6GB` or a number of bytes.
+pub fn parse_memory(spec: &str) -> Result<u64> {
+    let t = spec.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => 0,
+    };
+    match number.parse::<f64>() {
+        Ok(n) if scale > 0 && n > 0.0 && n.is_finite() => Ok((n * scale as f64) as u64),
+        _ => Err(Error::Input(format!(
+            "--memory-limit {spec}: give a size such as 6GiB, 6000MiB or 6GB"
+        ))),
     }
+}
+
+/// The memory a run may use: `limit` when given, else half of what the machine has available now
+/// (leaving the rest to the system's file cache and to other work; 4 GiB when that cannot be read).
+pub fn memory_budget(limit: Option<u64>) -> u64 {
+    limit.unwrap_or_else(|| crate::usage::available_memory().map_or(4 << 30, |a| a / 2))
 }
 
 /// The splitmix64 finaliser: spreads keys evenly over the shards, the same on every machine and run.
@@ -293,9 +349,8 @@ fn scan(
         points: FxHashMap::default(),
         census: area.map(|_| Census::default()),
     };
-    let mut sink = |file: u16, t: Table, unreadable: Vec<Unreadable>| {
-        g.add(file, t, unreadable, shards)
-    };
+    let mut sink =
+        |file: u16, t: Table, unreadable: Vec<Unreadable>| g.add(file, t, unreadable, shards);
     let loaded = ingest::load_some(inputs, opts, Keep::Stream(&mut sink))?;
     let Gathered {
         mut spill,
@@ -352,7 +407,12 @@ fn scan(
         found,
         selection,
         spill,
-        extra: loaded.table.extra.into_iter().map(|(name, _)| name).collect(),
+        extra: loaded
+            .table
+            .extra
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
     })
 }
 
@@ -389,7 +449,8 @@ pub fn run(
     o: &Output,
     on_stage: &dyn Fn(&'static str, Option<(usize, usize)>),
 ) -> Result<Finished> {
-    let shards = shards.count();
+    let plan = shards;
+    let shards = plan.count();
     std::fs::create_dir_all(o.out).map_err(|e| Error::write(o.out, e))?;
     let mut watch = Stopwatch::default();
     let mut stages = Vec::new();
@@ -518,6 +579,7 @@ pub fn run(
         written: Vec::new(),
         area: selection,
         spill_bytes,
+        sharding: plan.sharding(),
     };
     let mut output_seconds = report::write_reports(
         Vec::new(),
@@ -628,7 +690,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auto_shards_from_file_sizes() {
+    fn rows_are_estimated_from_file_sizes() {
         let dir = tempfile::tempdir().unwrap();
         // Sparse files: only their sizes matter.
         let file = |name: &str, size: u64| {
@@ -637,15 +699,40 @@ mod tests {
             p
         };
         let small = file("small.csv", 10 << 20);
-        let province = file("province.csv", 4_800_000_000); // 24 M rows: still in memory
-        let national = file("national.csv", 30_000_000_000); // 150 M rows
-        let parquet = file("national.parquet", 1_200_000_000); // 30 M rows
-        assert_eq!(auto_shards(std::slice::from_ref(&small)), 1);
-        assert_eq!(auto_shards(&[small.clone(), province.clone()]), 3);
-        assert_eq!(auto_shards(std::slice::from_ref(&province)), 1);
-        assert_eq!(auto_shards(std::slice::from_ref(&national)), 13);
-        assert_eq!(auto_shards(std::slice::from_ref(&parquet)), 3);
-        assert_eq!(auto_shards(&[dir.path().join("missing.csv")]), 1);
+        let national = file("national.csv", 30_000_000_000);
+        let parquet = file("national.parquet", 1_200_000_000);
+        assert_eq!(estimated_rows(std::slice::from_ref(&small)), 52_428);
+        assert_eq!(estimated_rows(&[small, national]), 150_052_428);
+        assert_eq!(estimated_rows(&[parquet]), 30_000_000);
+        assert_eq!(estimated_rows(&[dir.path().join("missing.csv")]), 0);
+    }
+
+    #[test]
+    fn auto_shards_by_memory() {
+        const GIB: u64 = 1 << 30;
+        // 10 M rows fit in 8 GiB: held in memory.
+        assert_eq!(auto_shards(10_000_000, 8 * GIB), 1);
+        assert_eq!(auto_shards(0, 0), 1);
+        // 130 M rows in 11 GiB (half of a 24 GiB machine's), or capped at 8 or 6 GiB.
+        assert_eq!(auto_shards(130_000_000, 11 * GIB), 7);
+        assert_eq!(auto_shards(130_000_000, 8 * GIB), 10);
+        assert_eq!(auto_shards(130_000_000, 6 * GIB), 13);
+        // Never more than 255, never 1 when the rows do not fit.
+        assert_eq!(auto_shards(u64::MAX / 1000, GIB), 255);
+        assert_eq!(auto_shards(20_000_000, 8 * GIB), 2);
+    }
+
+    #[test]
+    fn memory_limits_read_as_people_write_them() {
+        assert_eq!(parse_memory("6GiB").unwrap(), 6 << 30);
+        assert_eq!(parse_memory("6G").unwrap(), 6 << 30);
+        assert_eq!(parse_memory("1.5gib").unwrap(), 3 << 29);
+        assert_eq!(parse_memory("6000MiB").unwrap(), 6000 << 20);
+        assert_eq!(parse_memory("6GB").unwrap(), 6_000_000_000);
+        assert_eq!(parse_memory("123").unwrap(), 123);
+        for bad in ["", "GiB", "6 parsecs", "-1G", "0"] {
+            assert!(parse_memory(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -129,11 +129,7 @@ impl Spill {
     /// values (numbered by the table's rows); the shard's file is removed once read.
     pub fn read(&self, k: usize, extra: &[String]) -> Result<(Table, Vec<Unreadable>)> {
         let s = &self.shards[k];
-        let mut builder = TableBuilder::default();
-        builder.extra = extra
-            .iter()
-            .map(|n| (n.clone(), crate::ingest::table::Interner::default()))
-            .collect();
+        let mut builder = TableBuilder::with_extra(extra);
         let mut unreadable = Vec::new();
         if s.bytes > 0 {
             let bad = |why: &str| {
@@ -196,7 +192,18 @@ impl ShardFile {
             .write_all(&head)
             .and_then(|_| file.write_all(&compressed))
             .and_then(|_| test_spill_limit(self.bytes + 8 + compressed.len() as u64));
-        written.map_err(io)?;
+        written.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                Error::Input(format!(
+                    "cannot write {}: {e}. The spill holds every record, compressed (the manifest of \
+                     a sharded run gives its bytes per row); free space there or spill elsewhere \
+                     with --spill DIR",
+                    self.path.display()
+                ))
+            } else {
+                io(e)
+            }
+        })?;
         self.bytes += 8 + compressed.len() as u64;
         self.pending.clear();
         Ok(())
