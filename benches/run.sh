@@ -4,7 +4,8 @@
 # Then the same files go through a peer written in DuckDB SQL (benches/duckdb_core.sql), timed
 # the same way, with the ratio simaudit/DuckDB and DuckDB's findings per rule against truth.csv.
 # Usage: benches/run.sh [ROWS...]      (default: 1000000; SIMAUDIT_BENCH_DUCKDB=0 skips DuckDB;
-#        SIMAUDIT_BENCH_SHARDS=N audits with --shards N instead of auto)
+#        SIMAUDIT_BENCH_SHARDS=N audits with --shards N instead of auto; the manifest's shards and
+#        spill lines say how the run was split and how many bytes a row its spill took)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -52,8 +53,8 @@ for rows in "${@:-1000000}"; do
 import csv, json, sys
 out, truth = sys.argv[1], sys.argv[2]
 m = json.load(open(f"{out}/manifest.json"))
-for key in ("stage_seconds", "stage_cpu_seconds", "stage_peak_rss_mib", "output_seconds"):
-    print(f"{key}:", m[key])
+for key in ("stage_seconds", "stage_cpu_seconds", "stage_peak_rss_mib", "output_seconds", "shards", "spill"):
+    print(f"{key}:", m.get(key))
 def triples(path):
     with open(path, newline="") as f:
         return sorted((r["file"], int(r["row"]), r["rule"]) for r in csv.DictReader(f))

@@ -130,7 +130,7 @@ fn run_with_progress(
 }
 
 /// `--shards` (with `--memory-limit`); a split chosen by `auto` is said on stderr unless `--quiet`.
-fn shards_of(input: &InputArgs, lang: Lang) -> Result<Shards> {
+fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Shards> {
     let limit = input
         .memory_limit
         .as_deref()
@@ -138,7 +138,21 @@ fn shards_of(input: &InputArgs, lang: Lang) -> Result<Shards> {
         .transpose()?;
     let budget = simaudit::sharded::memory_budget(limit);
     let shards = Shards::parse(&input.shards, &input.files, budget)?;
-    if let (Some(auto), false) = (shards.auto, input.quiet) {
+    if let (Some(auto), false) = (shards.auto, quiet) {
+        if auto
+            .rows
+            .saturating_mul(simaudit::sharded::SCAN_BYTES_PER_ROW)
+            > auto.budget
+            || shards.count() == 255
+        {
+            eprintln!(
+                "{}",
+                lang.pick(
+                    "Cảnh báo: bộ nhớ cho phép (--memory-limit) quá nhỏ cho số dòng này; lần chạy có thể dùng nhiều hơn",
+                    "Warning: the memory budget (--memory-limit) is too small for this many rows; the run may use more"
+                )
+            );
+        }
         if shards.count() > 1 {
             let gib = auto.budget as f64 / f64::from(1u32 << 30);
             eprintln!(
@@ -208,7 +222,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })
                 .map_err(|e| Error::Input(format!("--mask: {e}")))?,
             };
-            let shards = shards_of(&input, p.lang)?;
+            let shards = shards_of(&input, input.quiet, p.lang)?;
             // Outputs go to a staging folder and into `out` only when all are complete.
             // Owner-only outputs unless nothing in them can be read back to a person.
             let private = privacy.level() != Some(report::MaskLevel::Strict);
@@ -473,7 +487,7 @@ fn normalize(field: NormalizeField, style: text::ToneStyle) -> std::io::Result<(
 fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<ExitCode> {
     let p = prepare(input)?;
     let quiet = input.quiet || format == CheckFormat::Json;
-    let shards = shards_of(input, p.lang)?;
+    let shards = shards_of(input, quiet, p.lang)?;
     if shards.count() > 1 {
         // A sharded run writes as it goes: into a scratch folder of its own (a new name, readable by
         // this user only: it holds personal data), removed afterwards.

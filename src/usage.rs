@@ -71,13 +71,26 @@ pub fn return_freed_memory() {
     }
 }
 
-/// The memory the system could give a program now without swapping (`MemAvailable` of
-/// `/proc/meminfo`), in bytes; None where that cannot be read.
+/// The memory the system could give this program now without swapping (`MemAvailable` of
+/// `/proc/meminfo`, or less when the program's control group allows less), in bytes; None where
+/// that cannot be read.
 pub fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_ascii_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    let read =
+        |path: &str| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    // cgroup v2 ("max" when unlimited, which does not parse), then v1.
+    let group = match (
+        read("/sys/fs/cgroup/memory.max"),
+        read("/sys/fs/cgroup/memory.current"),
+    ) {
+        (Some(max), Some(current)) => Some(max.saturating_sub(current)),
+        _ => read("/sys/fs/cgroup/memory/memory.limit_in_bytes").map(|limit| {
+            limit.saturating_sub(read("/sys/fs/cgroup/memory/memory.usage_in_bytes").unwrap_or(0))
+        }),
+    };
+    Some(group.map_or(kib * 1024, |g| g.min(kib * 1024)))
 }
 
 /// Peak resident set size so far (`VmHWM` of `/proc/self/status`), in MiB.

@@ -229,41 +229,35 @@ fn sharded_check_equals_the_whole_check() {
     }
 }
 
-/// The spill folders under `dir`.
+/// What is in `dir` (a spill folder).
 fn spills(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with("simaudit-spill-"))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// Each input is read once: the records go through the spill, which is gone when the run ends, and
-/// whose size the manifest gives; a spill left by a killed run is removed by the next one.
+/// Each input is read once: the records go through the spill, whose size the manifest gives and of
+/// which nothing is left on disk, even when the run is killed.
 #[test]
-fn the_spill_is_measured_and_removed_and_stale_ones_too() {
+fn the_spill_is_measured_and_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let spill = dir.path().join("spill");
-    // What a killed run leaves: a spill folder whose lock nobody holds; and a folder of the user's.
-    let stale = spill.join("simaudit-spill-00000000deadbeef");
-    std::fs::create_dir_all(&stale).unwrap();
-    std::fs::write(stale.join(".lock"), "").unwrap();
-    std::fs::write(stale.join("shard-0.bin"), vec![0u8; 4096]).unwrap();
     let mine = spill.join("notes");
     std::fs::create_dir_all(&mine).unwrap();
     let out = dir.path().join("out");
     let spill_arg = spill.display().to_string();
+    let args = ["--shards", "3", "--spill", &spill_arg];
     audit(
         &sample_extracts(),
         &repo("sample-data/points.csv"),
         &out,
-        &["--shards", "3", "--spill", &spill_arg],
+        &args,
     );
-    assert!(spills(&spill).is_empty(), "{:?}", spills(&spill));
-    assert!(mine.is_dir());
+    assert_eq!(spills(&spill), ["notes"]);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let bytes = manifest["spill"]["bytes"].as_u64().unwrap();
@@ -273,6 +267,19 @@ fn the_spill_is_measured_and_removed_and_stale_ones_too() {
         "{bytes} bytes"
     );
     assert!(manifest["spill"]["bytes_per_row"].as_f64().unwrap() > 20.0);
+    assert_eq!(manifest["shards"]["count"], 3);
+    assert_eq!(manifest["shards"]["chosen"], "given");
+
+    // Killed while it reads (after its first batch), as by Ctrl-C or the system.
+    let mut all = audit_args(&sample_extracts(), &out, &args);
+    all.retain(|a| a != "--quiet");
+    let o = bin()
+        .args(&all)
+        .env("SIMAUDIT_TEST_ABORT", "ingest")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_eq!(spills(&spill), ["notes"]);
 }
 
 /// A spill folder that runs out of space stops the run with a clear error: no outputs, no spill.
@@ -306,7 +313,7 @@ fn a_spill_out_of_space_fails_cleanly() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("No space left on device") && err.contains("simaudit-spill-"),
+        err.contains("No space left on device") && err.contains("--spill DIR"),
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");

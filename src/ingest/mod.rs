@@ -90,8 +90,9 @@ pub enum Keep<'a> {
     All,
     /// Every record, handed to the sink one batch at a time as a small table of its own (with the
     /// values of it that could not be read, numbered by its rows) and then dropped, for a caller that
-    /// needs one pass over every record without holding them.
-    Stream(&'a mut dyn FnMut(u16, Table, Vec<Unreadable>)),
+    /// needs one pass over every record without holding them. The sink returns false to stop the
+    /// reading (its own error to report).
+    Stream(&'a mut dyn FnMut(u16, Table, Vec<Unreadable>) -> bool),
 }
 
 /// Read every input; fails before any work when a file is unreadable or lacks a required column.
@@ -276,9 +277,14 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         .collect();
     crate::usage::PROGRESS.start(weights.iter().sum());
     let mut read_before = 0u64;
+    // A stream's sink asked to stop: the rest is left unread.
+    let mut stopped = false;
     for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
         opened.into_iter().enumerate()
     {
+        if stopped {
+            break;
+        }
         let weight = weights[idx];
         let idx = idx as u16;
         let (mut src, size) = Source::read(path, encoding, sheet.as_deref())?;
@@ -350,7 +356,10 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                         let mut small_unreadable = Vec::new();
                         mapper.add(&mut small, &batch, &mut small_unreadable);
                         let seen = single_carrier(&small, 0);
-                        sink(idx, small.finish(), small_unreadable);
+                        if !sink(idx, small.finish(), small_unreadable) {
+                            stopped = true;
+                            break;
+                        }
                         seen
                     }
                     Keep::All => {

@@ -136,6 +136,8 @@ impl Shards {
 /// measurements). A sharded run's scan also holds about 48 bytes per row of the whole extract while
 /// it reads, but not beside a shard.
 const BYTES_PER_ROW: u64 = 600;
+/// What the scan of a sharded run holds per row of the whole extract while it reads.
+pub const SCAN_BYTES_PER_ROW: u64 = 48;
 
 /// Rows expected in `inputs`, from their sizes: 200 bytes a row of text (generated and real extracts
 /// run 200–250), five times fewer bytes for compressed formats (Parquet, Excel, gzip).
@@ -184,9 +186,11 @@ pub fn parse_memory(spec: &str) -> Result<u64> {
         _ => 0,
     };
     match number.parse::<f64>() {
-        Ok(n) if scale > 0 && n > 0.0 && n.is_finite() => Ok((n * scale as f64) as u64),
+        Ok(n) if scale > 0 && n.is_finite() && n * scale as f64 >= (64 << 20) as f64 => {
+            Ok((n * scale as f64) as u64)
+        }
         _ => Err(Error::Input(format!(
-            "--memory-limit {spec}: give a size such as 6GiB, 6000MiB or 6GB"
+            "--memory-limit {spec}: give a size of at least 64MiB, such as 6GiB, 6000MiB or 6GB"
         ))),
     }
 }
@@ -349,8 +353,10 @@ fn scan(
         points: FxHashMap::default(),
         census: area.map(|_| Census::default()),
     };
-    let mut sink =
-        |file: u16, t: Table, unreadable: Vec<Unreadable>| g.add(file, t, unreadable, shards);
+    let mut sink = |file: u16, t: Table, unreadable: Vec<Unreadable>| {
+        g.add(file, t, unreadable, shards);
+        g.failed.is_none()
+    };
     let loaded = ingest::load_some(inputs, opts, Keep::Stream(&mut sink))?;
     let Gathered {
         mut spill,
@@ -464,7 +470,7 @@ pub fn run(
         rejected,
         found,
         mut selection,
-        spill,
+        mut spill,
         extra,
     } = scan(inputs, opts, &rules, shards, o.area, spill)?;
     let spill_bytes = spill.bytes();
@@ -729,8 +735,8 @@ mod tests {
         assert_eq!(parse_memory("1.5gib").unwrap(), 3 << 29);
         assert_eq!(parse_memory("6000MiB").unwrap(), 6000 << 20);
         assert_eq!(parse_memory("6GB").unwrap(), 6_000_000_000);
-        assert_eq!(parse_memory("123").unwrap(), 123);
-        for bad in ["", "GiB", "6 parsecs", "-1G", "0"] {
+        assert_eq!(parse_memory("123456789").unwrap(), 123_456_789);
+        for bad in ["", "GiB", "6 parsecs", "-1G", "0", "6", "0.5", "10MiB"] {
             assert!(parse_memory(bad).is_err(), "{bad}");
         }
     }

@@ -1,12 +1,12 @@
-//! The spill: the scan pass's parsed records, written shard by shard to a folder of the user's
+//! The spill: the scan pass's parsed records, written shard by shard under a folder of the user's
 //! choosing, so that each shard pass reads back only its own records instead of parsing every input
 //! again.
 //!
 //! Each shard has a file of blocks; a block is `[compressed length u32][raw length u32][zstd
 //! frame]`, and its raw bytes are whole records (see [`encode`]). Records of a shard keep the
-//! scan's order, which is (file, row) order. The folder is owner-only, locked while its run lives,
-//! and removed when the [`Spill`] is dropped (at the end of the run, on error too); a folder left by
-//! a killed run is removed by the next run that spills into the same place.
+//! scan's order, which is (file, row) order. The files are unlinked as soon as they are opened (only
+//! the run's descriptors reach them): whichever way the run ends, a kill included, the system
+//! reclaims them, and no other process can find the personal data they hold.
 
 use crate::error::{Error, Result};
 use crate::ident::date::{DateTime, Precision, When};
@@ -15,42 +15,53 @@ use crate::ingest::{DateCell, Table, TableBuilder, Unreadable, UnreadableKind};
 use crate::schema::{Field, PointType, Status, SubscriberType};
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Raw bytes a shard gathers before they are compressed and written as one block.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 /// zstd's fastest level: the spill is read back once, so compressing harder only costs time.
 const LEVEL: i32 = 1;
-/// The prefix of a spill folder's name.
-const PREFIX: &str = "simaudit-spill-";
-const LOCK: &str = ".lock";
 
 /// The spill of one run.
 pub struct Spill {
-    dir: PathBuf,
-    /// Held (flocked) while the run lives: tells a later run this folder is not stale.
-    _lock: File,
     shards: Vec<ShardFile>,
 }
 
 struct ShardFile {
+    /// Where the file was made (for messages: it is unlinked at once).
     path: PathBuf,
-    file: Option<BufWriter<File>>,
+    file: BufWriter<File>,
     pending: Vec<u8>,
-    /// Compressed bytes written.
+    /// Records in `pending`.
+    pending_records: u64,
+    /// Compressed bytes and records written.
     bytes: u64,
+    records: u64,
+}
+
+/// An error writing the spill; running out of space says what to do.
+fn write_error(path: &Path, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        Error::Input(format!(
+            "cannot write {}: {e}. The spill holds every record, compressed (the manifest of a \
+             sharded run gives its bytes per row); free space there or spill elsewhere with \
+             --spill DIR",
+            path.display()
+        ))
+    } else {
+        Error::write(path, e)
+    }
 }
 
 impl Spill {
-    /// A new spill folder in `parent` (created if missing) for `shards` shards, after removing the
-    /// folders of earlier runs there that no process holds any more.
+    /// A spill of `shards` files in `parent` (created if missing): made in a new owner-only folder,
+    /// unlinked at once, and the folder removed.
     pub fn create(parent: &Path, shards: usize) -> Result<Spill> {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        remove_stale(parent);
         let suffix = getrandom::u64()
             .map_err(|e| Error::Input(format!("no random name for a spill folder: {e}")))?;
-        let dir = parent.join(format!("{PREFIX}{suffix:016x}"));
+        let dir = parent.join(format!("simaudit-spill-{suffix:016x}"));
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         {
@@ -59,27 +70,29 @@ impl Spill {
         }
         // Not recursive: an existing path is an error, never reused.
         builder.create(&dir).map_err(|e| Error::write(&dir, e))?;
-        let lock = match lock(&dir.join(LOCK)) {
-            Ok(Some(file)) => file,
-            Ok(None) => return Err(Error::Input(format!("{} is in use", dir.display()))),
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(Error::write(&dir, e));
-            }
-        };
-        let shards = (0..shards)
-            .map(|k| ShardFile {
-                path: dir.join(format!("shard-{k}.bin")),
-                file: None,
-                pending: Vec::new(),
-                bytes: 0,
+        let opened: std::io::Result<Vec<ShardFile>> = (0..shards)
+            .map(|k| {
+                let path = dir.join(format!("shard-{k}.bin"));
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)?;
+                std::fs::remove_file(&path)?;
+                Ok(ShardFile {
+                    path,
+                    file: BufWriter::with_capacity(1 << 20, file),
+                    pending: Vec::new(),
+                    pending_records: 0,
+                    bytes: 0,
+                    records: 0,
+                })
             })
             .collect();
-        Ok(Spill {
-            dir,
-            _lock: lock,
-            shards,
-        })
+        let removed = std::fs::remove_dir_all(&dir);
+        let shards = opened.map_err(|e| write_error(&dir, e))?;
+        removed.map_err(|e| Error::write(&dir, e))?;
+        Ok(Spill { shards })
     }
 
     /// Appends the rows of `t` to the shards `shard_of` gives them (one per row), each with the
@@ -94,8 +107,9 @@ impl Spill {
             while by_row.get(next).is_some_and(|u| u.subject as usize == i) {
                 next += 1;
             }
-            let out = &mut self.shards[shard as usize].pending;
-            encode(out, t, i, &by_row[from..next]);
+            let out = &mut self.shards[shard as usize];
+            encode(&mut out.pending, t, i, &by_row[from..next]);
+            out.pending_records += 1;
         }
         self.flush(false)
     }
@@ -113,9 +127,7 @@ impl Spill {
     pub fn finish_writing(&mut self) -> Result<()> {
         self.flush(true)?;
         for s in &mut self.shards {
-            if let Some(mut f) = s.file.take() {
-                f.flush().map_err(|e| Error::write(&s.path, e))?;
-            }
+            s.file.flush().map_err(|e| write_error(&s.path, e))?;
         }
         Ok(())
     }
@@ -126,93 +138,79 @@ impl Spill {
     }
 
     /// Reads shard `k` back into a table (whose extra columns are `extra`) and its unreadable
-    /// values (numbered by the table's rows); the shard's file is removed once read.
-    pub fn read(&self, k: usize, extra: &[String]) -> Result<(Table, Vec<Unreadable>)> {
-        let s = &self.shards[k];
+    /// values (numbered by the table's rows), then empties the shard's file. An error unless every
+    /// block and record written is read back.
+    pub fn read(&mut self, k: usize, extra: &[String]) -> Result<(Table, Vec<Unreadable>)> {
+        let s = &mut self.shards[k];
+        let path = s.path.clone();
+        let bad = |why: String| {
+            Error::read(
+                &path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, why),
+            )
+        };
         let mut builder = TableBuilder::with_extra(extra);
         let mut unreadable = Vec::new();
-        if s.bytes > 0 {
-            let bad = |why: &str| {
-                Error::read(
-                    &s.path,
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string()),
-                )
-            };
-            let mut file = std::io::BufReader::with_capacity(
-                1 << 20,
-                File::open(&s.path).map_err(|e| Error::read(&s.path, e))?,
-            );
-            let mut compressed = Vec::new();
-            let mut head = [0u8; 8];
-            crate::usage::PROGRESS.start(s.bytes);
-            let mut read = 0u64;
-            loop {
-                match file.read_exact(&mut head) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                    Err(e) => return Err(Error::read(&s.path, e)),
-                }
-                let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-                let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
-                compressed.resize(len, 0);
-                file.read_exact(&mut compressed)
-                    .map_err(|e| Error::read(&s.path, e))?;
-                read += 8 + len as u64;
-                crate::usage::PROGRESS.set(read);
-                let raw = zstd::bulk::decompress(&compressed, raw_len)
-                    .map_err(|e| Error::read(&s.path, e))?;
-                let mut at = &raw[..];
-                while !at.is_empty() {
-                    decode(&mut at, &mut builder, &mut unreadable)
-                        .ok_or_else(|| bad("a spilled record does not decode"))?;
-                }
+        let file = s.file.get_mut();
+        file.rewind().map_err(|e| Error::read(&path, e))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, &*file);
+        let mut compressed = Vec::new();
+        let mut head = [0u8; 8];
+        crate::usage::PROGRESS.start(s.bytes);
+        let mut read = 0u64;
+        while read < s.bytes {
+            reader
+                .read_exact(&mut head)
+                .map_err(|e| Error::read(&path, e))?;
+            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            compressed.resize(len, 0);
+            reader
+                .read_exact(&mut compressed)
+                .map_err(|e| Error::read(&path, e))?;
+            read += 8 + len as u64;
+            crate::usage::PROGRESS.set(read);
+            let raw =
+                zstd::bulk::decompress(&compressed, raw_len).map_err(|e| Error::read(&path, e))?;
+            let mut at = &raw[..];
+            while !at.is_empty() {
+                decode(&mut at, &mut builder, &mut unreadable)
+                    .ok_or_else(|| bad("a spilled record does not decode".into()))?;
             }
         }
-        let _ = std::fs::remove_file(&s.path);
+        if read != s.bytes || builder.len() as u64 != s.records {
+            return Err(bad(format!(
+                "{} records in {read} bytes read back, {} records in {} bytes written",
+                builder.len(),
+                s.records,
+                s.bytes
+            )));
+        }
+        drop(reader);
+        // Its disk space is not needed any more.
+        let _ = file.set_len(0);
         Ok((builder.finish(), unreadable))
     }
 }
 
 impl ShardFile {
     fn write_block(&mut self) -> Result<()> {
-        let io = |e| Error::write(&self.path, e);
         let compressed =
             zstd::bulk::compress(&self.pending, LEVEL).map_err(|e| Error::write(&self.path, e))?;
-        let file = match &mut self.file {
-            Some(f) => f,
-            None => {
-                let f = File::create(&self.path).map_err(|e| Error::write(&self.path, e))?;
-                self.file.insert(BufWriter::with_capacity(1 << 20, f))
-            }
-        };
         let mut head = [0u8; 8];
         head[..4].copy_from_slice(&(compressed.len() as u32).to_le_bytes());
         head[4..].copy_from_slice(&(self.pending.len() as u32).to_le_bytes());
-        let written = file
+        let written = 8 + compressed.len() as u64;
+        self.file
             .write_all(&head)
-            .and_then(|_| file.write_all(&compressed))
-            .and_then(|_| test_spill_limit(self.bytes + 8 + compressed.len() as u64));
-        written.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::StorageFull {
-                Error::Input(format!(
-                    "cannot write {}: {e}. The spill holds every record, compressed (the manifest of \
-                     a sharded run gives its bytes per row); free space there or spill elsewhere \
-                     with --spill DIR",
-                    self.path.display()
-                ))
-            } else {
-                io(e)
-            }
-        })?;
-        self.bytes += 8 + compressed.len() as u64;
+            .and_then(|_| self.file.write_all(&compressed))
+            .and_then(|_| test_spill_limit(self.bytes + written))
+            .map_err(|e| write_error(&self.path, e))?;
+        self.bytes += written;
+        self.records += self.pending_records;
         self.pending.clear();
+        self.pending_records = 0;
         Ok(())
-    }
-}
-
-impl Drop for Spill {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -228,55 +226,6 @@ fn test_spill_limit(bytes: u64) -> std::io::Result<()> {
             "No space left on device",
         )),
         _ => Ok(()),
-    }
-}
-
-/// Takes an exclusive lock on `path` without waiting: None when another process holds it.
-fn lock(path: &Path) -> std::io::Result<Option<File>> {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: flock on a descriptor this function owns.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            return Ok(None);
-        }
-    }
-    Ok(Some(file))
-}
-
-/// Removes the spill folders in `parent` that belong to this user and that no live run holds (the
-/// spills of killed runs).
-fn remove_stale(parent: &Path) {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(PREFIX) {
-            continue;
-        }
-        let path = entry.path();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            // Another user's folder is theirs to clean.
-            match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_dir() && m.uid() == unsafe { libc::geteuid() } => {}
-                _ => continue,
-            }
-        }
-        // A folder without its lock file is one being created this instant: left alone.
-        if path.join(LOCK).exists() {
-            if let Ok(Some(held)) = lock(&path.join(LOCK)) {
-                let _ = std::fs::remove_dir_all(&path);
-                drop(held);
-            }
-        }
     }
 }
 
@@ -306,32 +255,56 @@ fn put_date(out: &mut Vec<u8>, d: DateCell) {
 
 /// Appends row `i` of `t` and its unreadable values to `out`.
 fn encode(out: &mut Vec<u8>, t: &Table, i: usize, unreadable: &[&Unreadable]) {
-    out.extend_from_slice(&t.file[i].to_le_bytes());
-    out.extend_from_slice(&t.row[i].to_le_bytes());
+    // Every column by name: a column added to the table does not build until it is spilled too.
+    let Table {
+        file,
+        row,
+        carrier,
+        msisdn,
+        full_name,
+        id_number,
+        id_issue_place,
+        nationality,
+        point_id,
+        point_name,
+        district,
+        subscriber_type,
+        gender,
+        id_type,
+        status,
+        point_type,
+        date_of_birth,
+        id_issue_date,
+        activation_time,
+        extra,
+    } = t;
+    out.extend_from_slice(&file[i].to_le_bytes());
+    out.extend_from_slice(&row[i].to_le_bytes());
     for c in [
-        &t.carrier,
-        &t.msisdn,
-        &t.full_name,
-        &t.id_number,
-        &t.id_issue_place,
-        &t.nationality,
-        &t.point_id,
-        &t.point_name,
-        &t.district,
+        carrier,
+        msisdn,
+        full_name,
+        id_number,
+        id_issue_place,
+        nationality,
+        point_id,
+        point_name,
+        district,
     ] {
         put_text(out, c.get(i));
     }
-    out.push(t.subscriber_type[i] as u8);
-    out.push(t.gender[i].map_or(0, |s| 1 + s as u8));
-    out.push(t.id_type[i].map_or(0, |k| 1 + k as u8));
-    out.push(t.status[i] as u8);
-    out.push(t.point_type[i] as u8);
-    for d in [t.date_of_birth[i], t.id_issue_date[i], t.activation_time[i]] {
+    out.push(subscriber_type[i] as u8);
+    out.push(gender[i].map_or(0, |s| 1 + s as u8));
+    out.push(id_type[i].map_or(0, |k| 1 + k as u8));
+    out.push(status[i] as u8);
+    out.push(point_type[i] as u8);
+    for d in [date_of_birth[i], id_issue_date[i], activation_time[i]] {
         put_date(out, d);
     }
-    for (_, c) in &t.extra {
+    for (_, c) in extra {
         put_text(out, c.get(i));
     }
+    // A row has at most one unreadable value per coded or date column, far fewer than 255.
     out.push(unreadable.len().min(255) as u8);
     for u in unreadable.iter().take(255) {
         out.push(Field::ALL.iter().position(|f| *f == u.column).unwrap_or(0) as u8);
@@ -441,4 +414,146 @@ fn decode(at: &mut &[u8], b: &mut TableBuilder, unreadable: &mut Vec<Unreadable>
     b.id_issue_date.push(dates[1]);
     b.activation_time.push(dates[2]);
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value of row `i`, as text.
+    fn row_text(t: &Table, i: usize) -> String {
+        let texts: Vec<&str> = [
+            &t.carrier,
+            &t.msisdn,
+            &t.full_name,
+            &t.id_number,
+            &t.id_issue_place,
+            &t.nationality,
+            &t.point_id,
+            &t.point_name,
+            &t.district,
+        ]
+        .iter()
+        .map(|c| c.get(i))
+        .chain(t.extra.iter().map(|(_, c)| c.get(i)))
+        .collect();
+        format!(
+            "{} {} {texts:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            t.file[i],
+            t.row[i],
+            t.subscriber_type[i],
+            t.gender[i],
+            t.id_type[i],
+            t.status[i],
+            t.point_type[i],
+            t.date_of_birth[i],
+            t.id_issue_date[i],
+            t.activation_time[i]
+        )
+    }
+
+    #[test]
+    fn the_sample_comes_back_from_the_spill_shard_by_shard() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/extracts");
+        let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        inputs.sort();
+        let loaded = crate::ingest::load(&inputs, &Default::default()).unwrap();
+        let t = &loaded.table;
+        assert!(!t.extra.is_empty() && !loaded.unreadable.is_empty());
+        let shards = 3;
+        let shard_of: Vec<u8> = (0..t.len()).map(|i| (i * 7 % shards) as u8).collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut spill = Spill::create(tmp.path(), shards).unwrap();
+        // Nothing of the spill is left to find on disk.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+        spill.add(t, &loaded.unreadable, &shard_of).unwrap();
+        spill.finish_writing().unwrap();
+        assert!(spill.bytes() > 0);
+        let names: Vec<String> = t.extra.iter().map(|(n, _)| n.clone()).collect();
+        for k in 0..shards {
+            let (back, unreadable) = spill.read(k, &names).unwrap();
+            let rows: Vec<usize> = (0..t.len()).filter(|&i| shard_of[i] == k as u8).collect();
+            let expected: Vec<String> = rows.iter().map(|&i| row_text(t, i)).collect();
+            let got: Vec<String> = (0..back.len()).map(|i| row_text(&back, i)).collect();
+            assert_eq!(got, expected, "shard {k}");
+            let mut want: Vec<String> = loaded
+                .unreadable
+                .iter()
+                .filter(|u| shard_of[u.subject as usize] == k as u8)
+                .map(|u| format!("{} {} {:?} {:?} {}", u.file, u.row, u.column, u.kind, u.raw))
+                .collect();
+            let mut have: Vec<String> = unreadable
+                .iter()
+                .map(|u| {
+                    // Numbered by the shard's rows.
+                    assert_eq!(
+                        (back.file[u.subject as usize], back.row[u.subject as usize]),
+                        (u.file, u.row)
+                    );
+                    format!("{} {} {:?} {:?} {}", u.file, u.row, u.column, u.kind, u.raw)
+                })
+                .collect();
+            want.sort();
+            have.sort();
+            assert_eq!(have, want, "shard {k}");
+        }
+    }
+
+    #[test]
+    fn texts_and_dates_of_every_kind_come_back() {
+        for n in [0usize, 1, 127, 128, 300, 16_383, 16_384, 70_000] {
+            let text = "ắ".repeat(n / 3) + &"x".repeat(n % 3);
+            let mut out = Vec::new();
+            put_text(&mut out, &text);
+            let mut at = &out[..];
+            assert_eq!(super::text(&mut at), Some(text.as_str()));
+            assert!(at.is_empty());
+        }
+        let at = chrono::NaiveDate::from_ymd_opt(1899, 12, 31)
+            .unwrap()
+            .and_hms_nano_opt(23, 59, 58, 123_000_000)
+            .unwrap();
+        let mut cells = vec![DateCell::Empty, DateCell::Unreadable];
+        for precision in Precision::ALL {
+            cells.push(DateCell::Value(When { at, precision }));
+        }
+        for cell in cells {
+            let mut out = Vec::new();
+            put_date(&mut out, cell);
+            let mut read = &out[..];
+            assert_eq!(date(&mut read), Some(cell));
+        }
+        // Damaged bytes are an error, never a panic.
+        let mut short = &[5u8, b'a'][..];
+        assert_eq!(super::text(&mut short), None);
+    }
+
+    #[test]
+    fn every_variant_is_where_its_code_says() {
+        for (i, v) in SubscriberType::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in Status::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in PointType::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in Sex::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in IdKind::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in Precision::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        for (i, v) in UnreadableKind::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+        }
+        assert!(Field::ALL.len() < 256);
+    }
 }
