@@ -135,26 +135,32 @@ impl Interner {
     }
 
     pub fn push(&mut self, value: &str) {
-        let next = self.values.len() as u32;
-        if !self.dedupe {
-            let code = if value.is_empty() {
-                0
-            } else {
-                self.values.push(value);
-                next
-            };
-            self.codes.push(code);
-            return;
-        }
         // A value equal to the row before's (a name or a point repeated on consecutive rows) is not
         // looked up.
-        if let Some(&last) = self.codes.last() {
-            if self.values.get(last as usize) == value {
-                self.codes.push(last);
-                return;
+        if self.dedupe {
+            if let Some(&last) = self.codes.last() {
+                if self.values.get(last as usize) == value {
+                    self.codes.push(last);
+                    return;
+                }
             }
         }
-        let code = match self.index.entry(hash_of(value)) {
+        let code = self.code_of(value);
+        self.codes.push(code);
+    }
+
+    /// The code of `value`, added to the values when new (always, for a verbatim interner), without
+    /// adding a row.
+    pub fn code_of(&mut self, value: &str) -> u32 {
+        let next = self.values.len() as u32;
+        if value.is_empty() {
+            return 0;
+        }
+        if !self.dedupe {
+            self.values.push(value);
+            return next;
+        }
+        match self.index.entry(hash_of(value)) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(next);
                 self.values.push(value);
@@ -171,8 +177,21 @@ impl Interner {
                     })
                 }
             }
-        };
-        self.codes.push(code);
+        }
+    }
+
+    /// Appends rows whose codes are those of `column`'s values mapped by `map` (the code here of each
+    /// of its codes), as [`TableBuilder::append`] does.
+    fn push_mapped(&mut self, column: &TextColumn, map: &[u32]) {
+        self.codes
+            .extend(column.codes.iter().map(|&c| map[c as usize]));
+    }
+
+    /// The code here of each of `column`'s values.
+    fn map_values(&mut self, column: &TextColumn) -> Vec<u32> {
+        (0..column.values.len())
+            .map(|c| self.code_of(column.values.get(c)))
+            .collect()
     }
 
     /// Gives the next row the value of the row before (which there must be).
@@ -420,6 +439,60 @@ impl TableBuilder {
                 .collect(),
             ..TableBuilder::default()
         }
+    }
+
+    /// Appends every row of `t` (whose extra columns are this builder's, in the same order): each
+    /// distinct text of `t` is looked up here once, not once per row.
+    pub fn append(&mut self, t: Table) {
+        fn text(to: &mut Interner, from: &TextColumn) {
+            let map = to.map_values(from);
+            to.push_mapped(from, &map);
+        }
+        // Every column by name: a column added to the table does not build until it is appended too.
+        let Table {
+            file,
+            row,
+            carrier,
+            msisdn,
+            full_name,
+            id_number,
+            id_issue_place,
+            nationality,
+            point_id,
+            point_name,
+            district,
+            subscriber_type,
+            gender,
+            id_type,
+            status,
+            point_type,
+            date_of_birth,
+            id_issue_date,
+            activation_time,
+            extra,
+        } = t;
+        text(&mut self.carrier, &carrier);
+        text(&mut self.msisdn, &msisdn);
+        text(&mut self.full_name, &full_name);
+        text(&mut self.id_number, &id_number);
+        text(&mut self.id_issue_place, &id_issue_place);
+        text(&mut self.nationality, &nationality);
+        text(&mut self.point_id, &point_id);
+        text(&mut self.point_name, &point_name);
+        text(&mut self.district, &district);
+        for ((_, to), (_, from)) in self.extra.iter_mut().zip(&extra) {
+            text(to, from);
+        }
+        self.file.extend(file);
+        self.row.extend(row);
+        self.subscriber_type.extend(subscriber_type);
+        self.gender.extend(gender);
+        self.id_type.extend(id_type);
+        self.status.extend(status);
+        self.point_type.extend(point_type);
+        self.date_of_birth.extend(date_of_birth);
+        self.id_issue_date.extend(id_issue_date);
+        self.activation_time.extend(activation_time);
     }
 
     pub fn finish(self) -> Table {

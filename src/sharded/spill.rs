@@ -154,29 +154,52 @@ impl Spill {
         let file = s.file.get_mut();
         file.rewind().map_err(|e| Error::read(&path, e))?;
         let mut reader = std::io::BufReader::with_capacity(1 << 20, &*file);
-        let mut compressed = Vec::new();
-        let mut head = [0u8; 8];
         crate::usage::PROGRESS.start(s.bytes);
         let mut read = 0u64;
+        // Blocks are read a window at a time; a window's blocks are decoded side by side, each into
+        // a small table of its own, which are then appended in order.
+        const WINDOW: usize = 32;
         while read < s.bytes {
-            reader
-                .read_exact(&mut head)
-                .map_err(|e| Error::read(&path, e))?;
-            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-            let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
-            compressed.resize(len, 0);
-            reader
-                .read_exact(&mut compressed)
-                .map_err(|e| Error::read(&path, e))?;
-            read += 8 + len as u64;
-            crate::usage::PROGRESS.set(read);
-            let raw =
-                zstd::bulk::decompress(&compressed, raw_len).map_err(|e| Error::read(&path, e))?;
-            let mut at = &raw[..];
-            while !at.is_empty() {
-                decode(&mut at, &mut builder, &mut unreadable)
-                    .ok_or_else(|| bad("a spilled record does not decode".into()))?;
+            let mut window: Vec<(Vec<u8>, usize)> = Vec::with_capacity(WINDOW);
+            while read < s.bytes && window.len() < WINDOW {
+                let mut head = [0u8; 8];
+                reader
+                    .read_exact(&mut head)
+                    .map_err(|e| Error::read(&path, e))?;
+                let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+                let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+                let mut compressed = vec![0; len];
+                reader
+                    .read_exact(&mut compressed)
+                    .map_err(|e| Error::read(&path, e))?;
+                read += 8 + len as u64;
+                window.push((compressed, raw_len));
             }
+            let decoded: Vec<Result<(Table, Vec<Unreadable>)>> = window
+                .par_iter()
+                .map(|(compressed, raw_len)| {
+                    let raw = zstd::bulk::decompress(compressed, *raw_len)
+                        .map_err(|e| Error::read(&path, e))?;
+                    let mut small = TableBuilder::with_extra(extra);
+                    let mut small_unreadable = Vec::new();
+                    let mut at = &raw[..];
+                    while !at.is_empty() {
+                        decode(&mut at, &mut small, &mut small_unreadable)
+                            .ok_or_else(|| bad("a spilled record does not decode".into()))?;
+                    }
+                    Ok((small.finish(), small_unreadable))
+                })
+                .collect();
+            for block in decoded {
+                let (small, small_unreadable) = block?;
+                let offset = builder.len() as u32;
+                unreadable.extend(small_unreadable.into_iter().map(|mut u| {
+                    u.subject += offset;
+                    u
+                }));
+                builder.append(small);
+            }
+            crate::usage::PROGRESS.set(read);
         }
         if read != s.bytes || builder.len() as u64 != s.records {
             return Err(bad(format!(
