@@ -158,7 +158,7 @@ impl Spill {
         let mut read = 0u64;
         // Blocks are read a window at a time; a window's blocks are decoded side by side, each into
         // a small table of its own, which are then appended in order.
-        const WINDOW: usize = 32;
+        const WINDOW: usize = 8;
         while read < s.bytes {
             let mut window: Vec<(Vec<u8>, usize)> = Vec::with_capacity(WINDOW);
             while read < s.bytes && window.len() < WINDOW {
