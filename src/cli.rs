@@ -58,8 +58,8 @@ pub struct InputArgs {
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     pub shards: String,
     /// Folder for a sharded run's spill: every record, parsed and compressed, written once by the
-    /// first read and read back shard by shard (removed at the end). Default: the system's
-    /// temporary folder.
+    /// first read and read back shard by shard (its files are unlinked at once: nothing stays).
+    /// Default: the system's temporary folder.
     #[arg(long, value_name = "DIR")]
     pub spill: Option<PathBuf>,
     /// The memory `--shards auto` plans for, e.g. 6GiB. Default: half of what the machine has

@@ -151,7 +151,7 @@ impl Interner {
 
     /// The code of `value`, added to the values when new (always, for a verbatim interner), without
     /// adding a row.
-    pub fn code_of(&mut self, value: &str) -> u32 {
+    fn code_of(&mut self, value: &str) -> u32 {
         let next = self.values.len() as u32;
         if value.is_empty() {
             return 0;
@@ -480,6 +480,11 @@ impl TableBuilder {
         text(&mut self.point_id, &point_id);
         text(&mut self.point_name, &point_name);
         text(&mut self.district, &district);
+        debug_assert!(self
+            .extra
+            .iter()
+            .map(|e| &e.0)
+            .eq(extra.iter().map(|e| &e.0)));
         for ((_, to), (_, from)) in self.extra.iter_mut().zip(&extra) {
             text(to, from);
         }

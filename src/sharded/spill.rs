@@ -492,19 +492,26 @@ mod tests {
         let mut spill = Spill::create(tmp.path(), shards).unwrap();
         // Nothing of the spill is left to find on disk.
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
-        spill.add(t, &loaded.unreadable, &shard_of).unwrap();
+        // Added many times, each time written out: more blocks per shard than one window decodes, so
+        // rows and their values are renumbered across blocks and windows.
+        const TIMES: usize = 11;
+        for _ in 0..TIMES {
+            spill.add(t, &loaded.unreadable, &shard_of).unwrap();
+            spill.flush(true).unwrap();
+        }
         spill.finish_writing().unwrap();
         assert!(spill.bytes() > 0);
         let names: Vec<String> = t.extra.iter().map(|(n, _)| n.clone()).collect();
         for k in 0..shards {
             let (back, unreadable) = spill.read(k, &names).unwrap();
             let rows: Vec<usize> = (0..t.len()).filter(|&i| shard_of[i] == k as u8).collect();
-            let expected: Vec<String> = rows.iter().map(|&i| row_text(t, i)).collect();
+            let expected: Vec<String> = (0..TIMES)
+                .flat_map(|_| rows.iter().map(|&i| row_text(t, i)))
+                .collect();
             let got: Vec<String> = (0..back.len()).map(|i| row_text(&back, i)).collect();
             assert_eq!(got, expected, "shard {k}");
-            let mut want: Vec<String> = loaded
-                .unreadable
-                .iter()
+            let mut want: Vec<String> = (0..TIMES)
+                .flat_map(|_| loaded.unreadable.iter())
                 .filter(|u| shard_of[u.subject as usize] == k as u8)
                 .map(|u| format!("{} {} {:?} {:?} {}", u.file, u.row, u.column, u.kind, u.raw))
                 .collect();
