@@ -351,6 +351,60 @@ impl<T> Table<T> {
     pub fn is_empty(&self) -> bool {
         self.row.is_empty()
     }
+
+    /// The nine canonical text columns, in schema order (extra columns apart). Every field is named
+    /// here: a column added to the table does not build until it is placed among these or not — and
+    /// then in whatever copies rows column by column (`TableBuilder::append`, the spill's codec).
+    pub fn texts(&self) -> [&T; 9] {
+        let Table {
+            file: _,
+            row: _,
+            carrier,
+            msisdn,
+            full_name,
+            id_number,
+            id_issue_place,
+            nationality,
+            point_id,
+            point_name,
+            district,
+            subscriber_type: _,
+            gender: _,
+            id_type: _,
+            status: _,
+            point_type: _,
+            date_of_birth: _,
+            id_issue_date: _,
+            activation_time: _,
+            extra: _,
+        } = self;
+        [
+            carrier,
+            msisdn,
+            full_name,
+            id_number,
+            id_issue_place,
+            nationality,
+            point_id,
+            point_name,
+            district,
+        ]
+    }
+
+    /// [`Table::texts`], to change.
+    pub fn texts_mut(&mut self) -> [&mut T; 9] {
+        [
+            &mut self.carrier,
+            &mut self.msisdn,
+            &mut self.full_name,
+            &mut self.id_number,
+            &mut self.id_issue_place,
+            &mut self.nationality,
+            &mut self.point_id,
+            &mut self.point_name,
+            &mut self.district,
+        ]
+    }
 }
 
 impl Table {
@@ -448,56 +502,27 @@ impl TableBuilder {
             let map = to.map_values(from);
             to.push_mapped(from, &map);
         }
-        // Every column by name: a column added to the table does not build until it is appended too.
-        let Table {
-            file,
-            row,
-            carrier,
-            msisdn,
-            full_name,
-            id_number,
-            id_issue_place,
-            nationality,
-            point_id,
-            point_name,
-            district,
-            subscriber_type,
-            gender,
-            id_type,
-            status,
-            point_type,
-            date_of_birth,
-            id_issue_date,
-            activation_time,
-            extra,
-        } = t;
-        text(&mut self.carrier, &carrier);
-        text(&mut self.msisdn, &msisdn);
-        text(&mut self.full_name, &full_name);
-        text(&mut self.id_number, &id_number);
-        text(&mut self.id_issue_place, &id_issue_place);
-        text(&mut self.nationality, &nationality);
-        text(&mut self.point_id, &point_id);
-        text(&mut self.point_name, &point_name);
-        text(&mut self.district, &district);
+        for (to, from) in self.texts_mut().into_iter().zip(t.texts()) {
+            text(to, from);
+        }
         debug_assert!(self
             .extra
             .iter()
             .map(|e| &e.0)
-            .eq(extra.iter().map(|e| &e.0)));
-        for ((_, to), (_, from)) in self.extra.iter_mut().zip(&extra) {
+            .eq(t.extra.iter().map(|e| &e.0)));
+        for ((_, to), (_, from)) in self.extra.iter_mut().zip(&t.extra) {
             text(to, from);
         }
-        self.file.extend(file);
-        self.row.extend(row);
-        self.subscriber_type.extend(subscriber_type);
-        self.gender.extend(gender);
-        self.id_type.extend(id_type);
-        self.status.extend(status);
-        self.point_type.extend(point_type);
-        self.date_of_birth.extend(date_of_birth);
-        self.id_issue_date.extend(id_issue_date);
-        self.activation_time.extend(activation_time);
+        self.file.extend(t.file);
+        self.row.extend(t.row);
+        self.subscriber_type.extend(t.subscriber_type);
+        self.gender.extend(t.gender);
+        self.id_type.extend(t.id_type);
+        self.status.extend(t.status);
+        self.point_type.extend(t.point_type);
+        self.date_of_birth.extend(t.date_of_birth);
+        self.id_issue_date.extend(t.id_issue_date);
+        self.activation_time.extend(t.activation_time);
     }
 
     pub fn finish(self) -> Table {

@@ -240,10 +240,13 @@ impl ShardFile {
 /// A test hook: with `SIMAUDIT_TEST_SPILL_LIMIT=N`, a shard's file "runs out of space" past N
 /// bytes, as a full disk would make it.
 fn test_spill_limit(bytes: u64) -> std::io::Result<()> {
-    match std::env::var("SIMAUDIT_TEST_SPILL_LIMIT")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
+    static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("SIMAUDIT_TEST_SPILL_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    match *limit {
         Some(limit) if bytes > limit => Err(std::io::Error::new(
             std::io::ErrorKind::StorageFull,
             "No space left on device",
@@ -278,59 +281,26 @@ fn put_date(out: &mut Vec<u8>, d: DateCell) {
 
 /// Appends row `i` of `t` and its unreadable values to `out`.
 fn encode(out: &mut Vec<u8>, t: &Table, i: usize, unreadable: &[&Unreadable]) {
-    // Every column by name: a column added to the table does not build until it is spilled too.
-    let Table {
-        file,
-        row,
-        carrier,
-        msisdn,
-        full_name,
-        id_number,
-        id_issue_place,
-        nationality,
-        point_id,
-        point_name,
-        district,
-        subscriber_type,
-        gender,
-        id_type,
-        status,
-        point_type,
-        date_of_birth,
-        id_issue_date,
-        activation_time,
-        extra,
-    } = t;
-    out.extend_from_slice(&file[i].to_le_bytes());
-    out.extend_from_slice(&row[i].to_le_bytes());
-    for c in [
-        carrier,
-        msisdn,
-        full_name,
-        id_number,
-        id_issue_place,
-        nationality,
-        point_id,
-        point_name,
-        district,
-    ] {
+    out.extend_from_slice(&t.file[i].to_le_bytes());
+    out.extend_from_slice(&t.row[i].to_le_bytes());
+    for c in t.texts() {
         put_text(out, c.get(i));
     }
-    out.push(subscriber_type[i] as u8);
-    out.push(gender[i].map_or(0, |s| 1 + s as u8));
-    out.push(id_type[i].map_or(0, |k| 1 + k as u8));
-    out.push(status[i] as u8);
-    out.push(point_type[i] as u8);
-    for d in [date_of_birth[i], id_issue_date[i], activation_time[i]] {
+    out.push(t.subscriber_type[i] as u8);
+    out.push(t.gender[i].map_or(0, |s| 1 + s as u8));
+    out.push(t.id_type[i].map_or(0, |k| 1 + k as u8));
+    out.push(t.status[i] as u8);
+    out.push(t.point_type[i] as u8);
+    for d in [t.date_of_birth[i], t.id_issue_date[i], t.activation_time[i]] {
         put_date(out, d);
     }
-    for (_, c) in extra {
+    for (_, c) in &t.extra {
         put_text(out, c.get(i));
     }
     // A row has at most one unreadable value per coded or date column, far fewer than 255.
     out.push(unreadable.len().min(255) as u8);
     for u in unreadable.iter().take(255) {
-        out.push(Field::ALL.iter().position(|f| *f == u.column).unwrap_or(0) as u8);
+        out.push(u.column as u8);
         out.push(u.kind as u8);
         put_text(out, &u.raw);
     }
@@ -386,17 +356,7 @@ fn decode(at: &mut &[u8], b: &mut TableBuilder, unreadable: &mut Vec<Unreadable>
     let subject = b.len() as u32;
     let file = u16::from_le_bytes(take(at, 2)?.try_into().ok()?);
     let row = u32::from_le_bytes(take(at, 4)?.try_into().ok()?);
-    for c in [
-        &mut b.carrier,
-        &mut b.msisdn,
-        &mut b.full_name,
-        &mut b.id_number,
-        &mut b.id_issue_place,
-        &mut b.nationality,
-        &mut b.point_id,
-        &mut b.point_name,
-        &mut b.district,
-    ] {
+    for c in b.texts_mut() {
         c.push(text(at)?);
     }
     let subscriber_type = *SubscriberType::ALL.get(usize::from(byte(at)?))?;
@@ -563,27 +523,18 @@ mod tests {
 
     #[test]
     fn every_variant_is_where_its_code_says() {
-        for (i, v) in SubscriberType::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
+        // The codec writes `v as u8` and reads `ALL[code]`.
+        fn in_order(codes: impl Iterator<Item = usize>) {
+            assert!(codes.enumerate().all(|(i, code)| i == code));
         }
-        for (i, v) in Status::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
-        for (i, v) in PointType::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
-        for (i, v) in Sex::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
-        for (i, v) in IdKind::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
-        for (i, v) in Precision::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
-        for (i, v) in UnreadableKind::ALL.iter().enumerate() {
-            assert_eq!(*v as usize, i);
-        }
+        in_order(SubscriberType::ALL.iter().map(|v| *v as usize));
+        in_order(Status::ALL.iter().map(|v| *v as usize));
+        in_order(PointType::ALL.iter().map(|v| *v as usize));
+        in_order(Sex::ALL.iter().map(|v| *v as usize));
+        in_order(IdKind::ALL.iter().map(|v| *v as usize));
+        in_order(Precision::ALL.iter().map(|v| *v as usize));
+        in_order(UnreadableKind::ALL.iter().map(|v| *v as usize));
+        in_order(Field::ALL.iter().map(|v| *v as usize));
         assert!(Field::ALL.len() < 256);
     }
 }
