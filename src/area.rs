@@ -250,31 +250,36 @@ impl Area {
     }
 }
 
-/// The key `compare` matches two audits' areas on: each `--district` by the unit it names, each
-/// `--point` with its carrier canonical and its code's case folded; sorted, so the order the
-/// options were given in does not matter.
+/// The key `compare` matches two audits' areas on (their manifests' `districts_asked` and
+/// `points_asked`): see [`Area::key`]; options that do not parse are compared as written.
 pub fn area_key(districts: &[String], points: &[String]) -> String {
-    let mut keys: Vec<String> = districts
-        .iter()
-        .map(|d| match unit_of(d) {
-            Some(u) => {
-                let (level, name) = unit_count_key(&u);
+    match Area::parse(points, districts) {
+        Ok(Some(area)) => area.key(),
+        _ => [districts, points].concat().join(" · "),
+    }
+}
+
+impl Area {
+    /// Each `--district` by the unit it names, each `--point` with its carrier canonical and its
+    /// code's case folded; sorted, so the order the options were given in does not matter.
+    pub fn key(&self) -> String {
+        let mut keys: Vec<String> = self
+            .districts
+            .iter()
+            .map(|(_, unit)| {
+                let (level, name) = unit_count_key(unit);
                 format!("district {level:?} {name}")
-            }
-            None => format!("district {d}"),
-        })
-        .chain(points.iter().map(|p| match p.split_once(':') {
-            Some((c, id)) => format!(
-                "point {}:{}",
-                canonical_carrier(c),
-                id.trim().to_lowercase()
-            ),
-            None => format!("point {p}"),
-        }))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.join(" · ")
+            })
+            .chain(
+                self.points
+                    .iter()
+                    .map(|(carrier, id)| format!("point {carrier}:{}", id.to_lowercase())),
+            )
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.join(" · ")
+    }
 }
 
 /// Per point, how often each district text occurs on its rows: what [`Area::select`] decides on.

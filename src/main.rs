@@ -155,20 +155,13 @@ fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Shards> {
         }
         if shards.count() > 1 {
             let gib = auto.budget as f64 / f64::from(1u32 << 30);
+            let (n, rows) = (shards.count(), auto.rows);
             eprintln!(
                 "{}",
-                match lang {
-                    Lang::Vi => format!(
-                        "Chia làm {} phần theo giấy tờ (tự động: khoảng {} dòng, bộ nhớ cho phép {gib:.1} GiB)",
-                        shards.count(),
-                        auto.rows
-                    ),
-                    Lang::En => format!(
-                        "Splitting into {} shards by ID (auto: about {} rows, memory budget {gib:.1} GiB)",
-                        shards.count(),
-                        auto.rows
-                    ),
-                }
+                lang.pick(
+                    &format!("Chia làm {n} phần theo giấy tờ (tự động: khoảng {rows} dòng, bộ nhớ cho phép {gib:.1} GiB)"),
+                    &format!("Splitting into {n} shards by ID (auto: about {rows} rows, memory budget {gib:.1} GiB)"),
+                )
             );
         }
     }

@@ -8,7 +8,8 @@ use polars::prelude::*;
 use simaudit::report::CSV_OUTPUTS;
 use std::path::Path;
 
-fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
+/// `simaudit audit` arguments: `inputs` with the registry `points`, writing quietly into `out`.
+fn args_of(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
     let mut args = vec!["audit".to_string()];
     args.extend(inputs.iter().cloned());
     args.extend(
@@ -22,8 +23,15 @@ fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
         .map(String::from),
     );
     args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
     // One masking key for both runs, so their pseudonyms agree.
-    run_ok_with(&args, &[("SIMAUDIT_MASK_KEY", "test-key")]);
+    run_ok_with(
+        &args_of(inputs, points, out, extra),
+        &[("SIMAUDIT_MASK_KEY", "test-key")],
+    );
 }
 
 fn frame(path: &Path) -> DataFrame {
@@ -289,21 +297,12 @@ fn a_spill_out_of_space_fails_cleanly() {
     let (inputs, points) = generated(dir.path(), "20000", "csv");
     let spill = dir.path().join("spill");
     let out = dir.path().join("out");
-    let mut args = vec!["audit".to_string()];
-    args.extend(inputs);
-    args.extend(
-        [
-            "--points",
-            &points.display().to_string(),
-            "--out",
-            &out.display().to_string(),
-            "--quiet",
-            "--shards",
-            "3",
-            "--spill",
-            &spill.display().to_string(),
-        ]
-        .map(String::from),
+    let spill_arg = spill.display().to_string();
+    let args = args_of(
+        &inputs,
+        &points,
+        &out,
+        &["--shards", "3", "--spill", &spill_arg],
     );
     let o = bin()
         .args(&args)
