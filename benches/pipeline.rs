@@ -8,6 +8,7 @@ use simaudit::ingest::{self, IngestOptions, PointRegistry};
 use simaudit::normalize::Normalised;
 use simaudit::pipeline::{self, Audit};
 use simaudit::report::{self, Formats, Privacy, RowMarks};
+use simaudit::rules::finding::Details;
 use simaudit::rules::row::{self, Context};
 use simaudit::rules::{cross, shipped};
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ fn bench(c: &mut Criterion) {
         seed: 1,
         carriers: 3,
         out: dir.path().to_path_buf(),
+        profile: Default::default(),
     })
     .expect("generate");
     let inputs: Vec<PathBuf> = made
@@ -50,11 +52,23 @@ fn bench(c: &mut Criterion) {
         })
     });
     let norm = Normalised::compute(&loaded.table, rules.tone_style);
-    let cx = Context::new(&loaded.table, &norm, &rules, Some(&points));
-    // The context decides each distinct name's PS002/PS007 verdicts: part of the row rules' cost.
+    // The context decides each distinct name's PS002/PS007 verdicts, and the details go to a new
+    // store each time: both are part of the row rules' cost.
     g.bench_function("row_rules", |b| {
-        b.iter(|| row::evaluate(&Context::new(&loaded.table, &norm, &rules, Some(&points))).len())
+        b.iter(|| {
+            let details = Details::default();
+            row::evaluate(&Context::new(
+                &loaded.table,
+                &norm,
+                &rules,
+                Some(&points),
+                &details,
+            ))
+            .len()
+        })
     });
+    let details = Details::default();
+    let cx = Context::new(&loaded.table, &norm, &rules, Some(&points), &details);
     g.bench_function("cross_rules", |b| {
         b.iter(|| cross::evaluate(&cx).findings.len())
     });

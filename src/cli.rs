@@ -162,6 +162,10 @@ pub enum Command {
         carriers: usize,
         #[arg(long, value_enum, default_value = "csv")]
         format: GenerateFormat,
+        /// How many rows carry findings: standard (about one finding per five rows) or heavy (over
+        /// one per two rows, a third of rows sharing an ID or a number with others).
+        #[arg(long, value_enum, default_value = "standard")]
+        profile: GenerateProfile,
     },
     /// List the shipped column profiles and their header aliases.
     ///
@@ -216,6 +220,12 @@ pub enum NormalizeField {
 pub enum ToneStyleArg {
     Old,
     New,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerateProfile {
+    Standard,
+    Heavy,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

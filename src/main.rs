@@ -5,7 +5,8 @@ mod cli;
 
 use clap::Parser;
 use cli::{
-    CheckFormat, Cli, Command, FailOn, GenerateFormat, InputArgs, NormalizeField, ToneStyleArg,
+    CheckFormat, Cli, Command, FailOn, GenerateFormat, GenerateProfile, InputArgs, NormalizeField,
+    ToneStyleArg,
 };
 use simaudit::area::Area;
 use simaudit::ident::{date, id, phone, DateOrder};
@@ -286,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             carriers,
             format,
+            profile,
         } => {
             if !(1..=7).contains(&carriers) {
                 return Err(Error::Input("--carriers must be between 1 and 7".into()));
@@ -295,6 +297,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 seed,
                 carriers,
                 out: out.clone(),
+                profile: match profile {
+                    GenerateProfile::Standard => simaudit::generate::Profile::Standard,
+                    GenerateProfile::Heavy => simaudit::generate::Profile::Heavy,
+                },
             };
             let mut r = simaudit::generate::generate(&opts).map_err(|e| Error::write(&out, e))?;
             if format == GenerateFormat::Parquet {

@@ -9,7 +9,7 @@ use crate::ingest::{
 };
 use crate::normalize::Normalised;
 use crate::rules::cross::{self, IdOverLimit};
-use crate::rules::finding::Finding;
+use crate::rules::finding::{DetailTexts, Details, Finding};
 use crate::rules::row::{self, quality, Context};
 use crate::rules::RuleSet;
 use crate::usage::{StageCost, Stopwatch};
@@ -24,6 +24,8 @@ pub struct Audit {
     pub skipped_sheets: Vec<SkippedSheet>,
     /// Sorted by file name, row, rule (then detail), as findings.csv is.
     pub findings: Vec<Finding>,
+    /// The findings' details.
+    pub details: DetailTexts,
     pub rules: RuleSet,
     pub points_given: bool,
     /// What each stage cost, in order.
@@ -78,6 +80,7 @@ impl Audit {
             norm: &self.norm,
             rules: &self.rules,
             findings: &self.findings,
+            details: &self.details,
             ids_over_limit: &self.ids_over_limit,
         }
     }
@@ -114,6 +117,7 @@ pub struct Checked<'a> {
     pub rules: &'a RuleSet,
     /// Sorted as findings.csv is.
     pub findings: &'a [Finding],
+    pub details: &'a DetailTexts,
     pub ids_over_limit: &'a [IdOverLimit],
 }
 
@@ -127,9 +131,11 @@ pub enum Reach {
     WholeIdKeys,
 }
 
-/// What [`evaluate`] found: the findings (unsorted) and the ID keys over the per-carrier limit.
+/// What [`evaluate`] found: the findings (unsorted), their details (open for the caller's other
+/// findings) and the ID keys over the per-carrier limit.
 pub struct Evaluated {
     pub findings: Vec<Finding>,
+    pub details: Details,
     pub over_limit: Vec<IdOverLimit>,
 }
 
@@ -145,8 +151,9 @@ pub fn evaluate(
     reach: Reach,
     lap: &mut dyn FnMut(&'static str),
 ) -> Evaluated {
-    let cx = Context::new(table, norm, rules, points);
-    let mut findings = quality::unparseable(rules, unreadable);
+    let details = Details::default();
+    let cx = Context::new(table, norm, rules, points, &details);
+    let mut findings = quality::unparseable(rules, unreadable, &details);
     findings.extend(row::evaluate(&cx));
     lap("row_rules");
     let cross = match reach {
@@ -157,6 +164,7 @@ pub fn evaluate(
     lap("cross_rules");
     Evaluated {
         findings,
+        details,
         over_limit: cross.over_limit,
     }
 }
@@ -215,6 +223,7 @@ pub fn run_with_progress(
     lap("normalise");
     let Evaluated {
         findings,
+        details,
         over_limit,
     } = evaluate(
         &loaded.table,
@@ -236,8 +245,9 @@ pub fn run_with_progress(
             (table, findings, over_limit)
         }
     };
-    findings.extend(quality::rejected(&rules, &loaded.rejects));
-    sort_findings(&mut findings, &loaded.files);
+    findings.extend(quality::rejected(&rules, &loaded.rejects, &details));
+    let details = details.freeze();
+    sort_findings(&mut findings, &loaded.files, &details);
     lap("sort");
     Ok(Audit {
         files: loaded.files,
@@ -246,6 +256,7 @@ pub fn run_with_progress(
         rejects: loaded.rejects,
         skipped_sheets: loaded.skipped_sheets,
         findings,
+        details,
         rules,
         points_given: points.is_some(),
         stages,
@@ -257,7 +268,7 @@ pub fn run_with_progress(
 }
 
 /// By file name, row, rule code, then detail: a total order, so outputs are byte-identical on a rerun.
-pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
+pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile], details: &DetailTexts) {
     use rayon::slice::ParallelSliceMut;
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|a, b| files[*a].name.cmp(&files[*b].name));
@@ -266,11 +277,8 @@ pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
         rank[f] = r;
     }
     findings.par_sort_unstable_by(|a, b| {
-        (rank[a.file as usize], a.row, a.rule.code(), &a.detail).cmp(&(
-            rank[b.file as usize],
-            b.row,
-            b.rule.code(),
-            &b.detail,
-        ))
+        (rank[a.file as usize], a.row, a.rule.code())
+            .cmp(&(rank[b.file as usize], b.row, b.rule.code()))
+            .then_with(|| details.get(a.detail).cmp(details.get(b.detail)))
     });
 }

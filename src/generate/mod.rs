@@ -58,6 +58,31 @@ pub struct GenerateOptions {
     pub carriers: usize,
     /// Folder to write into (created when missing).
     pub out: PathBuf,
+    /// How many rows carry findings.
+    pub profile: Profile,
+}
+
+/// How much of the extract is planted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// About one finding per five rows, 6% of rows in cross-record groups: an ordinary extract.
+    #[default]
+    Standard,
+    /// Over one finding per two rows, a third of rows in cross-record groups (IDs held 2 to 11
+    /// times, numbers registered twice, bursts): an extract from a point or carrier with many
+    /// violations, where the findings, not the rows, fill the memory.
+    Heavy,
+}
+
+impl Profile {
+    /// (multiplier of the group shares, of the per-row plant shares; share of a file's rows
+    /// groups may take, share all plants may take)
+    pub(crate) fn rates(self) -> (f64, f64, usize, usize) {
+        match self {
+            Profile::Standard => (1.0, 1.0, 15, 45),
+            Profile::Heavy => (5.0, 2.5, 45, 90),
+        }
+    }
 }
 
 /// What was written.
@@ -88,7 +113,7 @@ fn run(opts: &GenerateOptions) -> std::io::Result<(GenerateReport, Plan, Vec<Fil
     }
     fs::create_dir_all(&opts.out)?;
     let t = Tables::load();
-    let plan = Plan::build(opts.rows, opts.seed, opts.carriers, &t);
+    let plan = Plan::build(opts.rows, opts.seed, opts.carriers, opts.profile, &t);
 
     // One thread per carrier file; each owns its stream and counter partition.
     let outs: Vec<std::io::Result<FileOut>> = std::thread::scope(|s| {

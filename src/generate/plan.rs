@@ -339,7 +339,14 @@ struct Ctx<'a> {
 }
 
 impl Plan {
-    pub(crate) fn build(rows: usize, seed: u64, carriers: usize, t: &Tables) -> Plan {
+    pub(crate) fn build(
+        rows: usize,
+        seed: u64,
+        carriers: usize,
+        profile: super::Profile,
+        t: &Tables,
+    ) -> Plan {
+        let (group_scale, token_scale, group_room, plant_room) = profile.rates();
         let sizes = split_rows(rows, carriers);
         let files: Vec<FileSpec> = sizes
             .iter()
@@ -372,7 +379,7 @@ impl Plan {
         let used = points.iter().map(|p| vec![false; p.len()]).collect();
         let mut ctx = Ctx {
             b: Builder::new(Rng::stream(seed, 0x5EED), PLANNER_PART, t),
-            budget: files.iter().map(|f| f.rows * 15 / 100).collect(),
+            budget: files.iter().map(|f| f.rows * group_room / 100).collect(),
             members: vec![Vec::new(); files.len()],
             files,
             points,
@@ -388,7 +395,7 @@ impl Plan {
         };
         let big = rows >= 2000;
         for &(kind, rate, size) in GROUP_RATES {
-            let mut n = (rows as f64 * rate / size).round() as usize;
+            let mut n = (rows as f64 * rate * group_scale / size).round() as usize;
             if big {
                 n = n.max(1);
             }
@@ -409,10 +416,14 @@ impl Plan {
             .iter()
             .map(|m| m.iter().map(|&g| Item::Group(g)).collect())
             .collect();
-        let limit: Vec<usize> = ctx.files.iter().map(|f| f.rows * 45 / 100).collect();
+        let limit: Vec<usize> = ctx
+            .files
+            .iter()
+            .map(|f| f.rows * plant_room / 100)
+            .collect();
         let weights: Vec<u64> = ctx.files.iter().map(|f| f.rows as u64).collect();
         for &(token, rate) in TOKEN_RATES {
-            let mut n = (rows as f64 * rate).round() as usize;
+            let mut n = (rows as f64 * rate * token_scale).round() as usize;
             if big {
                 n = n.max(1);
             }

@@ -476,13 +476,23 @@ fn check(
     seed: u64,
     carriers: usize,
 ) -> (GenerateReport, HashMap<&'static str, usize>) {
-    let dir = temp(&format!("{rows}-{seed}-{carriers}"));
+    check_with(rows, seed, carriers, Profile::Standard)
+}
+
+fn check_with(
+    rows: usize,
+    seed: u64,
+    carriers: usize,
+    profile: Profile,
+) -> (GenerateReport, HashMap<&'static str, usize>) {
+    let dir = temp(&format!("{rows}-{seed}-{carriers}-{profile:?}"));
     let _ = std::fs::remove_dir_all(&dir);
     let (report, plan, outs) = run(&GenerateOptions {
         rows,
         seed,
         carriers,
         out: dir.clone(),
+        profile,
     })
     .unwrap();
     let t = Tables::load();
@@ -604,6 +614,19 @@ fn truth_matches_an_independent_reading() {
     }
 }
 
+/// The heavy profile keeps the truth exact with many more plants: over one finding per two rows.
+#[test]
+fn heavy_truth_matches_an_independent_reading() {
+    for (rows, seed, carriers) in [(30_000, 3, 3), (6_000, 4, 7)] {
+        let (report, _) = check_with(rows, seed, carriers, Profile::Heavy);
+        assert!(
+            report.planted_findings * 2 >= rows,
+            "{} findings in {rows} rows",
+            report.planted_findings
+        );
+    }
+}
+
 #[test]
 fn all_carriers_and_small_sizes() {
     check(2_000, 1, 3);
@@ -627,6 +650,7 @@ fn deterministic() {
             seed: 99,
             carriers: 5,
             out: dir,
+            profile: Profile::Standard,
         })
         .unwrap();
         r.files
@@ -646,6 +670,7 @@ fn deterministic() {
             seed: 100,
             carriers: 5,
             out: dir.clone(),
+            profile: Profile::Standard,
         })
         .unwrap();
         std::fs::read(dir.join("viettel.csv")).unwrap()

@@ -283,13 +283,17 @@ const OTHER_OUTPUTS: [&str; 6] = [
     "manifest.json",
 ];
 
-/// ids_over_limit with its ID numbers masked (names are only counted there).
-pub fn mask_ids(sheet: &Sheet, privacy: &Privacy) -> Sheet {
+/// ids_over_limit with its ID numbers masked (names are only counted there); the sheet itself when
+/// nothing is masked.
+pub fn mask_ids<'a>(sheet: &'a Sheet, privacy: &Privacy) -> std::borrow::Cow<'a, Sheet> {
+    if matches!(privacy, Privacy::Clear) {
+        return std::borrow::Cow::Borrowed(sheet);
+    }
     let mut s = sheet.clone();
     for row in &mut s.rows {
         if let Some(Cell::Text(id)) = row.first_mut() {
             *id = privacy.id(id).into_owned();
         }
     }
-    s
+    std::borrow::Cow::Owned(s)
 }

@@ -153,7 +153,7 @@ pub fn finding_row<'a>(
             point_id: "",
             rule,
             severity,
-            detail: f.detail.as_str().into(),
+            detail: audit.details.get(f.detail).into(),
         };
     };
     let t = audit.table;
@@ -182,7 +182,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(&f.detail, key, f.rule),
+        detail: privacy.detail(audit.details.get(f.detail), key, f.rule),
     }
 }
 

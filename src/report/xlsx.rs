@@ -31,12 +31,26 @@ impl Styles {
     }
 }
 
-/// A new workbook. Deflate level 1 instead of 6: compressing a big sheet (the findings, up to a
-/// million rows) dominated the time to write a workbook, for a file only somewhat smaller.
-fn new_book() -> Workbook {
+/// A new workbook to be saved as `path`. Deflate level 1 instead of 6: compressing a big sheet (the
+/// findings, up to a million rows) dominated the time to write a workbook, for a file only somewhat
+/// smaller. The rows of table sheets wait in unnamed temporary files beside `path` (gone whichever
+/// way the run ends), on the disk the user chose for the outputs.
+fn new_book(path: &Path) -> std::result::Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.set_zip_compression_level(1);
-    book
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        book.set_tempdir(dir)?;
+    }
+    Ok(book)
+}
+
+/// A sheet for a table of any length: its rows go to a temporary file as they are written, so a
+/// table of a million rows costs no more memory than one of ten.
+fn table_sheet<'b>(
+    book: &'b mut Workbook,
+    name: &str,
+) -> std::result::Result<&'b mut Worksheet, XlsxError> {
+    book.add_worksheet_with_constant_memory()?.set_name(name)
 }
 
 /// A summary sheet: `title`, a blank row, then `lines` as label / value pairs; print-ready.
@@ -161,9 +175,9 @@ pub fn write_sheets(
 ) -> Result<()> {
     let build = || -> std::result::Result<Vec<u8>, XlsxError> {
         let st = Styles::new();
-        let mut book = new_book();
+        let mut book = new_book(path)?;
         for (name, sheet) in sheets {
-            let ws = book.add_worksheet().set_name(*name)?;
+            let ws = table_sheet(&mut book, name)?;
             table(ws, sheet, lang, &st)?;
             print_setup(ws, title, lang, true);
         }
@@ -212,7 +226,7 @@ pub fn write(
 ) -> Result<()> {
     let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
         let st = Styles::new();
-        let mut book = new_book();
+        let mut book = new_book(path)?;
         let cap = findings_cap();
         let shown = run.findings.min(cap);
 
@@ -296,14 +310,12 @@ pub fn write(
             ("by_point", &s.by_point),
             ("by_rule", &s.by_rule),
         ] {
-            let ws = book.add_worksheet().set_name(sheet_name(key, lang))?;
+            let ws = table_sheet(&mut book, sheet_name(key, lang))?;
             table(ws, sheet, lang, &st)?;
             print_setup(ws, &title, lang, true);
         }
         let ids = super::mask_ids(&s.ids_over_limit, privacy);
-        let ws = book
-            .add_worksheet()
-            .set_name(sheet_name("ids_over_limit", lang))?;
+        let ws = table_sheet(&mut book, sheet_name("ids_over_limit", lang))?;
         table(ws, &ids, lang, &st)?;
         print_setup(ws, &title, lang, true);
 

@@ -98,7 +98,7 @@ fn finding(cx: &Context, i: u32, rule: R, detail: String) -> Finding {
         t.file[i as usize],
         t.row[i as usize],
         rule,
-        detail,
+        cx.details.intern(&detail),
     )
 }
 
@@ -576,11 +576,13 @@ mod tests {
         csv += "VIETTEL,0961234509,Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-09 10:00,P1,agent,cancelled\n";
         let (t, norm) = table(&csv);
         let rules = RuleSet::default_set();
-        let cx = Context::new(&t, &norm, &rules, None);
-        let mut found: Vec<(u32, R, String)> = evaluate_by_id_key(&cx)
-            .findings
+        let details = crate::rules::finding::Details::default();
+        let cx = Context::new(&t, &norm, &rules, None, &details);
+        let findings = evaluate_by_id_key(&cx).findings;
+        let texts = details.freeze();
+        let mut found: Vec<(u32, R, String)> = findings
             .into_iter()
-            .map(|f| (f.row, f.rule, f.detail))
+            .map(|f| (f.row, f.rule, texts.get(f.detail).to_string()))
             .collect();
         found.sort();
         let key = "033085012345";

@@ -1,30 +1,141 @@
-//! A finding: one rule firing on one input record.
+//! A finding: one rule firing on one input record, and the store of the findings' details.
 
 use super::{RuleCode, RuleSet, Severity};
+use std::hash::BuildHasher;
+use std::sync::Mutex;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A finding in a fixed 20 bytes, whatever its detail: a run holds millions of them at once, up to
+/// several per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Finding {
     /// Index of the input file.
     pub file: u16,
+    pub rule: RuleCode,
     /// 1-based record number in that file after the header (rejected records counted).
     pub row: u32,
     /// Index of the accepted row in the table; None for a rejected record (DQ001).
     pub subject: Option<u32>,
-    pub rule: RuleCode,
     /// Plain words with the numbers that made the rule fire; never a name, and ID numbers only
-    /// through the report's masking.
-    pub detail: String,
+    /// through the report's masking. Kept in the run's [`Details`].
+    pub detail: Detail,
 }
 
 impl Finding {
-    pub fn on(table_row: usize, file: u16, row: u32, rule: RuleCode, detail: String) -> Finding {
+    pub fn on(table_row: usize, file: u16, row: u32, rule: RuleCode, detail: Detail) -> Finding {
         Finding {
             file,
+            rule,
             row,
             subject: Some(table_row as u32),
-            rule,
             detail,
         }
+    }
+}
+
+/// A detail's text in a [`Details`] store: its part of the store and its place there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Detail(u32);
+
+/// Parts of a store, so that the rules' threads seldom wait for each other.
+const PARTS: usize = 16;
+const PART_BITS: u32 = PARTS.trailing_zeros();
+
+/// The details of a run's findings while the rules run: each distinct text kept once, whichever
+/// thread brings it. Many findings share a text ("the full name is empty"), and a text kept once in
+/// one buffer costs its bytes and 12 more, instead of an allocation per finding.
+#[derive(Default)]
+pub struct Details {
+    parts: [Mutex<Part>; PARTS],
+}
+
+#[derive(Default)]
+struct Part {
+    texts: Texts,
+    /// Indices into `texts`, hashed by their text.
+    index: hashbrown::HashTable<u32>,
+}
+
+/// Texts back to back in one buffer; text `i` ends at `ends[i]`.
+#[derive(Default)]
+struct Texts {
+    buffer: String,
+    ends: Vec<u64>,
+}
+
+impl Texts {
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buffer[start..self.ends[i] as usize]
+    }
+}
+
+fn hash(text: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(text)
+}
+
+impl Details {
+    /// The detail for `text`, kept once however many findings bring it.
+    pub fn intern(&self, text: &str) -> Detail {
+        let h = hash(text);
+        // The top bits pick the part; the table uses the low ones.
+        let part = (h >> (64 - PART_BITS)) as usize;
+        let mut guard = match self.parts[part].lock() {
+            Ok(g) => g,
+            // A thread that panicked while holding the lock left a whole part behind (the table is
+            // only changed after the text is in): it is still consistent.
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let Part { texts, index } = &mut *guard;
+        let found = index.find(h, |&i| texts.get(i as usize) == text).copied();
+        let i = match found {
+            Some(i) => i,
+            None => {
+                // 2^28 texts in one part would take tens of gigabytes of distinct details.
+                let i = u32::try_from(texts.ends.len())
+                    .ok()
+                    .filter(|i| *i < 1 << (32 - PART_BITS))
+                    .expect("fewer than 2^28 distinct details in a part of the store");
+                texts.buffer.push_str(text);
+                texts.ends.push(texts.buffer.len() as u64);
+                index.insert_unique(h, i, |&j| hash(texts.get(j as usize)));
+                i
+            }
+        };
+        Detail(i << PART_BITS | part as u32)
+    }
+
+    /// The texts, read without locks once no more are added (the lookup tables are dropped).
+    pub fn freeze(self) -> DetailTexts {
+        DetailTexts {
+            parts: self.parts.map(|p| {
+                let part = p
+                    .into_inner()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut texts = part.texts;
+                texts.buffer.shrink_to_fit();
+                texts.ends.shrink_to_fit();
+                texts
+            }),
+        }
+    }
+}
+
+/// The details of a run's findings, once the rules are done.
+pub struct DetailTexts {
+    parts: [Texts; PARTS],
+}
+
+impl DetailTexts {
+    pub fn get(&self, d: Detail) -> &str {
+        self.parts[(d.0 & (PARTS as u32 - 1)) as usize].get((d.0 >> PART_BITS) as usize)
+    }
+
+    /// Bytes held (texts and their ends).
+    pub fn bytes(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| p.buffer.len() + 8 * p.ends.len())
+            .sum()
     }
 }
 
@@ -39,4 +150,38 @@ pub fn by_severity(findings: &[Finding], rules: &RuleSet) -> [usize; 3] {
         }] += 1;
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_twenty_bytes() {
+        assert_eq!(std::mem::size_of::<Finding>(), 20);
+    }
+
+    #[test]
+    fn each_text_is_kept_once_and_read_back_from_any_thread() {
+        let details = Details::default();
+        let texts: Vec<String> = (0..5000).map(|i| format!("detail {}", i % 1234)).collect();
+        let ids: Vec<Detail> = std::thread::scope(|s| {
+            let halves: Vec<_> = texts
+                .chunks(2500)
+                .map(|half| s.spawn(|| half.iter().map(|t| details.intern(t)).collect::<Vec<_>>()))
+                .collect();
+            halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(details.intern("detail 7"), ids[7]);
+        assert_eq!(ids[7], ids[7 + 1234]);
+        assert_ne!(ids[7], ids[8]);
+        let empty = details.intern("");
+        let frozen = details.freeze();
+        for (t, d) in texts.iter().zip(&ids) {
+            assert_eq!(frozen.get(*d), t);
+        }
+        assert_eq!(frozen.get(empty), "");
+        let distinct: usize = (0..1234).map(|i| format!("detail {i}").len()).sum();
+        assert_eq!(frozen.bytes(), distinct + 8 * 1235);
+    }
 }

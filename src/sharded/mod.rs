@@ -27,7 +27,7 @@ use crate::pipeline::{self, AutoChoice, Checked, Evaluated, Reach, Sharding};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, i18n::Lang, parquet, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
-use crate::rules::finding::{by_severity, Finding};
+use crate::rules::finding::{by_severity, DetailTexts, Details, Finding};
 use crate::rules::row::quality;
 use crate::rules::{RuleCode, RuleSet};
 use crate::usage::{StageCost, Stopwatch};
@@ -227,6 +227,8 @@ struct Scan {
     rejected: Vec<Finding>,
     /// SB002 and PT001 findings (no table row yet), per shard.
     found: Vec<Vec<Finding>>,
+    /// The details of `rejected` and `found`; each shard pass keeps its own.
+    details: DetailTexts,
     /// The area's points, when an area was asked for.
     selection: Option<Selection>,
     /// Every accepted record, parsed, by shard.
@@ -381,14 +383,15 @@ fn scan(
     }
     shard_of.resize(loaded.files.len(), Vec::new());
     let mut found: Vec<Vec<Finding>> = vec![Vec::new(); shards];
+    let details = Details::default();
     let mut put = |file: u16, row: u32, rule: RuleCode, detail: String| {
         let shard = shard_of[file as usize][row as usize - 1] as usize;
         found[shard].push(Finding {
             file,
+            rule,
             row,
             subject: None,
-            rule,
-            detail,
+            detail: details.intern(&detail),
         });
     };
     let active = rules.active();
@@ -406,7 +409,8 @@ fn scan(
         });
     }
     Ok(Scan {
-        rejected: quality::rejected(rules, &loaded.rejects),
+        rejected: quality::rejected(rules, &loaded.rejects, &details),
+        details: details.freeze(),
         files: loaded.files,
         rejects: loaded.rejects,
         skipped_sheets: loaded.skipped_sheets,
@@ -422,14 +426,16 @@ fn scan(
     })
 }
 
-/// The table row of each finding of the scan (the table holds its rows in (file, row) order).
-fn place(found: Vec<Finding>, t: &Table) -> Vec<Finding> {
+/// The table row of each finding of the scan (the table holds its rows in (file, row) order), its
+/// detail moved from the scan's store `from` to the shard's `to`.
+fn place(found: Vec<Finding>, t: &Table, from: &DetailTexts, to: &Details) -> Vec<Finding> {
     found
         .into_iter()
         .filter_map(|mut f| {
             let i = partition_point(t, f.file, f.row);
             (i < t.len() && t.file[i] == f.file && t.row[i] == f.row).then(|| {
                 f.subject = Some(i as u32);
+                f.detail = to.intern(from.get(f.detail));
                 f
             })
         })
@@ -469,6 +475,7 @@ pub fn run(
         skipped_sheets,
         rejected,
         found,
+        details: scan_details,
         mut selection,
         mut spill,
         extra,
@@ -497,6 +504,7 @@ pub fn run(
         let norm = Normalised::compute(&table, rules.tone_style);
         let Evaluated {
             mut findings,
+            details,
             over_limit,
         } = pipeline::evaluate(
             &table,
@@ -507,7 +515,7 @@ pub fn run(
             Reach::WholeIdKeys,
             &mut |_| {},
         );
-        findings.extend(place(found, &table));
+        findings.extend(place(found, &table, &scan_details, &details));
         accepted += table.len();
         let (table, mut findings, over_limit) = match selection.as_mut() {
             None => (table, findings, over_limit),
@@ -521,14 +529,19 @@ pub fn run(
             }
         };
         // The rejected records' findings (DQ001) go with the first shard.
-        findings.extend(rejected.take().into_iter().flatten());
-        pipeline::sort_findings(&mut findings, &files);
+        for mut f in rejected.take().into_iter().flatten() {
+            f.detail = details.intern(scan_details.get(f.detail));
+            findings.push(f);
+        }
+        let details = details.freeze();
+        pipeline::sort_findings(&mut findings, &files, &details);
         let a = Checked {
             files: &files,
             table: &table,
             norm: &norm,
             rules: &rules,
             findings: &findings,
+            details: &details,
             ids_over_limit: &over_limit,
         };
         let marks = RowMarks::compute(a);

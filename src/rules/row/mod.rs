@@ -13,7 +13,7 @@ use super::{RuleCode, RuleSet};
 use crate::ident::{Date, IdFacts, IdKind, When};
 use crate::ingest::{PointRegistry, Table};
 use crate::normalize::{NameFacts, Normalised, NumberFacts, NumberText};
-use crate::rules::finding::Finding;
+use crate::rules::finding::{Details, Finding};
 use crate::schema::SubscriberType;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub table: &'a Table,
     pub norm: &'a Normalised,
     pub rules: &'a RuleSet,
+    /// Where the findings' details are kept.
+    pub details: &'a Details,
     /// The (carrier, point) code pairs missing from the `--points` registry; None without one.
     unregistered: Option<FxHashSet<(u32, u32)>>,
     /// Per distinct raw name: the name rules' verdicts (empty when PS002 and PS007 are both off).
@@ -37,6 +39,7 @@ impl<'a> Context<'a> {
         norm: &'a Normalised,
         rules: &'a RuleSet,
         points: Option<&PointRegistry>,
+        details: &'a Details,
     ) -> Context<'a> {
         let names = if rules.active().has(RuleCode::PS002) || rules.active().has(RuleCode::PS007) {
             norm.names
@@ -50,6 +53,7 @@ impl<'a> Context<'a> {
             table,
             norm,
             rules,
+            details,
             unregistered: points.map(|reg| point::unregistered(table, reg)),
             names,
         }
@@ -130,6 +134,7 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             let row = Row::new(cx, i);
             for &(rule, check) in checks {
                 if let Some(detail) = check(&row) {
+                    let detail = cx.details.intern(&detail);
                     out.push(Finding::on(i, t.file[i], t.row[i], rule, detail));
                 }
             }
@@ -171,7 +176,8 @@ pub(crate) mod tests {
     fn fired(row: &str) -> Vec<(RuleCode, String)> {
         let (t, norm) = table(&format!("{HEADER}{row}\n"));
         let rules = RuleSet::default_set();
-        let cx = Context::new(&t, &norm, &rules, None);
+        let details = Details::default();
+        let cx = Context::new(&t, &norm, &rules, None, &details);
         findings_of(&cx, 0)
     }
 
@@ -237,10 +243,13 @@ pub(crate) mod tests {
         ))
         .unwrap();
         let codes = |rules: &RuleSet| -> Vec<RuleCode> {
-            findings_of(&Context::new(&t, &norm, rules, None), 0)
-                .into_iter()
-                .map(|f| f.0)
-                .collect()
+            findings_of(
+                &Context::new(&t, &norm, rules, None, &Details::default()),
+                0,
+            )
+            .into_iter()
+            .map(|f| f.0)
+            .collect()
         };
         assert_eq!(codes(&on), [RuleCode::ID001, RuleCode::DQ004]);
         assert_eq!(codes(&off), [RuleCode::DQ004]);

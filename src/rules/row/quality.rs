@@ -3,7 +3,7 @@
 
 use super::Row;
 use crate::ingest::{DateCell, Reject, Unreadable, UnreadableKind};
-use crate::rules::finding::Finding;
+use crate::rules::finding::{Details, Finding};
 use crate::rules::{RuleCode, RuleSet};
 use crate::schema::Field;
 
@@ -20,7 +20,7 @@ pub fn activation_missing(r: &Row) -> Option<String> {
 }
 
 /// DQ001: one finding per rejected record, its reason as the detail.
-pub fn rejected(rules: &RuleSet, rejects: &[Reject]) -> Vec<Finding> {
+pub fn rejected(rules: &RuleSet, rejects: &[Reject], details: &Details) -> Vec<Finding> {
     if !rules.active().has(RuleCode::DQ001) {
         return Vec::new();
     }
@@ -31,13 +31,13 @@ pub fn rejected(rules: &RuleSet, rejects: &[Reject]) -> Vec<Finding> {
             row: r.row,
             subject: None,
             rule: RuleCode::DQ001,
-            detail: r.reason.clone(),
+            detail: details.intern(&r.reason),
         })
         .collect()
 }
 
 /// DQ002: one finding per value present but unreadable.
-pub fn unparseable(rules: &RuleSet, unreadable: &[Unreadable]) -> Vec<Finding> {
+pub fn unparseable(rules: &RuleSet, unreadable: &[Unreadable], details: &Details) -> Vec<Finding> {
     if !rules.active().has(RuleCode::DQ002) {
         return Vec::new();
     }
@@ -57,6 +57,7 @@ pub fn unparseable(rules: &RuleSet, unreadable: &[Unreadable]) -> Vec<Finding> {
                     format!("{} '{}' is not a known value{then}", u.column.name(), u.raw)
                 }
             };
+            let detail = details.intern(&detail);
             Finding::on(u.subject as usize, u.file, u.row, RuleCode::DQ002, detail)
         })
         .collect()
