@@ -136,10 +136,30 @@ fn sharded_sample_run_equals_the_whole_run() {
 
 /// A generated extract in `format` (csv or parquet): its carrier files, sorted, and points.csv.
 fn generated(dir: &Path, rows: &str, format: &str) -> (Vec<String>, std::path::PathBuf) {
+    generated_as(dir, rows, format, "standard")
+}
+
+/// [`generated`] with the generator's `--profile`.
+fn generated_as(
+    dir: &Path,
+    rows: &str,
+    format: &str,
+    profile: &str,
+) -> (Vec<String>, std::path::PathBuf) {
     let gen = dir.join("gen");
     let out = gen.display().to_string();
     run_ok(&[
-        "generate", "--rows", rows, "--seed", "7", "--format", format, "--out", &out,
+        "generate",
+        "--rows",
+        rows,
+        "--seed",
+        "7",
+        "--format",
+        format,
+        "--out",
+        &out,
+        "--profile",
+        profile,
     ]);
     let mut inputs: Vec<String> = std::fs::read_dir(&gen)
         .unwrap()
@@ -172,6 +192,24 @@ fn sharded_generated_run_equals_the_whole_run_masked_too() {
         let keys = finding_keys(&sharded);
         assert!(keys.iter().any(|k| k.2 == "SB002") && keys.iter().any(|k| k.2 == "PT001"));
     }
+}
+
+/// Many findings per row (a third of the rows share an ID or a number): both runs find exactly the
+/// planted truth, and the sharded one writes what the whole one does.
+#[test]
+fn sharded_heavy_run_equals_the_whole_run_and_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inputs, points) = generated_as(dir.path(), "20000", "csv", "heavy");
+    let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
+    audit(&inputs, &points, &whole, &[]);
+    audit(&inputs, &points, &sharded, &["--shards", "5"]);
+    assert_same_outputs(&whole, &sharded);
+    let truth = keys_of(&dir.path().join("gen/truth.csv"));
+    assert!(truth.len() >= 10_000, "{} planted findings", truth.len());
+    assert!(
+        finding_keys(&whole) == truth,
+        "findings differ from the truth"
+    );
 }
 
 /// Parquet inputs are read record batch by record batch in shard passes too.
