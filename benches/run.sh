@@ -5,7 +5,9 @@
 # the same way, with the ratio simaudit/DuckDB and DuckDB's findings per rule against truth.csv.
 # Usage: benches/run.sh [ROWS...]      (default: 1000000; SIMAUDIT_BENCH_DUCKDB=0 skips DuckDB;
 #        SIMAUDIT_BENCH_SHARDS=N audits with --shards N instead of auto; the manifest's shards and
-#        spill lines say how the run was split and how many bytes a row its spill took)
+#        spill lines say how the run was split and how many bytes a row its spill took;
+#        SIMAUDIT_BENCH_PROFILES="standard heavy" (the default) names the generator's profiles to run:
+#        heavy has over one finding per two rows, so memory that grows with findings shows there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -35,19 +37,22 @@ measure() {
 }
 
 for rows in "${@:-1000000}"; do
-  data="$cache/gen-$rows"
+for profile in ${SIMAUDIT_BENCH_PROFILES:-standard heavy}; do
+  case $profile in standard) name=$rows ;; *) name=$rows-$profile ;; esac
+  data="$cache/gen-$name"
   if [ ! -f "$data/truth.csv" ]; then
-    echo "generating $rows rows into $data"
-    /usr/bin/time -f "generate: %e s wall, %M KiB peak" "$bin" generate --rows "$rows" --seed 1 --out "$data"
+    echo "generating $rows rows ($profile) into $data"
+    /usr/bin/time -f "generate: %e s wall, %M KiB peak" "$bin" generate --rows "$rows" --seed 1 \
+      --profile "$profile" --out "$data"
   fi
-  out="$cache/out-$rows"
+  out="$cache/out-$name"
   inputs=()
   for f in "$data"/*.csv; do
     case ${f##*/} in truth.csv | points.csv) ;; *) inputs+=("$f") ;; esac
   done
   # Both tools then read the files from the page cache: neither pays for the disk, whichever runs first.
   cat "${inputs[@]}" >/dev/null
-  measure "audit $rows rows" "$bin" audit "${inputs[@]}" --points "$data/points.csv" --out "$out" --quiet \
+  measure "audit $rows rows ($profile)" "$bin" audit "${inputs[@]}" --points "$data/points.csv" --out "$out" --quiet \
     --shards "${SIMAUDIT_BENCH_SHARDS:-auto}"
   python3 - "$out" "$data/truth.csv" <<'PY'
 import csv, json, sys
@@ -63,9 +68,10 @@ print(f"simaudit findings vs truth: {len(found)} vs {len(want)},", "identical" i
 PY
   [ -n "$duckdb" ] || continue
   simaudit=$measured
-  measure "duckdb $rows rows" "$duckdb" benches/duckdb_core.py "${inputs[@]}" --points "$data/points.csv" \
-    --out "$cache/duckdb-out-$rows"
+  measure "duckdb $rows rows ($profile)" "$duckdb" benches/duckdb_core.py "${inputs[@]}" \
+    --points "$data/points.csv" --out "$cache/duckdb-out-$name"
   read -r sw sc sp dw dc dp <<<"$simaudit $measured"
   awk "BEGIN { printf \"simaudit/duckdb: wall %.2f, cpu %.2f, peak memory %.2f\n\", $sw / $dw, $sc / $dc, $sp / $dp }"
-  "$duckdb" benches/duckdb_core.py --compare "$cache/duckdb-out-$rows/findings.csv" "$data/truth.csv"
+  "$duckdb" benches/duckdb_core.py --compare "$cache/duckdb-out-$name/findings.csv" "$data/truth.csv"
+done
 done

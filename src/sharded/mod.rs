@@ -547,21 +547,30 @@ pub fn run(
         let marks = RowMarks::compute(a);
         tally.merge(Tally::compute(a, &marks));
         let part = work.join(format!("findings-{k}.csv"));
-        write::findings_csv(
-            &part,
-            &write::HeldFindings {
-                audit: a,
-                privacy: o.privacy,
+        // The shard's findings and its part of subscriptions.parquet are written side by side.
+        let (written, appended) = rayon::join(
+            || {
+                write::findings_csv(
+                    &part,
+                    &write::HeldFindings {
+                        audit: a,
+                        privacy: o.privacy,
+                    },
+                )
             },
-        )?;
+            || {
+                let clock = std::time::Instant::now();
+                if let Some(sink) = subscriptions.as_mut() {
+                    sink.append_groups(a.table.len(), |r| {
+                        parquet::subscriptions_group(a, &marks, o.privacy, r)
+                    })?;
+                }
+                Ok::<f64, Error>(clock.elapsed().as_secs_f64())
+            },
+        );
+        written?;
+        subscriptions_seconds += appended?;
         parts.push(part);
-        if let Some(sink) = subscriptions.as_mut() {
-            let clock = std::time::Instant::now();
-            sink.append_groups(a.table.len(), |r| {
-                parquet::subscriptions_group(a, &marks, o.privacy, r)
-            })?;
-            subscriptions_seconds += clock.elapsed().as_secs_f64();
-        }
         found_count += a.findings.len();
         for (total, n) in severities.iter_mut().zip(by_severity(a.findings, &rules)) {
             *total += n;
