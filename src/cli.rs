@@ -163,7 +163,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: GenerateFormat,
         /// How many rows carry findings: standard (about one finding per five rows) or heavy (over
-        /// one per two rows, a third of rows sharing an ID or a number with others).
+        /// one per two rows, over a quarter of rows in groups sharing an ID, a number or a point's
+        /// burst). Not the column profiles of `audit --profile`.
         #[arg(long, value_enum, default_value = "standard")]
         profile: GenerateProfile,
     },

@@ -194,7 +194,7 @@ fn sharded_generated_run_equals_the_whole_run_masked_too() {
     }
 }
 
-/// Many findings per row (a third of the rows share an ID or a number): both runs find exactly the
+/// Many findings per row (over a quarter of the rows in cross-record groups): both runs find exactly the
 /// planted truth, and the sharded one writes what the whole one does.
 #[test]
 fn sharded_heavy_run_equals_the_whole_run_and_the_truth() {

@@ -68,9 +68,9 @@ pub enum Profile {
     /// About one finding per five rows, 6% of rows in cross-record groups: an ordinary extract.
     #[default]
     Standard,
-    /// Over one finding per two rows, a third of rows in cross-record groups (IDs held 2 to 11
-    /// times, numbers registered twice, bursts): an extract from a point or carrier with many
-    /// violations, where the findings, not the rows, fill the memory.
+    /// Over one finding per two rows, over a quarter of rows in cross-record groups (IDs held 2 to
+    /// 11 times, numbers registered twice, bursts at one point): an extract from a point or carrier
+    /// with many violations, where the findings, not the rows, fill the memory.
     Heavy,
 }
 

@@ -44,8 +44,8 @@ fn new_book(path: &Path) -> std::result::Result<Workbook, XlsxError> {
     Ok(book)
 }
 
-/// A sheet for a table of any length: its rows go to a temporary file as they are written, so a
-/// table of a million rows costs no more memory than one of ten.
+/// A sheet for a table of any length: its rows go to a temporary file as they are written, so the
+/// workbook adds no memory per row (the table itself is still held).
 fn table_sheet<'b>(
     book: &'b mut Workbook,
     name: &str,
@@ -164,8 +164,8 @@ fn table(
     widths.apply(ws)
 }
 
-/// A workbook of its own (another command's report): a titled first sheet of `lines` (label, value),
-/// then one print-ready table sheet per entry of `sheets` (sheet name, table).
+/// A workbook of its own (another command's report): one print-ready table sheet per entry of
+/// `sheets` (sheet name, table), then a titled sheet of `lines` (label, value).
 pub fn write_sheets(
     path: &Path,
     title: &str,

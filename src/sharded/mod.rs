@@ -8,8 +8,8 @@
 //!    rows.
 //! 2. Each shard pass reads its shard's records back from the spill, and runs the pipeline of a run
 //!    held in memory on them (normalise, row rules, the rules by ID key), with the scan's SB002 and
-//!    PT001 findings of its rows. It writes its findings (in the order of findings.csv) and appends its
-//!    rows to subscriptions.parquet, and adds its summary tallies to the run's.
+//!    PT001 findings of its rows. It writes its findings (in the order of findings.csv) and, side by
+//!    side, appends its rows to subscriptions.parquet, and adds its summary tallies to the run's.
 //! 3. The shards' findings are merged into findings.csv (a k-way merge: the rows of one record are all
 //!    in one shard), and every other output is written from it and the tallies.
 //!
@@ -132,9 +132,11 @@ impl Shards {
 }
 
 /// Peak memory per accepted row held at once, in memory or in a shard, findings and outputs
-/// included, with a margin for extracts with many findings per row (benches/README.md has the
-/// measurements). A sharded run's scan also holds about 48 bytes per row of the whole extract while
-/// it reads, but not beside a shard.
+/// included: generated extracts need about 310 (340 with over one finding per two rows;
+/// benches/README.md has the measurements), and the rest is a margin for shapes the generator does not
+/// make (longer texts, more distinct values). A sharded run's scan also holds about 48 bytes per row
+/// of the whole extract while it reads, but not beside a shard; the texts of the scan's findings
+/// (SB002, PT001, DQ001) are kept through the shard passes.
 const BYTES_PER_ROW: u64 = 600;
 /// What the scan of a sharded run holds per row of the whole extract while it reads.
 pub const SCAN_BYTES_PER_ROW: u64 = 48;
