@@ -607,3 +607,50 @@ fn extra_source_columns_are_carried_into_subscriptions_parquet() {
         .iter()
         .all(|n| !["ghi_chu", "extra_row", "ma_hop_dong"].contains(&n.as_str())));
 }
+
+/// The findings' rows are made once, in blocks, for findings.csv, findings.parquet and the workbook's
+/// findings sheet: with blocks of 7 rows and a sheet cut at 25 (inside a block), each file holds what
+/// a run with one block holds, and the sheet's rows are the first 25 of findings.csv.
+#[test]
+fn findings_writers_agree_across_blocks() {
+    let (one, many) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_ok_with(
+        &sample_args(one.path(), &[]),
+        &[("SIMAUDIT_PARQUET_CHUNK_ROWS", "1000000")],
+    );
+    run_ok_with(
+        &sample_args(many.path(), &[]),
+        &[
+            ("SIMAUDIT_PARQUET_CHUNK_ROWS", "7"),
+            ("SIMAUDIT_XLSX_FINDINGS_CAP", "25"),
+        ],
+    );
+    let read = |dir: &Path, name: &str| std::fs::read(dir.join(name)).unwrap();
+    assert_eq!(
+        read(one.path(), "findings.csv"),
+        read(many.path(), "findings.csv")
+    );
+    use polars::prelude::*;
+    let frame = |dir: &Path| {
+        ParquetReader::new(std::fs::File::open(dir.join("findings.parquet")).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let (whole, blocks) = (frame(one.path()), frame(many.path()));
+    assert!(whole.height() > 25);
+    assert!(whole.equals_missing(&blocks), "findings.parquet differs");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(many.path().join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Phát hiện").unwrap();
+    let shown: Vec<(String, String, String)> = sheet
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[9].to_string()))
+        .collect();
+    let first: Vec<(String, String, String)> = read_csv(&one.path().join("findings.csv"))
+        .into_iter()
+        .take(25)
+        .map(|r| (r["file"].clone(), r["row"].clone(), r["rule"].clone()))
+        .collect();
+    assert_eq!(shown, first);
+}

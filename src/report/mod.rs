@@ -1,5 +1,6 @@
 //! Reports: summaries (by carrier, point, rule, ID) and the writers of every output file.
 
+mod blocks;
 pub mod compare;
 pub mod dossier;
 pub mod html;
@@ -72,12 +73,7 @@ fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     // Measured order of cost on large runs; files not listed are small.
-    const LONGEST: [&str; 4] = [
-        "subscriptions.parquet",
-        "report.xlsx",
-        "findings.parquet",
-        "findings.csv",
-    ];
+    const LONGEST: [&str; 2] = ["subscriptions.parquet", FINDINGS_JOB];
     let rank = |name: &str| {
         LONGEST
             .iter()
@@ -141,9 +137,6 @@ pub fn write_all(
     let summaries = summary::summarise(a, &audit.rejects, &marks);
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
-    if formats.csv {
-        jobs.push(("findings.csv", Box::new(|p| write::findings_csv(p, &held))));
-    }
     if formats.parquet {
         jobs.push((
             "subscriptions.parquet",
@@ -155,7 +148,10 @@ pub fn write_all(
         out,
         audit.view(),
         &summaries,
-        &held,
+        Findings {
+            rows: &held,
+            csv: true,
+        },
         formats,
         privacy,
         lang,
@@ -195,6 +191,18 @@ pub fn finish(
         .collect())
 }
 
+/// The findings' rows for the outputs made of them.
+#[derive(Clone, Copy)]
+pub struct Findings<'a> {
+    pub rows: &'a dyn write::FindingRows,
+    /// findings.csv is to be written from `rows` (false when it is written already: a sharded run
+    /// merges its shards' files into it).
+    pub csv: bool,
+}
+
+/// The job that makes the findings' rows once for findings.csv, findings.parquet and report.xlsx.
+const FINDINGS_JOB: &str = "findings rows";
+
 /// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
 /// summaries and the findings rows, side by side; returns each file written with its wall seconds.
 #[allow(clippy::too_many_arguments)]
@@ -203,7 +211,7 @@ pub fn write_reports<'a>(
     out: &Path,
     run: RunView<'a>,
     s: &'a Summaries,
-    findings: &'a dyn write::FindingRows,
+    findings: Findings<'a>,
     formats: Formats,
     privacy: &'a Privacy,
     lang: i18n::Lang,
@@ -229,16 +237,35 @@ pub fn write_reports<'a>(
         "rejects.csv",
         Box::new(move |p| write::rejects_csv(p, run, privacy)),
     ));
-    if formats.parquet {
+    // Each writer's seconds, told by the findings job.
+    let block_seconds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let csv = formats.csv && findings.csv;
+    if csv || formats.parquet || formats.xlsx {
+        let paths = ["findings.csv", "findings.parquet", "report.xlsx"].map(|name| out.join(name));
+        let block_seconds = block_seconds.clone();
         jobs.push((
-            "findings.parquet",
-            Box::new(|p| parquet::findings_parquet(p, findings)),
-        ));
-    }
-    if formats.xlsx {
-        jobs.push((
-            "report.xlsx",
-            Box::new(move |p| xlsx::write(p, run, s, findings, privacy, lang)),
+            FINDINGS_JOB,
+            Box::new(move |_| {
+                let [csv_path, parquet_path, xlsx_path] = paths;
+                let mut writers: Vec<Box<dyn write::BlockWriter>> = Vec::new();
+                if csv {
+                    writers.push(Box::new(write::CsvBlocks::create(&csv_path)?));
+                }
+                if formats.parquet {
+                    writers.push(Box::new(parquet::FindingsParquet::create(&parquet_path)?));
+                }
+                if formats.xlsx {
+                    let rows = findings.rows;
+                    writers.push(Box::new(xlsx::start(
+                        &xlsx_path, run, s, rows, privacy, lang,
+                    )?));
+                }
+                let seconds = write::write_blocks(findings.rows, writers)?;
+                if let Ok(mut told) = block_seconds.lock() {
+                    *told = seconds;
+                }
+                Ok(())
+            }),
         ));
     }
     if formats.html {
@@ -252,7 +279,12 @@ pub fn write_reports<'a>(
     let mut output_seconds = Vec::new();
     for (name, (result, seconds)) in names.into_iter().zip(results) {
         result?;
-        output_seconds.push((name.to_string(), seconds));
+        if name == FINDINGS_JOB {
+            let told = block_seconds.lock().map(|t| t.clone()).unwrap_or_default();
+            output_seconds.extend(told);
+        } else {
+            output_seconds.push((name.to_string(), seconds));
+        }
     }
     if formats.dossiers {
         // Made from the Parquet outputs just written.

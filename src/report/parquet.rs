@@ -5,9 +5,8 @@
 //! Columns are encoded and compressed on the thread pool, one row group at a time.
 
 use super::summary::RowMarks;
-use super::write::{FindingRows, FINDING_COLUMNS};
+use super::write::{BlockWriter, FindingBlock, FINDING_COLUMNS};
 use crate::error::{Error, Result};
-use crate::ingest::Strings;
 use crate::pipeline::Checked;
 use crate::rules::RuleCode;
 use crate::schema::{PointType, Status, SubscriberType};
@@ -28,7 +27,7 @@ use std::path::{Path, PathBuf};
 /// Rows per Parquet row group; SIMAUDIT_PARQUET_CHUNK_ROWS overrides it (tests use it to force several
 /// groups). Row groups are built and written one at a time, so memory stays bounded by one group (a
 /// few hundred MB), not the whole output.
-fn group_rows() -> usize {
+pub(crate) fn group_rows() -> usize {
     std::env::var("SIMAUDIT_PARQUET_CHUNK_ROWS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
@@ -294,6 +293,33 @@ fn compress(page: Page) -> PolarsResult<CompressedPage> {
     })
 }
 
+/// Writes `group` into the file through `writer` (made from the first group, even an empty one, which
+/// gives the file its columns).
+fn write_group(
+    file: &File,
+    writer: &mut Option<FileWriter<BufWriter<File>>>,
+    group: RowGroup,
+) -> PolarsResult<()> {
+    let w = match writer {
+        Some(w) => w,
+        None => writer.insert(FileWriter::try_new(
+            BufWriter::with_capacity(1 << 20, file.try_clone()?),
+            group.fields.iter().cloned().collect(),
+            options(),
+        )?),
+    };
+    if group.rows == 0 {
+        return Ok(());
+    }
+    let pages = encode(&group)?;
+    let columns = pages.iter().map(|pages| {
+        Ok(DynStreamingIterator::new(
+            fallible_streaming_iterator::convert(pages.iter().map(Ok)),
+        ))
+    });
+    w.write(group.rows as u64, DynIter::new(columns))
+}
+
 impl ParquetSink {
     pub fn create(path: &Path) -> Result<ParquetSink> {
         let tmp = path.with_extension("parquet.tmp");
@@ -318,30 +344,17 @@ impl ParquetSink {
         let written = std::thread::scope(|scope| {
             scope.spawn(move || produce(&|group| tx.send(group).is_ok()));
             for group in rx {
-                let group = group?;
-                let w = match writer {
-                    Some(w) => w,
-                    // The first group, even an empty one, gives the file its columns.
-                    None => writer.insert(FileWriter::try_new(
-                        BufWriter::with_capacity(1 << 20, file.try_clone()?),
-                        group.fields.iter().cloned().collect(),
-                        options(),
-                    )?),
-                };
-                if group.rows == 0 {
-                    continue;
-                }
-                let pages = encode(&group)?;
-                let columns = pages.iter().map(|pages| {
-                    Ok(DynStreamingIterator::new(
-                        fallible_streaming_iterator::convert(pages.iter().map(Ok)),
-                    ))
-                });
-                w.write(group.rows as u64, DynIter::new(columns))?;
+                write_group(file, writer, group?)?;
             }
             PolarsResult::Ok(())
         });
         written.map_err(|e| self.fail(std::io::Error::other(e)))
+    }
+
+    /// Writes one row group, encoded and compressed here.
+    pub fn write_group(&mut self, group: RowGroup) -> Result<()> {
+        write_group(&self.file, &mut self.writer, group)
+            .map_err(|e| self.fail(std::io::Error::other(e)))
     }
 
     /// Appends `n` rows as groups of [`group_rows`] rows that `group` builds (one empty group when
@@ -389,52 +402,40 @@ impl Drop for ParquetSink {
     }
 }
 
-/// findings.parquet: the columns of findings.csv, `row` as an integer.
-pub fn findings_parquet(path: &Path, findings: &dyn FindingRows) -> Result<()> {
-    let mut sink = ParquetSink::create(path)?;
-    let rows_per_group = group_rows();
-    sink.append(|send| {
-        // Each text column's values back to back (no allocation per value), the row numbers apart.
-        let mut texts: Vec<Strings> = vec![Strings::default(); FINDING_COLUMNS.len()];
-        let mut rows: Vec<u32> = Vec::new();
-        let group = |texts: &mut Vec<Strings>, rows: &mut Vec<u32>| {
-            let full = std::mem::replace(texts, vec![Strings::default(); FINDING_COLUMNS.len()]);
-            send(findings_group(full, std::mem::take(rows)))
-        };
-        let visited = findings.visit(usize::MAX, &mut |r| {
-            for (t, v) in texts.iter_mut().zip(r.fields("")) {
-                t.push(v);
-            }
-            rows.push(r.row);
-            if rows.len() == rows_per_group && !group(&mut texts, &mut rows) {
-                return Err(std::io::Error::other("the Parquet writer stopped"));
-            }
-            Ok(())
-        });
-        match visited {
-            // The last rows; an empty group is skipped by the sink unless the file has no columns yet.
-            Ok(()) => {
-                group(&mut texts, &mut rows);
-            }
-            Err(e) => {
-                send(Err(PolarsError::ComputeError(e.to_string().into())));
-            }
-        }
-    })?;
-    sink.finish()
+/// findings.parquet: the columns of findings.csv, `row` as an integer; a row group per block.
+pub struct FindingsParquet(ParquetSink);
+
+impl FindingsParquet {
+    pub fn create(path: &Path) -> Result<FindingsParquet> {
+        ParquetSink::create(path).map(FindingsParquet)
+    }
 }
 
-fn findings_group(texts: Vec<Strings>, rows: Vec<u32>) -> PolarsResult<RowGroup> {
-    let mut group = RowGroup::new(rows.len());
-    let mut rows = Some(rows);
-    for (name, t) in FINDING_COLUMNS.iter().zip(&texts) {
+impl BlockWriter for FindingsParquet {
+    fn name(&self) -> &'static str {
+        "findings.parquet"
+    }
+
+    fn write(&mut self, block: &FindingBlock) -> Result<()> {
+        let group = findings_group(block).map_err(|e| self.0.fail(std::io::Error::other(e)))?;
+        self.0.write_group(group)
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.0.finish()
+    }
+}
+
+fn findings_group(block: &FindingBlock) -> PolarsResult<RowGroup> {
+    let mut group = RowGroup::new(block.len());
+    for (c, name) in FINDING_COLUMNS.iter().enumerate() {
+        let texts = block.column(c);
         match *name {
-            "row" => group.series(
-                UInt32Chunked::from_vec("row".into(), rows.take().unwrap_or_default())
-                    .into_series(),
-            ),
-            "msisdn" | "id_number" | "detail" => group.distinct_text(name, t.iter()),
-            _ => group.repeated_text(name, t.iter())?,
+            "row" => {
+                group.series(UInt32Chunked::from_slice("row".into(), block.rows()).into_series())
+            }
+            "msisdn" | "id_number" | "detail" => group.distinct_text(name, texts.iter()),
+            _ => group.repeated_text(name, texts.iter())?,
         }
     }
     Ok(group)

@@ -1,6 +1,7 @@
 //! Writers for the machine-readable outputs. Every file is written under a temporary name and renamed
 //! when complete, so a crash never leaves a half file that looks whole.
 
+pub use super::blocks::{write_blocks, BlockWriter, FindingBlock};
 use super::summary::Sheet;
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
@@ -15,21 +16,83 @@ pub fn atomic(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let tmp: PathBuf = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    let run = || -> std::io::Result<()> {
-        let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        fill(&mut w)?;
-        w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    run().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::write(path, e)
-    })
+    let mut file = Staged::create(path)?;
+    fill(file.writer()).map_err(|e| file.fail(e))?;
+    file.commit()
+}
+
+/// A file being written under a temporary name beside `path`, renamed to `path` when complete;
+/// removed if dropped before.
+pub struct Pending {
+    path: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Pending {
+    /// The pending file and its buffered writer.
+    pub fn create(path: &Path) -> Result<(Pending, BufWriter<File>)> {
+        let tmp: PathBuf = path.with_extension(format!(
+            "{}.tmp",
+            path.extension().and_then(|e| e.to_str()).unwrap_or("")
+        ));
+        let file = File::create(&tmp).map_err(|e| Error::write(path, e))?;
+        let pending = Pending {
+            path: path.to_path_buf(),
+            tmp,
+            committed: false,
+        };
+        Ok((pending, BufWriter::with_capacity(1 << 20, file)))
+    }
+
+    /// The error `e` met while writing, naming the file.
+    pub fn fail(&self, e: std::io::Error) -> Error {
+        Error::write(&self.path, e)
+    }
+
+    /// Flushes and syncs `w` (the writer [`Pending::create`] gave) and renames the file into place.
+    pub fn commit(mut self, mut w: BufWriter<File>) -> Result<()> {
+        let done = w
+            .flush()
+            .and_then(|_| w.get_ref().sync_all())
+            .and_then(|_| std::fs::rename(&self.tmp, &self.path));
+        done.map_err(|e| self.fail(e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A [`Pending`] file with its writer.
+pub struct Staged {
+    pending: Pending,
+    w: BufWriter<File>,
+}
+
+impl Staged {
+    pub fn create(path: &Path) -> Result<Staged> {
+        let (pending, w) = Pending::create(path)?;
+        Ok(Staged { pending, w })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.w
+    }
+
+    pub fn fail(&self, e: std::io::Error) -> Error {
+        self.pending.fail(e)
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.pending.commit(self.w)
+    }
 }
 
 fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
@@ -256,18 +319,48 @@ impl FindingRows for CsvFindings<'_> {
     }
 }
 
+/// findings.csv (or a shard's part of it) alone.
 pub fn findings_csv(path: &Path, findings: &dyn FindingRows) -> Result<()> {
-    atomic(path, |w| {
-        // One record at a time into the file's buffered writer.
+    let csv: Box<dyn BlockWriter> = Box::new(CsvBlocks::create(path)?);
+    write_blocks(findings, vec![csv]).map(|_| ())
+}
+
+/// findings.csv, written block by block.
+pub struct CsvBlocks {
+    file: Staged,
+    line: Vec<u8>,
+}
+
+impl CsvBlocks {
+    pub fn create(path: &Path) -> Result<CsvBlocks> {
+        let mut file = Staged::create(path)?;
         let mut line = Vec::with_capacity(1024);
         csv_record(&mut line, FINDING_COLUMNS);
-        w.write_all(&line)?;
-        findings.visit(usize::MAX, &mut |r| {
-            line.clear();
-            csv_record(&mut line, r.fields(&NumberText::of_u32(r.row)));
-            w.write_all(&line)
-        })
-    })
+        file.writer().write_all(&line).map_err(|e| file.fail(e))?;
+        Ok(CsvBlocks { file, line })
+    }
+}
+
+impl BlockWriter for CsvBlocks {
+    fn name(&self) -> &'static str {
+        "findings.csv"
+    }
+
+    fn write(&mut self, block: &FindingBlock) -> Result<()> {
+        // One record at a time into the file's buffered writer.
+        for i in 0..block.len() {
+            self.line.clear();
+            let row = NumberText::of_u32(block.row(i));
+            csv_record(&mut self.line, block.fields(i, &row));
+            let w = self.file.writer();
+            w.write_all(&self.line).map_err(|e| self.file.fail(e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.file.commit()
+    }
 }
 
 /// Appends one CSV record as the `csv` crate writes it with [`csv_writer`]: a field is quoted only

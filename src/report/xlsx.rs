@@ -4,12 +4,13 @@
 
 use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
-use super::write::{FindingRows, FINDING_COLUMNS};
+use super::write::{BlockWriter, FindingBlock, FindingRows, Pending, FINDING_COLUMNS};
 use super::{Privacy, RunView};
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
 use crate::rules::RULES;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::io::{Seek, Write};
 use std::path::Path;
 
 /// Excel's last row is 1,048,576: the header plus 1,048,575 findings.
@@ -216,14 +217,16 @@ fn findings_cap() -> usize {
         .min(FINDINGS_CAP)
 }
 
-pub fn write(
+/// report.xlsx: every sheet is made here but the findings' rows, which the returned writer puts into
+/// their sheet block by block (`findings` is read here only for the column widths).
+pub fn start(
     path: &Path,
     run: RunView,
     s: &Summaries,
     findings: &dyn FindingRows,
     privacy: &Privacy,
     lang: Lang,
-) -> Result<()> {
+) -> Result<XlsxBlocks> {
     let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
         let st = Styles::new();
         let mut book = new_book(path)?;
@@ -371,63 +374,133 @@ pub fn write(
         Ok((book.save_to_buffer()?, findings_sheet, shown))
     };
     let (book, sheet, shown) = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
-    super::write::atomic(path, |w| {
-        splice_findings(w, &book, &sheet, findings, shown, lang)
-    })
+    let (pending, out) = Pending::create(path)?;
+    let splice = SheetSplice::start(out, book, &sheet, shown, lang).map_err(|e| pending.fail(e))?;
+    Ok(XlsxBlocks { pending, splice })
 }
 
-/// Writes the workbook `book` to `out` with the findings' rows put into its sheet `sheet` (which
-/// holds the header row only): every other part is copied as it is, compressed already.
-fn splice_findings<W: std::io::Write + std::io::Seek>(
-    out: W,
-    book: &[u8],
-    sheet: &str,
-    findings: &dyn FindingRows,
-    shown: usize,
-    lang: Lang,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    use zip::write::SimpleFileOptions;
-    let mut parts = zip::ZipArchive::new(std::io::Cursor::new(book))?;
-    let mut zipped = zip::ZipWriter::new(out);
-    for k in 0..parts.len() {
-        let part = parts.by_index_raw(k)?;
-        if part.name()? != sheet {
-            zipped.raw_copy_file(part)?;
-            continue;
-        }
-        let options = SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1));
-        zipped.start_file(sheet, options)?;
-        drop(part);
-        let mut xml = String::new();
-        std::io::Read::read_to_string(&mut parts.by_index(k)?, &mut xml)?;
-        let (head, tail) = xml
-            .split_once("</sheetData>")
-            .ok_or_else(|| std::io::Error::other("the findings sheet has no rows element"))?;
-        let last = FINDING_COLUMNS.len() - 1;
-        let dimension = format!(
-            "<dimension ref=\"A1:{}{}\"/>",
-            column_letter(last),
-            shown + 1
-        );
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut zipped);
-        w.write_all(with_dimension(head, &dimension).as_bytes())?;
-        let mut row = 1u32;
-        let mut line = Vec::with_capacity(4096);
-        findings.visit(shown, &mut |r| {
-            row += 1;
-            line.clear();
-            finding_row_xml(&mut line, row, r, lang);
-            w.write_all(&line)
-        })?;
-        w.write_all(b"</sheetData>")?;
-        w.write_all(tail.as_bytes())?;
-        w.flush()?;
+/// report.xlsx being written: its findings sheet takes the rows block by block.
+pub struct XlsxBlocks {
+    pending: Pending,
+    splice: SheetSplice<std::io::BufWriter<std::fs::File>>,
+}
+
+impl BlockWriter for XlsxBlocks {
+    fn name(&self) -> &'static str {
+        "report.xlsx"
     }
-    zipped.finish()?;
-    Ok(())
+
+    fn write(&mut self, block: &FindingBlock) -> Result<()> {
+        self.splice.rows(block).map_err(|e| self.pending.fail(e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        let XlsxBlocks { pending, splice } = *self;
+        match splice.finish() {
+            Ok(out) => pending.commit(out),
+            Err(e) => Err(pending.fail(e)),
+        }
+    }
+}
+
+/// A workbook being copied to `W` with the findings' rows put into its sheet (which holds the header
+/// row only): every other part is copied as it is, compressed already.
+struct SheetSplice<W: Write + Seek> {
+    zip: zip::ZipWriter<W>,
+    parts: zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
+    /// The first part after the findings sheet.
+    next: usize,
+    /// The sheet's XML after its rows.
+    tail: String,
+    /// Rows the sheet takes (Excel's limit), and rows written so far.
+    shown: usize,
+    written: usize,
+    lang: Lang,
+    /// Rows' XML waiting to be compressed.
+    pending: Vec<u8>,
+}
+
+impl<W: Write + Seek> SheetSplice<W> {
+    /// Copies the parts of `book` before `sheet`, then the sheet's XML up to its rows.
+    fn start(
+        out: W,
+        book: Vec<u8>,
+        sheet: &str,
+        shown: usize,
+        lang: Lang,
+    ) -> std::io::Result<SheetSplice<W>> {
+        use zip::write::SimpleFileOptions;
+        let mut parts = zip::ZipArchive::new(std::io::Cursor::new(book))?;
+        let mut zip = zip::ZipWriter::new(out);
+        for k in 0..parts.len() {
+            let part = parts.by_index_raw(k)?;
+            if part.name()? != sheet {
+                zip.raw_copy_file(part)?;
+                continue;
+            }
+            let options = SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .compression_level(Some(1));
+            zip.start_file(sheet, options)?;
+            drop(part);
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut parts.by_index(k)?, &mut xml)?;
+            let (head, tail) = xml
+                .split_once("</sheetData>")
+                .ok_or_else(|| std::io::Error::other("the findings sheet has no rows element"))?;
+            let last = FINDING_COLUMNS.len() - 1;
+            let dimension = format!(
+                "<dimension ref=\"A1:{}{}\"/>",
+                column_letter(last),
+                shown + 1
+            );
+            zip.write_all(with_dimension(head, &dimension).as_bytes())?;
+            return Ok(SheetSplice {
+                zip,
+                tail: tail.to_string(),
+                parts,
+                next: k + 1,
+                shown,
+                written: 0,
+                lang,
+                pending: Vec::with_capacity(1 << 20),
+            });
+        }
+        Err(std::io::Error::other("the workbook has no findings sheet"))
+    }
+
+    /// The block's rows, as long as the sheet has room.
+    fn rows(&mut self, block: &FindingBlock) -> std::io::Result<()> {
+        for i in 0..block.len().min(self.shown - self.written) {
+            self.written += 1;
+            // The header is row 1.
+            let at = self.written as u32 + 1;
+            finding_row_xml(
+                &mut self.pending,
+                at,
+                block.row(i),
+                block.fields(i, ""),
+                self.lang,
+            );
+            if self.pending.len() >= 1 << 20 {
+                self.zip.write_all(&self.pending)?;
+                self.pending.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// The sheet's end and the parts after it; returns the writer.
+    fn finish(mut self) -> std::io::Result<W> {
+        self.zip.write_all(&self.pending)?;
+        self.zip.write_all(b"</sheetData>")?;
+        self.zip.write_all(self.tail.as_bytes())?;
+        for k in self.next..self.parts.len() {
+            let part = self.parts.by_index_raw(k)?;
+            self.zip.raw_copy_file(part)?;
+        }
+        Ok(self.zip.finish()?)
+    }
 }
 
 /// `head` (the sheet's XML up to its rows) with its `<dimension …/>` element replaced.
@@ -448,9 +521,9 @@ fn column_letter(c: usize) -> char {
 
 /// One findings row as sheet XML: texts inline, the row number as a number, empty texts left out
 /// (as the library leaves them out).
-fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow, lang: Lang) {
+fn finding_row_xml(out: &mut Vec<u8>, at: u32, row: u32, fields: [&str; 12], lang: Lang) {
     // Written piece by piece: no formatting machinery per cell, for millions of rows.
-    let row_text = NumberText::of_u32(row);
+    let row_text = NumberText::of_u32(at);
     let cell = |out: &mut Vec<u8>, letter: char| {
         out.extend_from_slice(b"<c r=\"");
         out.push(letter as u8);
@@ -460,7 +533,7 @@ fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow, la
     out.extend_from_slice(b"<row r=\"");
     out.extend_from_slice(row_text.as_bytes());
     out.extend_from_slice(b"\">");
-    for (c, text) in r.fields("").iter().enumerate() {
+    for (c, text) in fields.iter().enumerate() {
         let letter = column_letter(c);
         // Only the coded columns are looked up: this runs for every cell of up to a million rows.
         let column = FINDING_COLUMNS[c];
@@ -472,7 +545,7 @@ fn finding_row_xml(out: &mut Vec<u8>, row: u32, r: &super::write::FindingRow, la
         if c == 1 {
             cell(out, letter);
             out.extend_from_slice(b"><v>");
-            out.extend_from_slice(NumberText::of_u32(r.row).as_bytes());
+            out.extend_from_slice(NumberText::of_u32(row).as_bytes());
             out.extend_from_slice(b"</v></c>");
         } else if !text.is_empty() {
             cell(out, letter);
@@ -589,8 +662,16 @@ mod tests {
             (9, "<tag> & \u{1}bell _x0041_"),
             (12, "not shown: over the limit"),
         ]);
-        let mut out = std::io::Cursor::new(Vec::new());
-        splice_findings(&mut out, &bytes, &sheet, &rows, 2, Lang::En).unwrap();
+        let mut block = FindingBlock::default();
+        rows.visit(usize::MAX, &mut |r| {
+            block.push(r);
+            Ok(())
+        })
+        .unwrap();
+        let out = std::io::Cursor::new(Vec::new());
+        let mut splice = SheetSplice::start(out, bytes, &sheet, 2, Lang::En).unwrap();
+        splice.rows(&block).unwrap();
+        let mut out = splice.finish().unwrap();
         out.set_position(0);
         let mut read = calamine::open_workbook_auto_from_rs(out).unwrap();
         use calamine::Reader;

@@ -616,7 +616,10 @@ pub fn run(
         o.out,
         done.view(),
         &done.summaries,
-        &write::CsvFindings(&merged),
+        report::Findings {
+            rows: &write::CsvFindings(&merged),
+            csv: false,
+        },
         o.formats,
         o.privacy,
         o.lang,
