@@ -647,10 +647,73 @@ fn findings_writers_agree_across_blocks() {
         .skip(1)
         .map(|r| (r[0].to_string(), r[1].to_string(), r[9].to_string()))
         .collect();
-    let first: Vec<(String, String, String)> = read_csv(&one.path().join("findings.csv"))
-        .into_iter()
+    let all = read_csv(&one.path().join("findings.csv"));
+    let first: Vec<(String, String, String)> = all
+        .iter()
         .take(25)
         .map(|r| (r["file"].clone(), r["row"].clone(), r["rule"].clone()))
         .collect();
     assert_eq!(shown, first);
+
+    // Blocks that end exactly with the findings: no empty group or row after the last.
+    let exact = tempfile::tempdir().unwrap();
+    let parts = (2..=20).find(|d| all.len().is_multiple_of(*d)).unwrap_or(1);
+    let per_block = (all.len() / parts).to_string();
+    run_ok_with(
+        &sample_args(exact.path(), &[]),
+        &[("SIMAUDIT_PARQUET_CHUNK_ROWS", per_block.as_str())],
+    );
+    assert_eq!(
+        read(one.path(), "findings.csv"),
+        read(exact.path(), "findings.csv")
+    );
+    assert!(whole.equals_missing(&frame(exact.path())));
+    let groups = polars::io::parquet::read::ParquetReader::new(
+        std::fs::File::open(exact.path().join("findings.parquet")).unwrap(),
+    )
+    .get_metadata()
+    .unwrap()
+    .row_groups
+    .len();
+    assert_eq!(groups, parts);
+}
+
+/// No findings at all (an extract of a header only): every findings file is written, with its
+/// columns and no rows.
+#[test]
+fn findings_writers_write_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("empty.csv");
+    std::fs::write(
+        &input,
+        "carrier,msisdn,subscriber_type,full_name,date_of_birth,gender,id_number,id_issue_date,activation_time,point_id,point_type\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_ok(&[
+        "audit",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("findings.csv")).unwrap(),
+        "file,row,carrier,msisdn,subscriber_type,id_type,id_number,full_name,point_id,rule,severity,detail\n"
+    );
+    use polars::prelude::*;
+    let df = ParquetReader::new(std::fs::File::open(out.join("findings.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!((df.height(), df.width()), (0, 12));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Phát hiện").unwrap();
+    assert_eq!(sheet.height(), 1);
+    let leftovers: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

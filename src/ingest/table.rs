@@ -28,6 +28,12 @@ impl Strings {
         self.ends.push(self.text.len());
     }
 
+    /// Empty, its room kept for the next strings.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
     /// String `i`; out of range reads as empty.
     pub fn get(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else {

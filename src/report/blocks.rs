@@ -2,19 +2,17 @@
 //! handed to every findings writer (findings.csv, findings.parquet, report.xlsx's findings sheet) side by
 //! side: a row's lookups (name, number, detail, masking) are paid once, not once per file.
 
-use super::write::{FindingRow, FindingRows, FINDING_COLUMNS};
+use super::write::{FindingRow, FindingRows, FINDING_COLUMNS, ROW_COLUMN};
 use crate::error::{Error, Result};
 use crate::ingest::Strings;
 use rayon::prelude::*;
+use std::sync::mpsc;
 
 /// The output rows of consecutive findings, column by column (the `row` column as numbers apart).
 pub struct FindingBlock {
     columns: Vec<Strings>,
     rows: Vec<u32>,
 }
-
-/// Which column holds the row number (kept as numbers, not text).
-const ROW: usize = 1;
 
 impl Default for FindingBlock {
     fn default() -> FindingBlock {
@@ -28,7 +26,7 @@ impl Default for FindingBlock {
 impl FindingBlock {
     pub fn push(&mut self, r: &FindingRow) {
         for (c, (column, value)) in self.columns.iter_mut().zip(r.fields("")).enumerate() {
-            if c != ROW {
+            if c != ROW_COLUMN {
                 column.push(value);
             }
         }
@@ -61,7 +59,7 @@ impl FindingBlock {
     /// writes it its own way).
     pub fn fields<'s>(&'s self, i: usize, row: &'s str) -> [&'s str; 12] {
         std::array::from_fn(|c| {
-            if c == ROW {
+            if c == ROW_COLUMN {
                 row
             } else {
                 self.columns[c].get(i)
@@ -69,8 +67,10 @@ impl FindingBlock {
         })
     }
 
+    /// Empty, its room kept for the next block.
     fn clear(&mut self) {
-        *self = FindingBlock::default();
+        self.columns.iter_mut().for_each(Strings::clear);
+        self.rows.clear();
     }
 }
 
@@ -89,51 +89,71 @@ pub fn rows_per_block() -> usize {
 }
 
 /// Makes the rows of `findings` in blocks and hands each block to every writer, side by side; then
-/// finishes every writer. Returns each writer's name and seconds of its own work (the rows are made
-/// once for all of them). Every writer gets at least one block, empty when there are no findings.
-pub fn write_blocks(
+/// finishes every writer. The next block is made (on a thread of its own) while the writers write
+/// this one: two blocks are held at once. Returns each writer's name and the seconds of its own work
+/// (the rows are made once for all of them). Every writer gets at least one block, empty when there
+/// are no findings.
+pub fn write_blocks<'w>(
     findings: &dyn FindingRows,
-    mut writers: Vec<Box<dyn BlockWriter>>,
+    mut writers: Vec<Box<dyn BlockWriter + 'w>>,
 ) -> Result<Vec<(String, f64)>> {
-    let mut seconds = vec![0.0; writers.len()];
-    let mut hand = |block: &FindingBlock| -> Result<()> {
-        let done: Vec<Result<f64>> = writers
-            .par_iter_mut()
-            .map(|w| {
-                let clock = std::time::Instant::now();
-                w.write(block)?;
-                Ok(clock.elapsed().as_secs_f64())
-            })
-            .collect();
-        for (total, s) in seconds.iter_mut().zip(done) {
-            *total += s?;
-        }
-        Ok(())
-    };
     let per_block = rows_per_block();
-    let mut block = FindingBlock::default();
-    let mut handed = false;
-    let mut failed: Option<Error> = None;
-    let visited = findings.visit(usize::MAX, &mut |r| {
-        block.push(r);
-        if block.len() == per_block {
-            hand(&block).map_err(|e| {
-                let stop = std::io::Error::other(e.to_string());
-                failed = Some(e);
-                stop
-            })?;
-            handed = true;
+    let mut seconds = vec![0.0; writers.len()];
+    // Full blocks go to the writers; written ones come back to be filled again.
+    let (full_tx, full_rx) = mpsc::sync_channel::<FindingBlock>(0);
+    let (empty_tx, empty_rx) = mpsc::channel::<FindingBlock>();
+    let (read, written) = std::thread::scope(|scope| {
+        let maker = scope.spawn(move || {
+            let mut block = FindingBlock::default();
+            let mut handed = false;
+            let read = findings.visit(usize::MAX, &mut |r| {
+                block.push(r);
+                if block.len() == per_block {
+                    let next = empty_rx.try_recv().unwrap_or_default();
+                    // A closed channel: the writers failed; stop reading.
+                    full_tx
+                        .send(std::mem::replace(&mut block, next))
+                        .map_err(|_| std::io::Error::other("the findings writers stopped"))?;
+                    handed = true;
+                }
+                Ok(())
+            });
+            if read.is_ok() && (!block.is_empty() || !handed) {
+                let _ = full_tx.send(block);
+            }
+            read
+        });
+        let mut written = Ok(());
+        for mut block in full_rx.iter() {
+            let done: Vec<Result<f64>> = writers
+                .par_iter_mut()
+                .map(|w| {
+                    let clock = std::time::Instant::now();
+                    w.write(&block)?;
+                    Ok(clock.elapsed().as_secs_f64())
+                })
+                .collect();
+            for (total, s) in seconds.iter_mut().zip(done) {
+                match s {
+                    Ok(s) => *total += s,
+                    Err(e) => written = Err(e),
+                }
+            }
+            if written.is_err() {
+                // Dropping the receiver stops the maker at its next block.
+                break;
+            }
             block.clear();
+            let _ = empty_tx.send(block);
         }
-        Ok(())
+        drop(full_rx);
+        let read = maker
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the findings reader panicked")));
+        (read, written)
     });
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    visited.map_err(|e| Error::Input(format!("reading the findings: {e}")))?;
-    if !block.is_empty() || !handed {
-        hand(&block)?;
-    }
+    written?;
+    read.map_err(|e| Error::Input(format!("cannot read the findings: {e}")))?;
     let names: Vec<&'static str> = writers.iter().map(|w| w.name()).collect();
     let finished: Vec<Result<f64>> = writers
         .into_par_iter()

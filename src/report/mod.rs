@@ -66,8 +66,9 @@ pub type Job<'a> = Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>;
 /// A writer's result and wall seconds.
 type Outcome = (Result<()>, f64);
 
-/// Runs the writers on the thread pool, the longest first, each taken by the next free thread (so the
-/// big Parquet and xlsx writers start at once instead of queueing behind each other). Returns each
+/// Runs the writers on the thread pool, the longest first, each taken by the next free thread (so
+/// subscriptions.parquet and the findings' writers start at once instead of queueing behind each
+/// other). Returns each
 /// writer's result and wall seconds, in the order given.
 fn run_longest_first(jobs: Vec<(&str, Job<'_>)>, out: &Path) -> Vec<Outcome> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -247,7 +248,7 @@ pub fn write_reports<'a>(
             FINDINGS_JOB,
             Box::new(move |_| {
                 let [csv_path, parquet_path, xlsx_path] = paths;
-                let mut writers: Vec<Box<dyn write::BlockWriter>> = Vec::new();
+                let mut writers: Vec<Box<dyn write::BlockWriter + 'a>> = Vec::new();
                 if csv {
                     writers.push(Box::new(write::CsvBlocks::create(&csv_path)?));
                 }
@@ -255,15 +256,10 @@ pub fn write_reports<'a>(
                     writers.push(Box::new(parquet::FindingsParquet::create(&parquet_path)?));
                 }
                 if formats.xlsx {
-                    let rows = findings.rows;
-                    writers.push(Box::new(xlsx::start(
-                        &xlsx_path, run, s, rows, privacy, lang,
-                    )?));
+                    writers.push(Box::new(xlsx::start(&xlsx_path, run, s, privacy, lang)));
                 }
                 let seconds = write::write_blocks(findings.rows, writers)?;
-                if let Ok(mut told) = block_seconds.lock() {
-                    *told = seconds;
-                }
+                *block_seconds.lock().unwrap_or_else(|p| p.into_inner()) = seconds;
                 Ok(())
             }),
         ));
@@ -280,8 +276,8 @@ pub fn write_reports<'a>(
     for (name, (result, seconds)) in names.into_iter().zip(results) {
         result?;
         if name == FINDINGS_JOB {
-            let told = block_seconds.lock().map(|t| t.clone()).unwrap_or_default();
-            output_seconds.extend(told);
+            let told = block_seconds.lock().unwrap_or_else(|p| p.into_inner());
+            output_seconds.extend(told.iter().cloned());
         } else {
             output_seconds.push((name.to_string(), seconds));
         }

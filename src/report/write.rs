@@ -70,10 +70,11 @@ impl Drop for Pending {
     }
 }
 
-/// A [`Pending`] file with its writer.
+/// A [`Pending`] file with its writer (dropped first: an unfinished file's last bytes go to the
+/// temporary file before it is removed).
 pub struct Staged {
-    pending: Pending,
     w: BufWriter<File>,
+    pending: Pending,
 }
 
 impl Staged {
@@ -178,6 +179,9 @@ impl FindingRow<'_> {
         ]
     }
 }
+
+/// The position of `row` among [`FINDING_COLUMNS`]: each writer writes the row number its own way.
+pub const ROW_COLUMN: usize = 1;
 
 pub const FINDING_COLUMNS: [&str; 12] = [
     "file",
@@ -288,13 +292,14 @@ impl FindingRows for CsvFindings<'_> {
         limit: usize,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        let named = |e: csv::Error| std::io::Error::other(format!("{}: {e}", self.0.display()));
         let mut rdr = csv::ReaderBuilder::new()
             .buffer_capacity(1 << 20)
             .from_path(self.0)
-            .map_err(io)?;
+            .map_err(named)?;
         let mut rec = csv::StringRecord::new();
         let mut seen = 0;
-        while seen < limit && rdr.read_record(&mut rec).map_err(io)? {
+        while seen < limit && rdr.read_record(&mut rec).map_err(named)? {
             seen += 1;
             let field = |i: usize| rec.get(i).unwrap_or("");
             let row = field(1).parse().map_err(|_| {

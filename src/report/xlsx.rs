@@ -4,7 +4,7 @@
 
 use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
-use super::write::{BlockWriter, FindingBlock, FindingRows, Pending, FINDING_COLUMNS};
+use super::write::{BlockWriter, FindingBlock, Pending, FINDING_COLUMNS, ROW_COLUMN};
 use super::{Privacy, RunView};
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
@@ -217,16 +217,34 @@ fn findings_cap() -> usize {
         .min(FINDINGS_CAP)
 }
 
-/// report.xlsx: every sheet is made here but the findings' rows, which the returned writer puts into
-/// their sheet block by block (`findings` is read here only for the column widths).
-pub fn start(
+/// report.xlsx, written when the findings' rows come: the workbook is made with the first block (its
+/// rows give the findings sheet's column widths), and the findings sheet takes the rows block by
+/// block.
+pub fn start<'a>(
+    path: &Path,
+    run: RunView<'a>,
+    s: &'a Summaries,
+    privacy: &'a Privacy,
+    lang: Lang,
+) -> XlsxBlocks<'a> {
+    XlsxBlocks::Waiting {
+        path: path.to_path_buf(),
+        run,
+        s,
+        privacy,
+        lang,
+    }
+}
+
+/// The workbook but the findings' rows, with the findings sheet's path in it and the rows it takes.
+fn build(
     path: &Path,
     run: RunView,
     s: &Summaries,
-    findings: &dyn FindingRows,
+    first: &FindingBlock,
     privacy: &Privacy,
     lang: Lang,
-) -> Result<XlsxBlocks> {
+) -> Result<(Vec<u8>, String, usize)> {
     let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
         let st = Styles::new();
         let mut book = new_book(path)?;
@@ -323,9 +341,9 @@ pub fn start(
         print_setup(ws, &title, lang, true);
 
         // Findings: the workbook gets the sheet with its header, widths and filter only; its rows
-        // (up to a million) are written into the file afterwards by `splice_findings`, straight as
-        // XML: through the library, each cell cost two allocations, a map insert and a formatted
-        // write, most of the time of a large run's report.
+        // (up to a million) are written into the file afterwards by `SheetSplice`, straight as XML:
+        // through the library, each cell cost two allocations, a map insert and a formatted write,
+        // most of the time of a large run's report.
         let ws = book
             .add_worksheet()
             .set_name(sheet_name("findings", lang))?;
@@ -334,12 +352,12 @@ pub fn start(
         for (c, name) in columns.iter().enumerate() {
             widths.see(c, &label(name, lang));
         }
-        findings.visit(shown.min(2000), &mut |r| {
-            for (c, t) in r.fields(&r.row.to_string()).iter().enumerate() {
+        for i in 0..first.len().min(shown).min(2000) {
+            let row = first.row(i).to_string();
+            for (c, t) in first.fields(i, &row).iter().enumerate() {
                 widths.see(c, t);
             }
-            Ok(())
-        })?;
+        }
         widths.apply(ws)?;
         header_row(ws, &columns, lang, &st, &mut Widths(Vec::new()))?;
         ws.autofilter(0, 0, shown as u32, (columns.len() - 1) as u16)?;
@@ -373,39 +391,78 @@ pub fn start(
         print_setup(ws, &title, lang, true);
         Ok((book.save_to_buffer()?, findings_sheet, shown))
     };
-    let (book, sheet, shown) = build().map_err(|e| Error::write(path, std::io::Error::other(e)))?;
-    let (pending, out) = Pending::create(path)?;
-    let splice = SheetSplice::start(out, book, &sheet, shown, lang).map_err(|e| pending.fail(e))?;
-    Ok(XlsxBlocks { pending, splice })
+    build().map_err(|e| Error::write(path, std::io::Error::other(e)))
 }
 
-/// report.xlsx being written: its findings sheet takes the rows block by block.
-pub struct XlsxBlocks {
-    pending: Pending,
-    splice: SheetSplice<std::io::BufWriter<std::fs::File>>,
+/// report.xlsx: waiting for the first block of rows, then being written.
+pub enum XlsxBlocks<'a> {
+    Waiting {
+        path: std::path::PathBuf,
+        run: RunView<'a>,
+        s: &'a Summaries,
+        privacy: &'a Privacy,
+        lang: Lang,
+    },
+    /// The splice first: an unfinished workbook's last bytes go to the temporary file before it is
+    /// removed.
+    Writing(Box<SheetSplice<std::io::BufWriter<std::fs::File>>>, Pending),
+    Failed,
 }
 
-impl BlockWriter for XlsxBlocks {
+impl XlsxBlocks<'_> {
+    /// Makes the workbook, `first` being the first block of rows (left `Failed` if it cannot be).
+    fn open(&mut self, first: &FindingBlock) -> Result<()> {
+        let XlsxBlocks::Waiting {
+            path,
+            run,
+            s,
+            privacy,
+            lang,
+        } = std::mem::replace(self, XlsxBlocks::Failed)
+        else {
+            return Err(Error::Input("report.xlsx is made once".into()));
+        };
+        let (book, sheet, shown) = build(&path, run, s, first, privacy, lang)?;
+        let (pending, out) = Pending::create(&path)?;
+        let splice =
+            SheetSplice::start(out, book, &sheet, shown, lang).map_err(|e| pending.fail(e))?;
+        *self = XlsxBlocks::Writing(Box::new(splice), pending);
+        Ok(())
+    }
+}
+
+impl BlockWriter for XlsxBlocks<'_> {
     fn name(&self) -> &'static str {
         "report.xlsx"
     }
 
     fn write(&mut self, block: &FindingBlock) -> Result<()> {
-        self.splice.rows(block).map_err(|e| self.pending.fail(e))
+        if matches!(self, XlsxBlocks::Waiting { .. }) {
+            self.open(block)?;
+        }
+        match self {
+            XlsxBlocks::Writing(splice, pending) => splice.rows(block).map_err(|e| pending.fail(e)),
+            _ => Err(Error::Input(
+                "report.xlsx: the workbook could not be made".into(),
+            )),
+        }
     }
 
     fn finish(self: Box<Self>) -> Result<()> {
-        let XlsxBlocks { pending, splice } = *self;
-        match splice.finish() {
-            Ok(out) => pending.commit(out),
-            Err(e) => Err(pending.fail(e)),
+        match *self {
+            XlsxBlocks::Writing(splice, pending) => match splice.finish() {
+                Ok(out) => pending.commit(out),
+                Err(e) => Err(pending.fail(e)),
+            },
+            // The writers always get a block before they finish.
+            _ => Err(Error::Input("report.xlsx was given no rows".into())),
         }
     }
 }
 
 /// A workbook being copied to `W` with the findings' rows put into its sheet (which holds the header
 /// row only): every other part is copied as it is, compressed already.
-struct SheetSplice<W: Write + Seek> {
+pub struct SheetSplice<W: Write + Seek> {
     zip: zip::ZipWriter<W>,
     parts: zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
     /// The first part after the findings sheet.
@@ -542,7 +599,7 @@ fn finding_row_xml(out: &mut Vec<u8>, at: u32, row: u32, fields: [&str; 12], lan
         } else {
             std::borrow::Cow::Borrowed(*text)
         };
-        if c == 1 {
+        if c == ROW_COLUMN {
             cell(out, letter);
             out.extend_from_slice(b"><v>");
             out.extend_from_slice(NumberText::of_u32(row).as_bytes());
@@ -598,7 +655,7 @@ fn is_escape_like(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::write::FindingRow;
+    use crate::report::write::{FindingRow, FindingRows};
 
     fn escaped(text: &str) -> String {
         let mut out = Vec::new();
