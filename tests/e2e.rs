@@ -8,6 +8,17 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// `simaudit audit` arguments for the bundled sample, writing into `out`.
+/// `audit INPUT --out OUT --quiet`, which must succeed.
+fn audit_one(input: &Path, out: &Path) {
+    run_ok(&[
+        "audit",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+}
+
 fn sample_args(out: &Path, extra: &[&str]) -> Vec<String> {
     audit_args(&sample_extracts(), out, extra)
 }
@@ -255,13 +266,7 @@ fn malformed_rows_are_rejected_never_lost() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    run_ok(&[
-        "audit",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    audit_one(&input, &out);
     let rejects = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects.len(), 2);
     assert_eq!(
@@ -690,13 +695,7 @@ fn findings_writers_write_empty_files() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    run_ok(&[
-        "audit",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    audit_one(&input, &out);
     assert_eq!(
         std::fs::read_to_string(out.join("findings.csv")).unwrap(),
         "file,row,carrier,msisdn,subscriber_type,id_type,id_number,full_name,point_id,rule,severity,detail\n"
