@@ -175,25 +175,72 @@ fn key_into(text: &str, out: &mut String) {
     for c in text.chars() {
         if c.is_ascii() {
             emit(c.to_ascii_lowercase(), out);
-            continue;
-        }
-        if is_invisible(c) || is_combining_mark(c) {
-            continue;
-        }
-        if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
-            emit('d', out);
-            continue;
-        }
-        decompose_canonical(c, |d| {
-            if is_combining_mark(d) {
-                return;
+        } else if let Some(folded) = LATIN_FOLDS.get(c) {
+            for f in folded.chars() {
+                emit(f, out);
             }
-            for l in d.to_lowercase() {
-                if !is_combining_mark(l) {
-                    emit(l, out);
+        } else {
+            fold(c, &mut |f| emit(f, out));
+        }
+    }
+}
+
+/// What a character other than ASCII gives the name key, before separators are collapsed: nothing
+/// (an invisible character or a mark), `d` for đ/Đ/ð/Ð, else its decomposition's letters without
+/// marks, lower-cased.
+fn fold(c: char, each: &mut dyn FnMut(char)) {
+    if is_invisible(c) || is_combining_mark(c) {
+        return;
+    }
+    if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
+        each('d');
+        return;
+    }
+    decompose_canonical(c, |d| {
+        if is_combining_mark(d) {
+            return;
+        }
+        for l in d.to_lowercase() {
+            if !is_combining_mark(l) {
+                each(l);
+            }
+        }
+    });
+}
+
+/// [`fold`] of every letter of the Latin blocks Vietnamese names are written in (Latin-1 letters,
+/// Latin Extended-A and -B, Latin Extended Additional), worked out once: looking one up costs less
+/// than decomposing and lower-casing it again for each of millions of names.
+struct LatinFolds {
+    ranges: [(u32, Vec<String>); 2],
+}
+
+static LATIN_FOLDS: std::sync::LazyLock<LatinFolds> = std::sync::LazyLock::new(|| {
+    let range = |from: u32, to: u32| {
+        let folds = (from..=to)
+            .map(|u| {
+                let mut s = String::new();
+                if let Some(c) = char::from_u32(u) {
+                    fold(c, &mut |f| s.push(f));
                 }
-            }
-        });
+                s
+            })
+            .collect();
+        (from, folds)
+    };
+    LatinFolds {
+        ranges: [range(0xC0, 0x24F), range(0x1E00, 0x1EFF)],
+    }
+});
+
+impl LatinFolds {
+    fn get(&self, c: char) -> Option<&str> {
+        let u = c as u32;
+        self.ranges.iter().find_map(|(from, folds)| {
+            u.checked_sub(*from)
+                .and_then(|i| folds.get(i as usize))
+                .map(String::as_str)
+        })
     }
 }
 

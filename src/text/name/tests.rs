@@ -329,3 +329,19 @@ proptest! {
         prop_assert_eq!(k.to_lowercase(), k.clone());
     }
 }
+
+/// The table of Latin letters' folds gives each letter exactly what folding it afresh gives, at the
+/// first and last letter of each range and everywhere between.
+#[test]
+fn latin_folds_are_the_folds() {
+    for u in (0xC0..=0x24F).chain(0x1E00..=0x1EFF) {
+        let c = char::from_u32(u).unwrap();
+        let mut fresh = String::new();
+        fold(c, &mut |f| fresh.push(f));
+        assert_eq!(LATIN_FOLDS.get(c), Some(fresh.as_str()), "U+{u:04X}");
+    }
+    for c in ['\u{BF}', '\u{250}', '\u{1DFF}', '\u{1F00}', 'A'] {
+        assert_eq!(LATIN_FOLDS.get(c), None, "{c:?}");
+    }
+    assert_eq!(name_key("ĐẶNG Thị Ánh"), "dang thi anh");
+}
