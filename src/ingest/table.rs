@@ -186,18 +186,14 @@ impl Interner {
         }
     }
 
-    /// Appends rows whose codes are those of `column`'s values mapped by `map` (the code here of each
-    /// of its codes), as [`TableBuilder::append`] does.
-    fn push_mapped(&mut self, column: &TextColumn, map: &[u32]) {
+    /// Appends every row of `column`: each of its distinct values is looked up here once, then its
+    /// rows take the codes found.
+    fn append(&mut self, column: &TextColumn) {
+        let map: Vec<u32> = (0..column.values.len())
+            .map(|c| self.code_of(column.values.get(c)))
+            .collect();
         self.codes
             .extend(column.codes.iter().map(|&c| map[c as usize]));
-    }
-
-    /// The code here of each of `column`'s values.
-    fn map_values(&mut self, column: &TextColumn) -> Vec<u32> {
-        (0..column.values.len())
-            .map(|c| self.code_of(column.values.get(c)))
-            .collect()
     }
 
     /// Gives the next row the value of the row before (which there must be).
@@ -350,18 +346,10 @@ pub struct Table<T = TextColumn> {
     pub extra: Vec<(String, T)>,
 }
 
-impl<T> Table<T> {
-    pub fn len(&self) -> usize {
-        self.row.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.row.is_empty()
-    }
-
-    /// The nine canonical text columns, in schema order (extra columns apart). Every field is named
-    /// here: a column added to the table does not build until it is placed among these or not — and
-    /// then in whatever copies rows column by column (`TableBuilder::append`, the spill's codec).
-    pub fn texts(&self) -> [&T; 9] {
+/// The nine text columns of a table reached through `$table` (a shared or a mutable reference: the
+/// pattern binds as the reference does).
+macro_rules! text_columns {
+    ($table:expr) => {{
         let Table {
             file: _,
             row: _,
@@ -383,7 +371,7 @@ impl<T> Table<T> {
             id_issue_date: _,
             activation_time: _,
             extra: _,
-        } = self;
+        } = $table;
         [
             carrier,
             msisdn,
@@ -395,21 +383,27 @@ impl<T> Table<T> {
             point_name,
             district,
         ]
+    }};
+}
+
+impl<T> Table<T> {
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+
+    /// The nine canonical text columns, in schema order (extra columns apart). Every field is named
+    /// in `text_columns!`: a column added to the table does not build until it is placed among these or not — and
+    /// then in whatever copies rows column by column (`TableBuilder::append`, the spill's codec).
+    pub fn texts(&self) -> [&T; 9] {
+        text_columns!(self)
     }
 
     /// [`Table::texts`], to change.
     pub fn texts_mut(&mut self) -> [&mut T; 9] {
-        [
-            &mut self.carrier,
-            &mut self.msisdn,
-            &mut self.full_name,
-            &mut self.id_number,
-            &mut self.id_issue_place,
-            &mut self.nationality,
-            &mut self.point_id,
-            &mut self.point_name,
-            &mut self.district,
-        ]
+        text_columns!(self)
     }
 }
 
@@ -504,12 +498,8 @@ impl TableBuilder {
     /// Appends every row of `t` (whose extra columns are this builder's, in the same order): each
     /// distinct text of `t` is looked up here once, not once per row.
     pub fn append(&mut self, t: Table) {
-        fn text(to: &mut Interner, from: &TextColumn) {
-            let map = to.map_values(from);
-            to.push_mapped(from, &map);
-        }
         for (to, from) in self.texts_mut().into_iter().zip(t.texts()) {
-            text(to, from);
+            to.append(from);
         }
         debug_assert!(self
             .extra
@@ -517,7 +507,7 @@ impl TableBuilder {
             .map(|e| &e.0)
             .eq(t.extra.iter().map(|e| &e.0)));
         for ((_, to), (_, from)) in self.extra.iter_mut().zip(&t.extra) {
-            text(to, from);
+            to.append(from);
         }
         self.file.extend(t.file);
         self.row.extend(t.row);
