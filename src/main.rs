@@ -12,9 +12,9 @@ use simaudit::area::Area;
 use simaudit::ident::{date, id, phone, DateOrder};
 use simaudit::ingest::PointRegistry;
 use simaudit::ingest::{Encoding, IngestOptions};
+use simaudit::pipeline::Sharding;
 use simaudit::report::{self, i18n::Lang, Formats, Privacy};
 use simaudit::rules::{RuleCode, RuleSet, RULES};
-use simaudit::sharded::Shards;
 use simaudit::{text, Error, Result};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -131,20 +131,20 @@ fn run_with_progress(
 }
 
 /// `--shards` (with `--memory-limit`); a split chosen by `auto` is said on stderr unless `--quiet`.
-fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Shards> {
+fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Sharding> {
     let limit = input
         .memory_limit
         .as_deref()
         .map(simaudit::sharded::parse_memory)
         .transpose()?;
     let budget = simaudit::sharded::memory_budget(limit);
-    let shards = Shards::parse(&input.shards, &input.files, budget)?;
+    let shards = simaudit::sharded::parse_shards(&input.shards, &input.files, budget)?;
     if let (Some(auto), false) = (shards.auto, quiet) {
         if auto
             .rows
             .saturating_mul(simaudit::sharded::SCAN_BYTES_PER_ROW)
             > auto.budget
-            || shards.count() == 255
+            || shards.shards == 255
         {
             eprintln!(
                 "{}",
@@ -154,9 +154,9 @@ fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Shards> {
                 )
             );
         }
-        if shards.count() > 1 {
+        if shards.shards > 1 {
             let gib = auto.budget as f64 / f64::from(1u32 << 30);
-            let (n, rows) = (shards.count(), auto.rows);
+            let (n, rows) = (shards.shards, auto.rows);
             eprintln!(
                 "{}",
                 lang.pick(
@@ -173,7 +173,7 @@ fn shards_of(input: &InputArgs, quiet: bool, lang: Lang) -> Result<Shards> {
 fn run_sharded_with_progress(
     input: &InputArgs,
     p: &Prepared,
-    shards: Shards,
+    shards: Sharding,
     output: &simaudit::sharded::Output,
     quiet: bool,
 ) -> Result<simaudit::sharded::Finished> {
@@ -221,7 +221,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Owner-only outputs unless nothing in them can be read back to a person.
             let private = privacy.level() != Some(report::MaskLevel::Strict);
             let staging = report::staging::Staging::open(&out, private)?;
-            if shards.count() > 1 {
+            if shards.shards > 1 {
                 let output = simaudit::sharded::Output {
                     out: staging.dir(),
                     area: area.as_ref(),
@@ -242,7 +242,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let (mut audit, progress) = run_with_progress(&input, &p, area.as_ref(), input.quiet)?;
-            audit.sharding = Some(shards.sharding());
+            audit.sharding = Some(shards);
             let (summaries, written) = report::write_all(
                 &mut audit,
                 staging.dir(),
@@ -487,7 +487,7 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     let p = prepare(input)?;
     let quiet = input.quiet || format == CheckFormat::Json;
     let shards = shards_of(input, quiet, p.lang)?;
-    if shards.count() > 1 {
+    if shards.shards > 1 {
         // A sharded run writes as it goes: into a scratch folder of its own (a new name, readable by
         // this user only: it holds personal data), removed afterwards.
         let scratch = private_scratch()?;

@@ -91,43 +91,22 @@ pub struct Output<'a> {
     pub started: std::time::SystemTime,
 }
 
-/// A number of shards, from 1 (a run held in memory) to 255, and how it was chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shards {
-    count: u8,
-    /// With `--shards auto`: the figures the count was chosen from.
-    pub auto: Option<AutoChoice>,
-}
-
-impl Shards {
-    /// `--shards`: a number from 1 to 255, or `auto` (from the inputs' sizes and `budget`, the memory
-    /// the run may use; see [`auto_shards`]).
-    pub fn parse(spec: &str, inputs: &[PathBuf], budget: u64) -> Result<Shards> {
-        let (n, auto) = match spec {
-            "auto" => {
-                let rows = estimated_rows(inputs);
-                (auto_shards(rows, budget), Some(AutoChoice { rows, budget }))
-            }
-            n => (n.parse().unwrap_or(0), None),
-        };
-        match u8::try_from(n) {
-            Ok(count) if count >= 1 => Ok(Shards { count, auto }),
-            _ => Err(Error::Input(format!(
-                "--shards {spec}: give a number from 1 to 255, or auto"
-            ))),
+/// `--shards`: a number from 1 (a run held in memory) to 255, or `auto` (from the inputs' sizes and
+/// `budget`, the memory the run may use; see [`auto_shards`]).
+pub fn parse_shards(spec: &str, inputs: &[PathBuf], budget: u64) -> Result<Sharding> {
+    let (n, auto) = match spec {
+        "auto" => {
+            let rows = estimated_rows(inputs);
+            (auto_shards(rows, budget), Some(AutoChoice { rows, budget }))
         }
-    }
-
-    pub fn count(self) -> usize {
-        usize::from(self.count)
-    }
-
-    /// What the manifest says of the choice.
-    pub fn sharding(self) -> Sharding {
-        Sharding {
-            shards: self.count(),
-            auto: self.auto,
-        }
+        n => (n.parse().unwrap_or(0), None),
+    };
+    if (1..=255).contains(&n) {
+        Ok(Sharding { shards: n, auto })
+    } else {
+        Err(Error::Input(format!(
+            "--shards {spec}: give a number from 1 to 255, or auto"
+        )))
     }
 }
 
@@ -225,11 +204,9 @@ struct Scan {
     files: Vec<SourceFile>,
     rejects: Vec<Reject>,
     skipped_sheets: Vec<SkippedSheet>,
-    /// DQ001 for each reject.
-    rejected: Vec<Finding>,
     /// SB002 and PT001 findings (no table row yet), per shard.
     found: Vec<Vec<Finding>>,
-    /// The details of `rejected` and `found`; each shard pass keeps its own.
+    /// The details of `found`; each shard pass keeps its own.
     details: DetailTexts,
     /// The area's points, when an area was asked for.
     selection: Option<Selection>,
@@ -411,7 +388,6 @@ fn scan(
         });
     }
     Ok(Scan {
-        rejected: quality::rejected(rules, &loaded.rejects, &details),
         details: details.freeze(),
         files: loaded.files,
         rejects: loaded.rejects,
@@ -459,12 +435,11 @@ pub fn run(
     opts: &IngestOptions,
     rules: RuleSet,
     points: Option<&PointRegistry>,
-    shards: Shards,
+    sharding: Sharding,
     o: &Output,
     on_stage: &dyn Fn(&'static str, Option<(usize, usize)>),
 ) -> Result<Finished> {
-    let plan = shards;
-    let shards = plan.count();
+    let shards = sharding.shards;
     std::fs::create_dir_all(o.out).map_err(|e| Error::write(o.out, e))?;
     let mut watch = Stopwatch::default();
     let mut stages = Vec::new();
@@ -475,7 +450,6 @@ pub fn run(
         files,
         rejects,
         skipped_sheets,
-        rejected,
         found,
         details: scan_details,
         mut selection,
@@ -498,7 +472,6 @@ pub fn run(
     let (mut accepted, mut found_count) = (0, 0);
     let mut severities = [0; 3];
     let mut parts = Vec::new();
-    let mut rejected = Some(rejected);
     let mut subscriptions_seconds = 0.0;
     for (k, found) in found.into_iter().enumerate() {
         on_stage("shard", Some((k, shards)));
@@ -531,9 +504,8 @@ pub fn run(
             }
         };
         // The rejected records' findings (DQ001) go with the first shard.
-        for mut f in rejected.take().into_iter().flatten() {
-            f.detail = details.intern(scan_details.get(f.detail));
-            findings.push(f);
+        if k == 0 {
+            findings.extend(quality::rejected(&rules, &rejects, &details));
         }
         let details = details.freeze();
         pipeline::sort_findings(&mut findings, &files, &details);
@@ -609,7 +581,7 @@ pub fn run(
         written: Vec::new(),
         area: selection,
         spill_bytes,
-        sharding: plan.sharding(),
+        sharding,
     };
     let mut output_seconds = report::write_reports(
         Vec::new(),
