@@ -74,13 +74,29 @@ pub enum Profile {
     Heavy,
 }
 
+/// How much a profile plants, against the standard profile's rates.
+pub(crate) struct Rates {
+    /// Multiplier of every cross-record group's share of rows.
+    pub(crate) groups: f64,
+    /// Multiplier of every per-row plant's share of rows.
+    pub(crate) plants: f64,
+    /// Percent of a file's rows that groups may take.
+    pub(crate) group_room: usize,
+    /// Percent of a file's rows that all plants may take.
+    pub(crate) plant_room: usize,
+}
+
 impl Profile {
-    /// (multiplier of the group shares, of the per-row plant shares; share of a file's rows
-    /// groups may take, share all plants may take)
-    pub(crate) fn rates(self) -> (f64, f64, usize, usize) {
-        match self {
+    pub(crate) fn rates(self) -> Rates {
+        let (groups, plants, group_room, plant_room) = match self {
             Profile::Standard => (1.0, 1.0, 15, 45),
             Profile::Heavy => (5.0, 2.5, 45, 90),
+        };
+        Rates {
+            groups,
+            plants,
+            group_room,
+            plant_room,
         }
     }
 }

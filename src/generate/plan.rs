@@ -346,7 +346,7 @@ impl Plan {
         profile: super::Profile,
         t: &Tables,
     ) -> Plan {
-        let (group_scale, token_scale, group_room, plant_room) = profile.rates();
+        let rates = profile.rates();
         let sizes = split_rows(rows, carriers);
         let files: Vec<FileSpec> = sizes
             .iter()
@@ -379,7 +379,10 @@ impl Plan {
         let used = points.iter().map(|p| vec![false; p.len()]).collect();
         let mut ctx = Ctx {
             b: Builder::new(Rng::stream(seed, 0x5EED), PLANNER_PART, t),
-            budget: files.iter().map(|f| f.rows * group_room / 100).collect(),
+            budget: files
+                .iter()
+                .map(|f| f.rows * rates.group_room / 100)
+                .collect(),
             members: vec![Vec::new(); files.len()],
             files,
             points,
@@ -395,7 +398,7 @@ impl Plan {
         };
         let big = rows >= 2000;
         for &(kind, rate, size) in GROUP_RATES {
-            let mut n = (rows as f64 * rate * group_scale / size).round() as usize;
+            let mut n = (rows as f64 * rate * rates.groups / size).round() as usize;
             if big {
                 n = n.max(1);
             }
@@ -419,11 +422,11 @@ impl Plan {
         let limit: Vec<usize> = ctx
             .files
             .iter()
-            .map(|f| f.rows * plant_room / 100)
+            .map(|f| f.rows * rates.plant_room / 100)
             .collect();
         let weights: Vec<u64> = ctx.files.iter().map(|f| f.rows as u64).collect();
         for &(token, rate) in TOKEN_RATES {
-            let mut n = (rows as f64 * rate * token_scale).round() as usize;
+            let mut n = (rows as f64 * rate * rates.plants).round() as usize;
             if big {
                 n = n.max(1);
             }
