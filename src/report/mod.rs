@@ -242,21 +242,30 @@ pub fn write_reports<'a>(
     let block_seconds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let csv = formats.csv && findings.csv;
     if csv || formats.parquet || formats.xlsx {
-        let paths = ["findings.csv", "findings.parquet", "report.xlsx"].map(|name| out.join(name));
+        let dir = out.to_path_buf();
         let block_seconds = block_seconds.clone();
         jobs.push((
             FINDINGS_JOB,
             Box::new(move |_| {
-                let [csv_path, parquet_path, xlsx_path] = paths;
                 let mut writers: Vec<Box<dyn write::BlockWriter + 'a>> = Vec::new();
                 if csv {
-                    writers.push(Box::new(write::CsvBlocks::create(&csv_path)?));
+                    writers.push(Box::new(write::CsvBlocks::create(
+                        &dir.join("findings.csv"),
+                    )?));
                 }
                 if formats.parquet {
-                    writers.push(Box::new(parquet::FindingsParquet::create(&parquet_path)?));
+                    writers.push(Box::new(parquet::FindingsParquet::create(
+                        &dir.join("findings.parquet"),
+                    )?));
                 }
                 if formats.xlsx {
-                    writers.push(Box::new(xlsx::start(&xlsx_path, run, s, privacy, lang)));
+                    writers.push(Box::new(xlsx::start(
+                        &dir.join("report.xlsx"),
+                        run,
+                        s,
+                        privacy,
+                        lang,
+                    )));
                 }
                 let seconds = write::write_blocks(findings.rows, writers)?;
                 *block_seconds.lock().unwrap_or_else(|p| p.into_inner()) = seconds;
