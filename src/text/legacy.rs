@@ -40,7 +40,7 @@ pub fn repair(raw: &str) -> Option<(String, LegacyEncoding)> {
             return Some((nfc, LegacyEncoding::Cp1258));
         }
     }
-    if scan.byte_view && scan.high {
+    if scan.byte_view && scan.high && scan.utf8_sequence {
         if let Some(mut s) = utf8_as_cp1252(raw) {
             // Text encoded twice over: keep peeling while it still decodes.
             for _ in 0..2 {
@@ -55,6 +55,12 @@ pub fn repair(raw: &str) -> Option<(String, LegacyEncoding)> {
         }
     }
     if !scan.byte_view || !scan.high {
+        return None;
+    }
+    // `judge` believes a decoding only with an evidence word: one that shows an encoding's
+    // signature or is not plausible as written. Correct names (`LÊ MINH LAN`) have none, and
+    // checking that is much cheaper than decoding three ways.
+    if !raw.split_whitespace().any(could_be_evidence) {
         return None;
     }
     // Several single-byte readings may fit; keep the one that fixes the most words,
@@ -84,6 +90,9 @@ struct Scan {
     /// A combining tone mark follows a precomposed â ê ô ơ ư ă: the cp1258 way of writing,
     /// which NFD text never shows.
     cp1258_combining: bool,
+    /// Some char shows a UTF-8 lead byte and the next a continuation byte (or a lost byte):
+    /// without such a pair the text cannot be UTF-8 read as cp1252.
+    utf8_sequence: bool,
 }
 
 impl Scan {
@@ -92,13 +101,21 @@ impl Scan {
             byte_view: true,
             high: false,
             cp1258_combining: false,
+            utf8_sequence: false,
         };
         let mut prev = '\0';
         for c in raw.chars() {
             if !c.is_ascii() {
                 s.high = true;
-                if u32::from(c) > 0xFF && cp1252_special(c).is_none() && c != '\u{FFFD}' {
+                let cp = u32::from(c);
+                let special = cp > 0xFF && c != '\u{FFFD}' && cp1252_special(c).is_none();
+                if special {
                     s.byte_view = false;
+                } else if (0xC2..=0xF4).contains(&u32::from(prev))
+                    && ((0x80..=0xBF).contains(&cp) || cp > 0xFF)
+                {
+                    // Past 0xFF only U+FFFD (a lost byte) and cp1252's 0x80..=0x9F remain.
+                    s.utf8_sequence = true;
                 }
             }
             if matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}')
@@ -113,6 +130,15 @@ impl Scan {
         }
         s
     }
+}
+
+/// Whether `judge` could count `word` as evidence for some single-byte decoding: it shows the
+/// signature of VNI, TCVN3 or cp1258, or is not a plausible syllable as written.
+fn could_be_evidence(word: &str) -> bool {
+    !is_plausible_syllable(core(word))
+        || vni_strong(word)
+        || tcvn3_strong(word)
+        || cp1258_strong(word)
 }
 
 /// Trims ASCII punctuation around a word so `Hoà,` or `(Văn)` are judged on their letters.
