@@ -14,6 +14,7 @@ pub mod summary;
 pub mod terminal;
 pub mod write;
 pub mod xlsx;
+mod zipfile;
 
 use crate::error::{Error, Result};
 use crate::pipeline::Audit;

@@ -5,6 +5,7 @@
 use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
 use super::write::{BlockWriter, FindingBlock, Pending, FINDING_COLUMNS, ROW_COLUMN};
+use super::zipfile::{Piece, ZipOut};
 use super::{Privacy, RunView};
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
@@ -461,9 +462,10 @@ impl BlockWriter for XlsxBlocks<'_> {
 }
 
 /// A workbook being copied to `W` with the findings' rows put into its sheet (which holds the header
-/// row only): every other part is copied as it is, compressed already.
+/// row only): every other part is copied as it is, compressed already. The sheet's rows are made and
+/// deflated in pieces side by side, and the pieces written in order.
 pub struct SheetSplice<W: Write + Seek> {
-    zip: zip::ZipWriter<W>,
+    zip: ZipOut<W>,
     parts: zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
     /// The first part after the findings sheet.
     next: usize,
@@ -473,9 +475,11 @@ pub struct SheetSplice<W: Write + Seek> {
     shown: usize,
     written: usize,
     lang: Lang,
-    /// Rows' XML waiting to be compressed.
-    pending: Vec<u8>,
 }
+
+/// Rows per deflated piece of the findings sheet: large enough that a piece's empty window and sync
+/// flush cost little, small enough that a block of rows gives every thread pieces.
+const PIECE_ROWS: usize = 8192;
 
 impl<W: Write + Seek> SheetSplice<W> {
     /// Copies the parts of `book` before `sheet`, then the sheet's XML up to its rows.
@@ -486,19 +490,18 @@ impl<W: Write + Seek> SheetSplice<W> {
         shown: usize,
         lang: Lang,
     ) -> std::io::Result<SheetSplice<W>> {
-        use zip::write::SimpleFileOptions;
         let mut parts = zip::ZipArchive::new(std::io::Cursor::new(book))?;
-        let mut zip = zip::ZipWriter::new(out);
+        let mut zip = ZipOut::new(out);
         for k in 0..parts.len() {
             let part = parts.by_index_raw(k)?;
             if part.name()? != sheet {
-                zip.raw_copy_file(part)?;
+                zip.copy_raw(part)?;
                 continue;
             }
-            let options = SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated)
-                .compression_level(Some(1));
-            zip.start_file(sheet, options)?;
+            let (time, date) = part
+                .last_modified()
+                .map(|t| (t.timepart(), t.datepart()))
+                .unwrap_or((0, 0x21));
             drop(part);
             let mut xml = String::new();
             std::io::Read::read_to_string(&mut parts.by_index(k)?, &mut xml)?;
@@ -511,7 +514,11 @@ impl<W: Write + Seek> SheetSplice<W> {
                 column_letter(last),
                 shown + 1
             );
-            zip.write_all(with_dimension(head, &dimension).as_bytes())?;
+            zip.begin(sheet, time, date)?;
+            zip.piece(Piece::deflate(
+                with_dimension(head, &dimension).as_bytes(),
+                false,
+            )?)?;
             return Ok(SheetSplice {
                 zip,
                 tail: tail.to_string(),
@@ -520,43 +527,51 @@ impl<W: Write + Seek> SheetSplice<W> {
                 shown,
                 written: 0,
                 lang,
-                pending: Vec::with_capacity(1 << 20),
             });
         }
         Err(std::io::Error::other("the workbook has no findings sheet"))
     }
 
-    /// The block's rows, as long as the sheet has room.
+    /// The block's rows, as long as the sheet has room: pieces of [`PIECE_ROWS`] rows made and
+    /// deflated on the thread pool, a few per thread at a time (so memory holds a few pieces, not the
+    /// block's XML).
     fn rows(&mut self, block: &FindingBlock) -> std::io::Result<()> {
-        for i in 0..block.len().min(self.shown - self.written) {
-            self.written += 1;
-            // The header is row 1.
-            let at = self.written as u32 + 1;
-            finding_row_xml(
-                &mut self.pending,
-                at,
-                block.row(i),
-                block.fields(i, ""),
-                self.lang,
-            );
-            if self.pending.len() >= 1 << 20 {
-                self.zip.write_all(&self.pending)?;
-                self.pending.clear();
+        use rayon::prelude::*;
+        let n = block.len().min(self.shown - self.written);
+        let starts: Vec<usize> = (0..n).step_by(PIECE_ROWS).collect();
+        let lang = self.lang;
+        for wave in starts.chunks(2 * rayon::current_num_threads()) {
+            let pieces: Vec<std::io::Result<Piece>> = wave
+                .par_iter()
+                .map(|&start| {
+                    let end = (start + PIECE_ROWS).min(n);
+                    let mut xml = Vec::with_capacity((end - start) * 512);
+                    for i in start..end {
+                        // The header is row 1.
+                        let at = (self.written + i) as u32 + 2;
+                        finding_row_xml(&mut xml, at, block.row(i), block.fields(i, ""), lang);
+                    }
+                    Piece::deflate(&xml, false)
+                })
+                .collect();
+            for piece in pieces {
+                self.zip.piece(piece?)?;
             }
         }
+        self.written += n;
         Ok(())
     }
 
     /// The sheet's end and the parts after it; returns the writer.
     fn finish(mut self) -> std::io::Result<W> {
-        self.zip.write_all(&self.pending)?;
-        self.zip.write_all(b"</sheetData>")?;
-        self.zip.write_all(self.tail.as_bytes())?;
+        let end = format!("</sheetData>{}", self.tail);
+        self.zip.piece(Piece::deflate(end.as_bytes(), true)?)?;
+        self.zip.end()?;
         for k in self.next..self.parts.len() {
             let part = self.parts.by_index_raw(k)?;
-            self.zip.raw_copy_file(part)?;
+            self.zip.copy_raw(part)?;
         }
-        Ok(self.zip.finish()?)
+        self.zip.finish()
     }
 }
 

@@ -1,0 +1,348 @@
+//! A zip archive written entry by entry into a seekable file, for report.xlsx: entries copied as they
+//! are (compressed already) from another archive, and one entry at a time whose deflate stream comes
+//! in pieces compressed apart, side by side (as pigz does for gzip).
+//!
+//! Only what a workbook needs: no zip64, no encryption. An entry or archive past 4 GiB is refused with
+//! an error rather than written wrong.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+/// Version needed to extract: 2.0 (deflate).
+const VERSION: u16 = 20;
+const STORED: u16 = 0;
+const DEFLATED: u16 = 8;
+/// Where the CRC-32 and the two sizes sit in a local file header.
+const CRC_AT: u64 = 14;
+
+/// A piece of a deflate stream and what the entry's header needs to know of its input.
+pub struct Piece {
+    deflated: Vec<u8>,
+    crc: crc32fast::Hasher,
+    size: u64,
+}
+
+impl Piece {
+    /// `data` as raw deflate, at the fastest level. A piece that is not `last` ends on a byte boundary
+    /// with a sync flush (an empty stored block) and no final block, so pieces compressed apart, each
+    /// with an empty window, concatenate into one valid stream; the `last` piece ends the stream.
+    pub fn deflate(data: &[u8], last: bool) -> std::io::Result<Piece> {
+        use flate2::{Compress, Compression, FlushCompress, Status};
+        let mut c = Compress::new(Compression::fast(), false);
+        let flush = if last {
+            FlushCompress::Finish
+        } else {
+            FlushCompress::Sync
+        };
+        let mut deflated = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let used = c.total_in() as usize;
+            let status = c
+                .compress_vec(&data[used..], &mut deflated, flush)
+                .map_err(std::io::Error::other)?;
+            let all_in = c.total_in() as usize == data.len();
+            // A flush is complete once the compressor stops with room left in the output.
+            let done = if last {
+                status == Status::StreamEnd
+            } else {
+                all_in && deflated.len() < deflated.capacity()
+            };
+            if done {
+                break;
+            }
+            deflated.reserve(deflated.capacity().max(4096));
+        }
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(data);
+        Ok(Piece {
+            deflated,
+            crc,
+            size: data.len() as u64,
+        })
+    }
+}
+
+/// An entry's central directory record, kept until the archive ends.
+struct Entry {
+    name: Vec<u8>,
+    method: u16,
+    time: u16,
+    date: u16,
+    crc: u32,
+    compressed: u64,
+    size: u64,
+    offset: u64,
+}
+
+/// The entry being written piece by piece.
+struct Open {
+    entry: Entry,
+    crc: crc32fast::Hasher,
+}
+
+pub struct ZipOut<W: Write + Seek> {
+    out: W,
+    /// Bytes written so far: the next entry's offset.
+    at: u64,
+    entries: Vec<Entry>,
+    open: Option<Open>,
+}
+
+fn too_big(what: &str) -> std::io::Error {
+    std::io::Error::other(format!(
+        "{what} is larger than a zip archive without zip64 holds (4 GiB)"
+    ))
+}
+
+fn u32_of(n: u64, what: &str) -> std::io::Result<u32> {
+    u32::try_from(n).map_err(|_| too_big(what))
+}
+
+fn name_length(name: &[u8]) -> std::io::Result<u16> {
+    u16::try_from(name.len()).map_err(|_| std::io::Error::other("a zip entry's name is too long"))
+}
+
+impl<W: Write + Seek> ZipOut<W> {
+    pub fn new(out: W) -> ZipOut<W> {
+        ZipOut {
+            out,
+            at: 0,
+            entries: Vec::new(),
+            open: None,
+        }
+    }
+
+    /// A local file header for `e`.
+    fn local_header(&mut self, e: &Entry) -> std::io::Result<()> {
+        let mut h = Vec::with_capacity(30 + e.name.len());
+        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        h.extend_from_slice(&VERSION.to_le_bytes());
+        h.extend_from_slice(&0u16.to_le_bytes());
+        h.extend_from_slice(&e.method.to_le_bytes());
+        h.extend_from_slice(&e.time.to_le_bytes());
+        h.extend_from_slice(&e.date.to_le_bytes());
+        h.extend_from_slice(&e.crc.to_le_bytes());
+        h.extend_from_slice(&u32_of(e.compressed, "an entry")?.to_le_bytes());
+        h.extend_from_slice(&u32_of(e.size, "an entry")?.to_le_bytes());
+        h.extend_from_slice(&name_length(&e.name)?.to_le_bytes());
+        h.extend_from_slice(&0u16.to_le_bytes());
+        h.extend_from_slice(&e.name);
+        self.write(&h)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Copies `part` from another archive without decompressing it.
+    pub fn copy_raw<R: Read>(
+        &mut self,
+        mut part: zip::read::ZipFile<'_, R>,
+    ) -> std::io::Result<()> {
+        let method = match part.compression() {
+            zip::CompressionMethod::Stored => STORED,
+            zip::CompressionMethod::Deflated => DEFLATED,
+            other => {
+                return Err(std::io::Error::other(format!(
+                    "a workbook part is compressed with {other:?}"
+                )))
+            }
+        };
+        let (time, date) = part
+            .last_modified()
+            .map(|t| (t.timepart(), t.datepart()))
+            .unwrap_or((0, 0x21));
+        let entry = Entry {
+            name: part.name_raw().to_vec(),
+            method,
+            time,
+            date,
+            crc: part.crc32(),
+            compressed: part.compressed_size(),
+            size: part.size(),
+            offset: self.at,
+        };
+        self.local_header(&entry)?;
+        let copied = std::io::copy(&mut part, &mut self.out)?;
+        if copied != entry.compressed {
+            return Err(std::io::Error::other("a workbook part ended early"));
+        }
+        self.at += copied;
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Starts a deflated entry named `name` whose stream the next [`ZipOut::piece`]s make; its
+    /// CRC-32 and sizes are written into its header when it ends.
+    pub fn begin(&mut self, name: &str, time: u16, date: u16) -> std::io::Result<()> {
+        let entry = Entry {
+            name: name.as_bytes().to_vec(),
+            method: DEFLATED,
+            time,
+            date,
+            crc: 0,
+            compressed: 0,
+            size: 0,
+            offset: self.at,
+        };
+        self.local_header(&entry)?;
+        self.open = Some(Open {
+            entry,
+            crc: crc32fast::Hasher::new(),
+        });
+        Ok(())
+    }
+
+    /// Appends `piece` to the open entry's stream.
+    pub fn piece(&mut self, piece: Piece) -> std::io::Result<()> {
+        self.write(&piece.deflated)?;
+        let open = self
+            .open
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("no zip entry is open"))?;
+        open.crc.combine(&piece.crc);
+        open.entry.compressed += piece.deflated.len() as u64;
+        open.entry.size += piece.size;
+        Ok(())
+    }
+
+    /// Ends the open entry (its last piece given) and writes its CRC-32 and sizes into its header.
+    pub fn end(&mut self) -> std::io::Result<()> {
+        let Open { mut entry, crc } = self
+            .open
+            .take()
+            .ok_or_else(|| std::io::Error::other("no zip entry is open"))?;
+        entry.crc = crc.finalize();
+        let mut fields = Vec::with_capacity(12);
+        fields.extend_from_slice(&entry.crc.to_le_bytes());
+        fields.extend_from_slice(&u32_of(entry.compressed, "the findings sheet")?.to_le_bytes());
+        fields.extend_from_slice(&u32_of(entry.size, "the findings sheet")?.to_le_bytes());
+        self.out.seek(SeekFrom::Start(entry.offset + CRC_AT))?;
+        self.out.write_all(&fields)?;
+        self.out.seek(SeekFrom::Start(self.at))?;
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    /// Writes the central directory and returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if self.open.is_some() {
+            return Err(std::io::Error::other("a zip entry was left open"));
+        }
+        let start = self.at;
+        let entries = std::mem::take(&mut self.entries);
+        let count = u16::try_from(entries.len()).map_err(|_| too_big("the workbook"))?;
+        for e in &entries {
+            let mut h = Vec::with_capacity(46 + e.name.len());
+            h.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            h.extend_from_slice(&VERSION.to_le_bytes());
+            h.extend_from_slice(&VERSION.to_le_bytes());
+            h.extend_from_slice(&0u16.to_le_bytes());
+            h.extend_from_slice(&e.method.to_le_bytes());
+            h.extend_from_slice(&e.time.to_le_bytes());
+            h.extend_from_slice(&e.date.to_le_bytes());
+            h.extend_from_slice(&e.crc.to_le_bytes());
+            h.extend_from_slice(&u32_of(e.compressed, "an entry")?.to_le_bytes());
+            h.extend_from_slice(&u32_of(e.size, "an entry")?.to_le_bytes());
+            h.extend_from_slice(&name_length(&e.name)?.to_le_bytes());
+            // Extra field, comment, disk number, internal and external attributes.
+            h.extend_from_slice(&[0; 12]);
+            h.extend_from_slice(&u32_of(e.offset, "the workbook")?.to_le_bytes());
+            h.extend_from_slice(&e.name);
+            self.write(&h)?;
+        }
+        let size = u32_of(self.at - start, "the workbook")?;
+        let mut end = Vec::with_capacity(22);
+        end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        end.extend_from_slice(&[0; 4]);
+        end.extend_from_slice(&count.to_le_bytes());
+        end.extend_from_slice(&count.to_le_bytes());
+        end.extend_from_slice(&size.to_le_bytes());
+        end.extend_from_slice(&u32_of(start, "the workbook")?.to_le_bytes());
+        end.extend_from_slice(&0u16.to_le_bytes());
+        self.write(&end)?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An archive with `texts` as one entry, deflated piece by piece at the given cut points.
+    fn archive(texts: &[&[u8]]) -> Vec<u8> {
+        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
+        z.begin("a/b.xml", 0, 0x21).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            z.piece(Piece::deflate(t, i + 1 == texts.len()).unwrap())
+                .unwrap();
+        }
+        z.end().unwrap();
+        z.finish().unwrap().into_inner()
+    }
+
+    fn read_back(bytes: Vec<u8>) -> Vec<u8> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(zip.len(), 1);
+        let mut f = zip.by_name("a/b.xml").unwrap();
+        let mut out = Vec::new();
+        // The reader checks the CRC-32 and size in the header against the stream.
+        f.read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn pieces_make_one_stream_with_empty_and_long_pieces() {
+        let long: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let texts: [&[u8]; 4] = [b"<head>", b"", &long, b"</tail>"];
+        assert_eq!(read_back(archive(&texts)), texts.concat());
+    }
+
+    proptest! {
+        #[test]
+        fn any_cut_reads_back(data in proptest::collection::vec(any::<u8>(), 0..20_000),
+                              cuts in proptest::collection::vec(any::<usize>(), 0..6)) {
+            let mut at: Vec<usize> = cuts.iter().map(|c| c % (data.len() + 1)).collect();
+            at.push(0);
+            at.push(data.len());
+            at.sort_unstable();
+            let texts: Vec<&[u8]> = at.windows(2).map(|w| &data[w[0]..w[1]]).collect();
+            prop_assert_eq!(read_back(archive(&texts)), data);
+        }
+    }
+
+    #[test]
+    fn copied_entries_keep_their_bytes() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default();
+        let stored = deflated.compression_method(zip::CompressionMethod::Stored);
+        w.start_file("one.xml", deflated).unwrap();
+        w.write_all(&b"one ".repeat(1000)).unwrap();
+        w.start_file("two.bin", stored).unwrap();
+        w.write_all(b"two").unwrap();
+        let source = w.finish().unwrap().into_inner();
+        let mut from = zip::ZipArchive::new(std::io::Cursor::new(source)).unwrap();
+        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
+        for k in 0..from.len() {
+            z.copy_raw(from.by_index_raw(k).unwrap()).unwrap();
+        }
+        let out = z.finish().unwrap().into_inner();
+        let mut to = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+        let mut text = String::new();
+        to.by_name("one.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "one ".repeat(1000));
+        text.clear();
+        to.by_name("two.bin")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "two");
+    }
+}
