@@ -34,8 +34,11 @@ struct Tables {
     /// by running the pattern once per 4-digit start, gives what the pattern gives.
     mobile: Vec<bool>,
     /// Carrier of original allocation by the digits after the leading 0, up to the longest prefix's
-    /// length (longest prefix wins; [`prefix_carrier`] reads the same table).
-    carrier: Vec<Option<&'static str>>,
+    /// length (longest prefix wins; [`prefix_carrier`] reads the same table): 1 + its index in
+    /// `carriers`, 0 for none.
+    carrier: Vec<u8>,
+    /// The carriers the prefixes name, in the order they first appear.
+    carriers: Vec<&'static str>,
     /// Digits after the leading 0 that `carrier` is indexed by.
     carrier_digits: usize,
     /// (old 4-digit prefix, new 3-digit prefix).
@@ -61,18 +64,26 @@ fn tables() -> &'static Tables {
             .map(|start| pattern.is_match(&format!("{start:04}00000")))
             .collect();
         let carrier_digits = prefixes.iter().map(|(p, _)| p.len()).max().unwrap_or(1) - 1;
+        let mut carriers: Vec<&'static str> = Vec::new();
+        for (_, c) in &prefixes {
+            if !carriers.contains(c) {
+                carriers.push(c);
+            }
+        }
         let carrier = (0..10usize.pow(carrier_digits as u32))
             .map(|start| {
                 let number = format!("0{start:0carrier_digits$}");
                 prefixes
                     .iter()
                     .find(|(p, _)| number.starts_with(p))
-                    .map(|(_, c)| *c)
+                    .and_then(|(_, c)| carriers.iter().position(|k| k == c))
+                    .map_or(0, |k| k as u8 + 1)
             })
             .collect();
         Tables {
             mobile,
             carrier,
+            carriers,
             carrier_digits,
             legacy: rows(LEGACY),
         }
@@ -146,16 +157,29 @@ pub fn format(raw: &str) -> String {
     }
 }
 
-/// A number as [`read`] gives it: what the rules need, in 16 bytes and no allocation.
+/// A number as [`read`] gives it: what the rules need, in 16 bytes and no allocation (a table holds
+/// one per row).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Number {
     /// The normalised number's 10 digits as an integer (0: not a mobile number). Every normalised
     /// number has 10 digits, so integer order is the order of their texts.
     pub value: u64,
-    /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
-    pub carrier: Option<&'static str>,
+    /// The carrier of original allocation, as the prefix table codes it (0: none).
+    carrier: u8,
     /// Written in the 11-digit pre-2018 form and converted.
     pub legacy: bool,
+}
+
+impl Number {
+    /// Carrier of original allocation by prefix; None when unknown or not a mobile number.
+    pub fn carrier(&self) -> Option<&'static str> {
+        carrier_named(self.carrier)
+    }
+}
+
+fn carrier_named(code: u8) -> Option<&'static str> {
+    let k = usize::from(code).checked_sub(1)?;
+    tables().carriers.get(k).copied()
 }
 
 fn value_of(digits: &[u8]) -> u64 {
@@ -172,7 +196,7 @@ pub fn prefix_carrier(normalised: &str) -> Option<&'static str> {
     if d[0] != b'0' || !start.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    t.carrier[value_of(start) as usize]
+    carrier_named(t.carrier[value_of(start) as usize])
 }
 
 /// Reads a written number as the module's documentation says.
@@ -184,7 +208,7 @@ pub fn parse(raw: &str) -> Msisdn {
         } else {
             format!("{:010}", n.value)
         },
-        carrier: n.carrier,
+        carrier: n.carrier(),
         legacy: n.legacy,
     }
 }

@@ -32,7 +32,7 @@ pub(crate) fn group_rows() -> usize {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(1 << 17)
+        .unwrap_or(1 << 16)
 }
 
 /// One row group: Arrow columns in file order, each with its field (name and the type readers see)

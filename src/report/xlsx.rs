@@ -479,7 +479,7 @@ pub struct SheetSplice<W: Write + Seek> {
 
 /// Rows per deflated piece of the findings sheet: large enough that a piece's empty window and sync
 /// flush cost little, small enough that a block of rows gives every thread pieces.
-const PIECE_ROWS: usize = 8192;
+const PIECE_ROWS: usize = 4096;
 
 impl<W: Write + Seek> SheetSplice<W> {
     /// Copies the parts of `book` before `sheet`, then the sheet's XML up to its rows.
@@ -545,7 +545,7 @@ impl<W: Write + Seek> SheetSplice<W> {
                 .par_iter()
                 .map(|&start| {
                     let end = (start + PIECE_ROWS).min(n);
-                    let mut xml = Vec::with_capacity((end - start) * 512);
+                    let mut xml = Vec::with_capacity((end - start) * 768);
                     for i in start..end {
                         // The header is row 1.
                         let at = (self.written + i) as u32 + 2;

@@ -27,23 +27,27 @@ fn live(cx: &Context, i: usize) -> bool {
 /// subscription), and where each ID key's run ends.
 struct Holders {
     rows: Vec<u32>,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
 }
 
 impl Holders {
     fn of(cx: &Context) -> Holders {
         let t = cx.table;
+        // A pair per row, key 0 for rows that are no holder's: a map of a range collects straight
+        // into one vector (a filtered one would collect pieces and copy them, twice the memory).
         let mut keyed: Vec<(u32, u32)> = (0..t.len())
             .into_par_iter()
-            .filter_map(|i| {
+            .map(|i| {
                 let key = cx.norm.id_key(t, i);
-                (live(cx, i) && t.subscriber_type[i] == SubscriberType::Individual && key != 0)
-                    .then_some((key, i as u32))
+                let holder = live(cx, i) && t.subscriber_type[i] == SubscriberType::Individual;
+                (if holder { key } else { 0 }, i as u32)
             })
             .collect();
         // By ID key first (an integer sort), then each holder's few rows by carrier and order: one
         // sort by the whole key would hold a 40-byte key per row.
         keyed.par_sort_unstable();
+        let first = keyed.partition_point(|&(key, _)| key == 0);
+        let keyed = &mut keyed[first..];
         keyed
             .par_chunk_by_mut(|a, b| a.0 == b.0)
             .filter(|holder| holder.len() > 1)
@@ -56,9 +60,10 @@ impl Holders {
         // two cache misses per row.
         let ends = (1..=keyed.len())
             .filter(|&k| k == keyed.len() || keyed[k].0 != keyed[k - 1].0)
+            .map(|k| k as u32)
             .collect();
         Holders {
-            rows: keyed.into_iter().map(|(_, i)| i).collect(),
+            rows: keyed.iter().map(|&(_, i)| i).collect(),
             ends,
         }
     }
@@ -67,7 +72,7 @@ impl Holders {
     fn par_iter(&self) -> impl IndexedParallelIterator<Item = &[u32]> + '_ {
         self.ends.par_iter().enumerate().map(|(k, &end)| {
             let start = if k == 0 { 0 } else { self.ends[k - 1] };
-            &self.rows[start..end]
+            &self.rows[start as usize..end as usize]
         })
     }
 }
@@ -156,28 +161,43 @@ fn evaluate_rules(cx: &Context, by_number_and_point: bool) -> Found {
     }
 }
 
-/// SB002: one normalised number on more than one live row.
+/// SB002: one normalised number on more than one live row. Number codes are dense, so the live rows
+/// are counted per code (four bytes per distinct number) instead of sorting a use per row.
 fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
-    let uses: Vec<NumberUse<u32, u32>> = (0..t.len() as u32)
-        .filter_map(|i| {
-            let key = cx.norm.msisdn_key(t, i as usize);
-            (live(cx, i as usize) && key != 0).then(|| NumberUse {
-                number: key,
-                file: t.file[i as usize],
-                row: t.row[i as usize],
-                who: i,
-            })
-        })
-        .collect();
-    duplicate_numbers(uses, |u, count| {
-        let number = cx.norm.msisdn_keys.get(u.number);
-        fire(u.who, R::SB002, duplicate_detail(number, count));
-    });
+    let number = |i: usize| {
+        if live(cx, i) {
+            cx.norm.msisdn_key(t, i)
+        } else {
+            0
+        }
+    };
+    let codes = cx
+        .norm
+        .msisdn_keys
+        .of_raw
+        .iter()
+        .max()
+        .map_or(0, |m| *m as usize + 1);
+    let mut rows = vec![0u32; codes];
+    for i in 0..t.len() {
+        let k = number(i) as usize;
+        if k != 0 {
+            rows[k] += 1;
+        }
+    }
+    for i in 0..t.len() {
+        let k = number(i);
+        if k != 0 && rows[k as usize] > 1 {
+            let count = rows[k as usize] as usize;
+            let detail = duplicate_detail(cx.norm.msisdn_keys.get(k), count);
+            fire(i as u32, R::SB002, detail);
+        }
+    }
 }
 
-/// One live row with a number, for SB002: the number (any integer in the numbers' order), where the
-/// row is, and who to tell.
+/// One live row with a number, for SB002 in a sharded run's scan: the number (any integer in the
+/// numbers' order), where the row is, and who to tell.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NumberUse<K, W> {
     pub number: K,
@@ -187,8 +207,8 @@ pub struct NumberUse<K, W> {
 }
 
 /// SB002 over the uses of numbers: `fire(use, rows)` for every use of a number on more than one
-/// live row, in (number, file, row) order. Shared by the run held in memory (numbers as dictionary
-/// codes) and the scan pass of a sharded run (numbers as integers).
+/// live row, in (number, file, row) order. For the scan pass of a sharded run, which has the numbers
+/// as integers, not as a table's dictionary codes.
 pub fn duplicate_numbers<K: Ord + Copy + Send, W: Ord + Copy + Send>(
     mut uses: Vec<NumberUse<K, W>>,
     mut fire: impl FnMut(&NumberUse<K, W>, usize),

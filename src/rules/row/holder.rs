@@ -30,6 +30,49 @@ impl NameVerdict {
             ),
         }
     }
+
+    /// Whether any name rule has something to say.
+    fn says_anything(&self) -> bool {
+        self.junk_individual.is_some() || self.junk_other.is_some() || self.lacks_diacritics
+    }
+}
+
+/// The name rules' verdicts on every distinct raw name, held sparsely: most names have none, and a
+/// verdict per name (three words) cost more memory than the names' codes.
+#[derive(Default)]
+pub struct NameVerdicts {
+    /// Per distinct raw name: 1 + its verdict's index in `said`, 0 when it has none.
+    of_name: Vec<u32>,
+    said: Vec<NameVerdict>,
+}
+
+impl NameVerdicts {
+    pub fn of(names: &[NameFacts], rules: &RuleSet) -> NameVerdicts {
+        use rayon::prelude::*;
+        let found: Vec<(u32, NameVerdict)> = names
+            .par_iter()
+            .enumerate()
+            .filter_map(|(code, name)| {
+                let verdict = NameVerdict::of(name, rules);
+                verdict.says_anything().then_some((code as u32, verdict))
+            })
+            .collect();
+        let mut of_name = vec![0; names.len()];
+        let mut said = Vec::with_capacity(found.len());
+        for (code, verdict) in found {
+            said.push(verdict);
+            of_name[code as usize] = said.len() as u32;
+        }
+        NameVerdicts { of_name, said }
+    }
+
+    /// The verdict on name `code`, None when there is nothing to say (or no verdicts were made).
+    fn get(&self, code: usize) -> Option<&NameVerdict> {
+        match self.of_name.get(code) {
+            Some(&k) if k > 0 => self.said.get(k as usize - 1),
+            _ => None,
+        }
+    }
 }
 
 impl Row<'_> {

@@ -30,7 +30,7 @@ pub struct Context<'a> {
     /// The (carrier, point) code pairs missing from the `--points` registry; None without one.
     unregistered: Option<FxHashSet<(u32, u32)>>,
     /// Per distinct raw name: the name rules' verdicts (empty when PS002 and PS007 are both off).
-    names: Vec<holder::NameVerdict>,
+    names: holder::NameVerdicts,
 }
 
 impl<'a> Context<'a> {
@@ -42,12 +42,9 @@ impl<'a> Context<'a> {
         details: &'a Details,
     ) -> Context<'a> {
         let names = if rules.active().has(RuleCode::PS002) || rules.active().has(RuleCode::PS007) {
-            norm.names
-                .par_iter()
-                .map(|n| holder::NameVerdict::of(n, rules))
-                .collect()
+            holder::NameVerdicts::of(&norm.names, rules)
         } else {
-            Vec::new()
+            holder::NameVerdicts::default()
         };
         Context {
             table,

@@ -38,7 +38,7 @@ pub fn msisdn_legacy_form(r: &Row) -> Option<String> {
 
 /// SB004: the prefix was first allocated to another carrier than the row's.
 pub fn prefix_other_carrier(r: &Row) -> Option<String> {
-    let owner = r.number.carrier?;
+    let owner = r.number.carrier()?;
     let carrier = r.table().carrier.get(r.i);
     (!carrier.is_empty() && owner != carrier).then(|| {
         let number = r.msisdn();
