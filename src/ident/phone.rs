@@ -77,7 +77,7 @@ fn tables() -> &'static Tables {
                     .iter()
                     .find(|(p, _)| number.starts_with(p))
                     .and_then(|(_, c)| carriers.iter().position(|k| k == c))
-                    .map_or(0, |k| k as u8 + 1)
+                    .map_or(0, |k| u8::try_from(k + 1).expect("fewer than 255 carriers"))
             })
             .collect();
         Tables {
@@ -169,6 +169,8 @@ pub struct Number {
     /// Written in the 11-digit pre-2018 form and converted.
     pub legacy: bool,
 }
+
+const _: () = assert!(std::mem::size_of::<Number>() == 16);
 
 impl Number {
     /// Carrier of original allocation by prefix; None when unknown or not a mobile number.

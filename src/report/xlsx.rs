@@ -5,7 +5,7 @@
 use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
 use super::write::{BlockWriter, FindingBlock, Pending, FINDING_COLUMNS, ROW_COLUMN};
-use super::zipfile::{Piece, ZipOut};
+use super::zipfile::{part_time, Piece, ZipOut};
 use super::{Privacy, RunView};
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
@@ -478,8 +478,11 @@ pub struct SheetSplice<W: Write + Seek> {
 }
 
 /// Rows per deflated piece of the findings sheet: large enough that a piece's empty window and sync
-/// flush cost little, small enough that a block of rows gives every thread pieces.
+/// flush cost little, small enough that a block of rows gives the threads several pieces each and
+/// the pieces in flight hold little memory.
 const PIECE_ROWS: usize = 4096;
+/// A findings row's sheet XML is usually shorter (a piece's buffer grows when it is not).
+const ROW_XML_BYTES: usize = 768;
 
 impl<W: Write + Seek> SheetSplice<W> {
     /// Copies the parts of `book` before `sheet`, then the sheet's XML up to its rows.
@@ -498,10 +501,7 @@ impl<W: Write + Seek> SheetSplice<W> {
                 zip.copy_raw(part)?;
                 continue;
             }
-            let (time, date) = part
-                .last_modified()
-                .map(|t| (t.timepart(), t.datepart()))
-                .unwrap_or((0, 0x21));
+            let (time, date) = part_time(&part);
             drop(part);
             let mut xml = String::new();
             std::io::Read::read_to_string(&mut parts.by_index(k)?, &mut xml)?;
@@ -545,7 +545,7 @@ impl<W: Write + Seek> SheetSplice<W> {
                 .par_iter()
                 .map(|&start| {
                     let end = (start + PIECE_ROWS).min(n);
-                    let mut xml = Vec::with_capacity((end - start) * 768);
+                    let mut xml = Vec::with_capacity((end - start) * ROW_XML_BYTES);
                     for i in start..end {
                         // The header is row 1.
                         let at = (self.written + i) as u32 + 2;
@@ -719,8 +719,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn spliced_rows_read_back_as_written() {
+    /// A workbook with a findings sheet holding the header row, and that sheet's path in it.
+    fn header_only_book() -> (Vec<u8>, String) {
         let mut book = Workbook::new();
         book.add_worksheet().set_name("first").unwrap();
         let ws = book.add_worksheet().set_name("findings").unwrap();
@@ -728,18 +728,62 @@ mod tests {
             ws.write_string(0, c as u16, *name).unwrap();
         }
         let sheet = format!("xl/worksheets/sheet{}.xml", book.worksheets().len());
-        let bytes = book.save_to_buffer().unwrap();
-        let rows = Rows(vec![
-            (7, "plain"),
-            (9, "<tag> & \u{1}bell _x0041_"),
-            (12, "not shown: over the limit"),
-        ]);
+        (book.save_to_buffer().unwrap(), sheet)
+    }
+
+    fn block_of(rows: &Rows) -> FindingBlock {
         let mut block = FindingBlock::default();
         rows.visit(usize::MAX, &mut |r| {
             block.push(r);
             Ok(())
         })
         .unwrap();
+        block
+    }
+
+    #[test]
+    fn rows_of_many_pieces_and_blocks_read_back_in_order() {
+        let (bytes, sheet) = header_only_book();
+        let n = 2 * PIECE_ROWS + 7;
+        let rows = Rows((0..n as u32).map(|r| (r + 10, "d")).collect());
+        let block = block_of(&rows);
+        let out = std::io::Cursor::new(Vec::new());
+        let mut splice = SheetSplice::start(out, bytes, &sheet, 2 * n, Lang::En).unwrap();
+        // The same rows twice: pieces within a block and across blocks.
+        splice.rows(&block).unwrap();
+        splice.rows(&block).unwrap();
+        let mut out = splice.finish().unwrap();
+        out.set_position(0);
+        let mut read = calamine::open_workbook_auto_from_rs(out).unwrap();
+        use calamine::Reader;
+        let range = read.worksheet_range("findings").unwrap();
+        assert_eq!(range.get_size(), (2 * n + 1, 12));
+        for (sheet_row, want) in [
+            (1, 10),
+            (PIECE_ROWS, PIECE_ROWS + 9),
+            (PIECE_ROWS + 1, PIECE_ROWS + 10),
+            (n, n + 9),
+            (n + 1, 10),
+            (2 * n, n + 9),
+        ] {
+            let got = range
+                .get((sheet_row, 1))
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            assert_eq!(got, want.to_string(), "sheet row {sheet_row}");
+        }
+        assert!(read.worksheet_range("first").is_ok());
+    }
+
+    #[test]
+    fn spliced_rows_read_back_as_written() {
+        let (bytes, sheet) = header_only_book();
+        let rows = Rows(vec![
+            (7, "plain"),
+            (9, "<tag> & \u{1}bell _x0041_"),
+            (12, "not shown: over the limit"),
+        ]);
+        let block = block_of(&rows);
         let out = std::io::Cursor::new(Vec::new());
         let mut splice = SheetSplice::start(out, bytes, &sheet, 2, Lang::En).unwrap();
         splice.rows(&block).unwrap();

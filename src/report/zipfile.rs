@@ -1,9 +1,10 @@
 //! A zip archive written entry by entry into a seekable file, for report.xlsx: entries copied as they
 //! are (compressed already) from another archive, and one entry at a time whose deflate stream comes
-//! in pieces compressed apart, side by side (as pigz does for gzip).
+//! in pieces compressed apart, side by side (as `pigz -i` does for gzip: each piece starts with an
+//! empty window, so no piece waits for the one before).
 //!
-//! Only what a workbook needs: no zip64, no encryption. An entry or archive past 4 GiB is refused with
-//! an error rather than written wrong.
+//! Only what a workbook needs: no zip64, no encryption. An archive that would need zip64 (an entry or
+//! offset of 4 GiB or more, 65,535 entries or more) is refused with an error rather than written wrong.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -13,6 +14,15 @@ const STORED: u16 = 0;
 const DEFLATED: u16 = 8;
 /// Where the CRC-32 and the two sizes sit in a local file header.
 const CRC_AT: u64 = 14;
+/// General purpose flags: bit 11, the name is UTF-8.
+const UTF8_NAME: u16 = 1 << 11;
+
+/// The MS-DOS time and date of a part (its time of day, its date), 1980-01-01 00:00 when it has none.
+pub fn part_time<R: Read>(part: &zip::read::ZipFile<'_, R>) -> (u16, u16) {
+    part.last_modified()
+        .map(|t| (t.timepart(), t.datepart()))
+        .unwrap_or((0, 0x21))
+}
 
 /// A piece of a deflate stream and what the entry's header needs to know of its input.
 pub struct Piece {
@@ -64,6 +74,7 @@ impl Piece {
 /// An entry's central directory record, kept until the archive ends.
 struct Entry {
     name: Vec<u8>,
+    flags: u16,
     method: u16,
     time: u16,
     date: u16,
@@ -87,14 +98,21 @@ pub struct ZipOut<W: Write + Seek> {
     open: Option<Open>,
 }
 
-fn too_big(what: &str) -> std::io::Error {
-    std::io::Error::other(format!(
-        "{what} is larger than a zip archive without zip64 holds (4 GiB)"
-    ))
+/// `n` as a 32-bit field; the field's largest value is refused too, since it tells readers to look
+/// for a zip64 field.
+fn u32_of(n: u64, what: &str) -> std::io::Result<u32> {
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n != u32::MAX)
+        .ok_or_else(|| {
+            std::io::Error::other(format!(
+                "{what} is larger than a zip archive without zip64 holds (4 GiB)"
+            ))
+        })
 }
 
-fn u32_of(n: u64, what: &str) -> std::io::Result<u32> {
-    u32::try_from(n).map_err(|_| too_big(what))
+fn order_error(what: &str) -> std::io::Error {
+    std::io::Error::other(format!("zip archive written out of order: {what}"))
 }
 
 fn name_length(name: &[u8]) -> std::io::Result<u16> {
@@ -116,7 +134,7 @@ impl<W: Write + Seek> ZipOut<W> {
         let mut h = Vec::with_capacity(30 + e.name.len());
         h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         h.extend_from_slice(&VERSION.to_le_bytes());
-        h.extend_from_slice(&0u16.to_le_bytes());
+        h.extend_from_slice(&e.flags.to_le_bytes());
         h.extend_from_slice(&e.method.to_le_bytes());
         h.extend_from_slice(&e.time.to_le_bytes());
         h.extend_from_slice(&e.date.to_le_bytes());
@@ -149,12 +167,15 @@ impl<W: Write + Seek> ZipOut<W> {
                 )))
             }
         };
-        let (time, date) = part
-            .last_modified()
-            .map(|t| (t.timepart(), t.datepart()))
-            .unwrap_or((0, 0x21));
+        let (time, date) = part_time(&part);
+        let name = part.name_raw().to_vec();
         let entry = Entry {
-            name: part.name_raw().to_vec(),
+            flags: if std::str::from_utf8(&name).is_ok_and(|n| !n.is_ascii()) {
+                UTF8_NAME
+            } else {
+                0
+            },
+            name,
             method,
             time,
             date,
@@ -176,8 +197,12 @@ impl<W: Write + Seek> ZipOut<W> {
     /// Starts a deflated entry named `name` whose stream the next [`ZipOut::piece`]s make; its
     /// CRC-32 and sizes are written into its header when it ends.
     pub fn begin(&mut self, name: &str, time: u16, date: u16) -> std::io::Result<()> {
+        if self.open.is_some() {
+            return Err(order_error("an entry begun while another is open"));
+        }
         let entry = Entry {
             name: name.as_bytes().to_vec(),
+            flags: if name.is_ascii() { 0 } else { UTF8_NAME },
             method: DEFLATED,
             time,
             date,
@@ -196,11 +221,13 @@ impl<W: Write + Seek> ZipOut<W> {
 
     /// Appends `piece` to the open entry's stream.
     pub fn piece(&mut self, piece: Piece) -> std::io::Result<()> {
+        if self.open.is_none() {
+            return Err(order_error("a piece with no entry open"));
+        }
         self.write(&piece.deflated)?;
-        let open = self
-            .open
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("no zip entry is open"))?;
+        let Some(open) = self.open.as_mut() else {
+            return Err(order_error("a piece with no entry open"));
+        };
         open.crc.combine(&piece.crc);
         open.entry.compressed += piece.deflated.len() as u64;
         open.entry.size += piece.size;
@@ -212,7 +239,7 @@ impl<W: Write + Seek> ZipOut<W> {
         let Open { mut entry, crc } = self
             .open
             .take()
-            .ok_or_else(|| std::io::Error::other("no zip entry is open"))?;
+            .ok_or_else(|| order_error("an entry ended that was not begun"))?;
         entry.crc = crc.finalize();
         let mut fields = Vec::with_capacity(12);
         fields.extend_from_slice(&entry.crc.to_le_bytes());
@@ -228,17 +255,22 @@ impl<W: Write + Seek> ZipOut<W> {
     /// Writes the central directory and returns the writer.
     pub fn finish(mut self) -> std::io::Result<W> {
         if self.open.is_some() {
-            return Err(std::io::Error::other("a zip entry was left open"));
+            return Err(order_error("an entry left open"));
         }
         let start = self.at;
         let entries = std::mem::take(&mut self.entries);
-        let count = u16::try_from(entries.len()).map_err(|_| too_big("the workbook"))?;
+        let count = u16::try_from(entries.len())
+            .ok()
+            .filter(|&n| n != u16::MAX)
+            .ok_or_else(|| {
+                std::io::Error::other("the workbook has more parts than a zip without zip64 holds")
+            })?;
         for e in &entries {
             let mut h = Vec::with_capacity(46 + e.name.len());
             h.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
             h.extend_from_slice(&VERSION.to_le_bytes());
             h.extend_from_slice(&VERSION.to_le_bytes());
-            h.extend_from_slice(&0u16.to_le_bytes());
+            h.extend_from_slice(&e.flags.to_le_bytes());
             h.extend_from_slice(&e.method.to_le_bytes());
             h.extend_from_slice(&e.time.to_le_bytes());
             h.extend_from_slice(&e.date.to_le_bytes());
@@ -271,7 +303,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// An archive with `texts` as one entry, deflated piece by piece at the given cut points.
+    /// An archive with one entry, `texts` concatenated, each text deflated as a piece of its own.
     fn archive(texts: &[&[u8]]) -> Vec<u8> {
         let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
         z.begin("a/b.xml", 0, 0x21).unwrap();
@@ -313,6 +345,39 @@ mod tests {
             let texts: Vec<&[u8]> = at.windows(2).map(|w| &data[w[0]..w[1]]).collect();
             prop_assert_eq!(read_back(archive(&texts)), data);
         }
+    }
+
+    #[test]
+    fn order_mistakes_are_errors_not_broken_archives() {
+        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
+        assert!(z.piece(Piece::deflate(b"x", true).unwrap()).is_err());
+        assert!(z.end().is_err());
+        z.begin("a", 0, 0x21).unwrap();
+        assert!(z.begin("b", 0, 0x21).is_err());
+        assert!(ZipOut::finish(z).is_err());
+        assert!(u32_of(u64::from(u32::MAX), "x").is_err());
+        assert_eq!(u32_of(u64::from(u32::MAX) - 1, "x").unwrap(), u32::MAX - 1);
+    }
+
+    #[test]
+    fn parts_written_with_data_descriptors_are_copied_whole() {
+        // A streamed archive has its CRC-32 and sizes after each part's data, not in its header.
+        let mut w = zip::ZipWriter::new_stream(Vec::new());
+        w.start_file("streamed.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&b"<row/>".repeat(5000)).unwrap();
+        let source = w.finish().unwrap().into_inner();
+        let mut from = zip::ZipArchive::new(std::io::Cursor::new(source)).unwrap();
+        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
+        z.copy_raw(from.by_index_raw(0).unwrap()).unwrap();
+        let out = z.finish().unwrap().into_inner();
+        let mut to = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+        let mut text = String::new();
+        to.by_name("streamed.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "<row/>".repeat(5000));
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Cross-record rules (SB002, XR001–XR004, PT001, PT003): live rows only, grouped by integer keys with
-//! sorted passes — by ID key for the holder rules, by number for SB002, by point for PT001 — so each
-//! group is processed on its own. The holder rules are one small function each, run on every holder
+//! Cross-record rules (SB002, XR001–XR004, PT001, PT003): live rows only, grouped by integer keys —
+//! sorted by ID key for the holder rules and by point for PT001, counted per number code for SB002 —
+//! so each group is processed on its own. The holder rules are one small function each, run on every holder
 //! group; a sharded run holds every row of an ID key in one shard, so it runs them shard by shard.
 
 use super::row::Context;
@@ -161,10 +161,11 @@ fn evaluate_rules(cx: &Context, by_number_and_point: bool) -> Found {
     }
 }
 
-/// SB002: one normalised number on more than one live row. Number codes are dense, so the live rows
-/// are counted per code (four bytes per distinct number) instead of sorting a use per row.
+/// SB002: one normalised number on more than one live row. Number codes are dense: the live rows are
+/// counted per code (four bytes per distinct number), with no sort.
 fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
+    let keys = &cx.norm.msisdn_keys;
     let number = |i: usize| {
         if live(cx, i) {
             cx.norm.msisdn_key(t, i)
@@ -172,47 +173,34 @@ fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
             0
         }
     };
-    let codes = cx
-        .norm
-        .msisdn_keys
-        .of_raw
-        .iter()
-        .max()
-        .map_or(0, |m| *m as usize + 1);
-    let mut rows = vec![0u32; codes];
+    let mut live_rows = vec![0u32; keys.values.len()];
     for i in 0..t.len() {
         let k = number(i) as usize;
         if k != 0 {
-            rows[k] += 1;
+            live_rows[k] += 1;
         }
     }
     for i in 0..t.len() {
         let k = number(i);
-        if k != 0 && rows[k as usize] > 1 {
-            let count = rows[k as usize] as usize;
-            let detail = duplicate_detail(cx.norm.msisdn_keys.get(k), count);
+        if k != 0 && live_rows[k as usize] > 1 {
+            let detail = duplicate_detail(keys.get(k), live_rows[k as usize] as usize);
             fire(i as u32, R::SB002, detail);
         }
     }
 }
 
-/// One live row with a number, for SB002 in a sharded run's scan: the number (any integer in the
-/// numbers' order), where the row is, and who to tell.
+/// One live row with a number, for SB002 in a sharded run's scan, which has the numbers as integers
+/// (their 10 digits), not as one table's dictionary codes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct NumberUse<K, W> {
-    pub number: K,
+pub struct NumberUse {
+    pub number: u64,
     pub file: u16,
     pub row: u32,
-    pub who: W,
 }
 
 /// SB002 over the uses of numbers: `fire(use, rows)` for every use of a number on more than one
-/// live row, in (number, file, row) order. For the scan pass of a sharded run, which has the numbers
-/// as integers, not as a table's dictionary codes.
-pub fn duplicate_numbers<K: Ord + Copy + Send, W: Ord + Copy + Send>(
-    mut uses: Vec<NumberUse<K, W>>,
-    mut fire: impl FnMut(&NumberUse<K, W>, usize),
-) {
+/// live row, in (number, file, row) order.
+pub fn duplicate_numbers(mut uses: Vec<NumberUse>, mut fire: impl FnMut(&NumberUse, usize)) {
     uses.par_sort_unstable();
     for run in uses.chunk_by(|a, b| a.number == b.number) {
         if run.len() > 1 {

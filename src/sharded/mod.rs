@@ -222,7 +222,7 @@ struct Gathered {
     /// The first error writing the spill (the sink cannot return it).
     failed: Option<Error>,
     shard_of: Vec<Vec<u8>>,
-    numbers: Vec<NumberUse<u64, ()>>,
+    numbers: Vec<NumberUse>,
     activations: Vec<Activation<u32, ()>>,
     /// Every (carrier, point_id) seen with a timed activation, numbered in order of appearance.
     points: FxHashMap<(String, String), u32>,
@@ -281,12 +281,7 @@ impl Gathered {
             }
             let number = numbers[t.msisdn.codes[i] as usize];
             if number != 0 {
-                self.numbers.push(NumberUse {
-                    number,
-                    file,
-                    row,
-                    who: (),
-                });
+                self.numbers.push(NumberUse { number, file, row });
             }
             let Some(at) = t.activation_time[i].value().filter(|w| w.has_time()) else {
                 continue;

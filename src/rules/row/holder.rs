@@ -9,7 +9,7 @@ use crate::text;
 
 /// The name rules' verdicts on one distinct name, decided once however many rows carry it.
 #[derive(Debug, Clone, Default)]
-pub struct NameVerdict {
+struct NameVerdict {
     /// Why the name is junk for an individual / for an organisation or device (PS002).
     pub junk_individual: Option<String>,
     pub junk_other: Option<String>,
@@ -18,7 +18,7 @@ pub struct NameVerdict {
 }
 
 impl NameVerdict {
-    pub fn of(name: &NameFacts, rules: &RuleSet) -> NameVerdict {
+    fn of(name: &NameFacts, rules: &RuleSet) -> NameVerdict {
         let placeholders = &rules.lists.placeholder_names;
         NameVerdict {
             junk_individual: text::junk_reason(&name.canonical, &name.key, true, placeholders),
@@ -37,8 +37,8 @@ impl NameVerdict {
     }
 }
 
-/// The name rules' verdicts on every distinct raw name, held sparsely: most names have none, and a
-/// verdict per name (three words) cost more memory than the names' codes.
+/// The name rules' verdicts on every distinct raw name, held sparsely: most names have none, so each
+/// name has a four-byte index and only the names with something to say have a verdict.
 #[derive(Default)]
 pub struct NameVerdicts {
     /// Per distinct raw name: 1 + its verdict's index in `said`, 0 when it has none.
