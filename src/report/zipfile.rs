@@ -84,6 +84,23 @@ struct Entry {
     offset: u64,
 }
 
+impl Entry {
+    /// The fields a local header and a directory record share, in their order: version needed, flags,
+    /// method, time, date, CRC-32, compressed and uncompressed sizes, name length.
+    fn shared_fields(&self, h: &mut Vec<u8>) -> std::io::Result<()> {
+        h.extend_from_slice(&VERSION.to_le_bytes());
+        h.extend_from_slice(&self.flags.to_le_bytes());
+        h.extend_from_slice(&self.method.to_le_bytes());
+        h.extend_from_slice(&self.time.to_le_bytes());
+        h.extend_from_slice(&self.date.to_le_bytes());
+        h.extend_from_slice(&self.crc.to_le_bytes());
+        h.extend_from_slice(&u32_of(self.compressed, "an entry")?.to_le_bytes());
+        h.extend_from_slice(&u32_of(self.size, "an entry")?.to_le_bytes());
+        h.extend_from_slice(&name_length(&self.name)?.to_le_bytes());
+        Ok(())
+    }
+}
+
 /// The entry being written piece by piece.
 struct Open {
     entry: Entry,
@@ -133,15 +150,8 @@ impl<W: Write + Seek> ZipOut<W> {
     fn local_header(&mut self, e: &Entry) -> std::io::Result<()> {
         let mut h = Vec::with_capacity(30 + e.name.len());
         h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        h.extend_from_slice(&VERSION.to_le_bytes());
-        h.extend_from_slice(&e.flags.to_le_bytes());
-        h.extend_from_slice(&e.method.to_le_bytes());
-        h.extend_from_slice(&e.time.to_le_bytes());
-        h.extend_from_slice(&e.date.to_le_bytes());
-        h.extend_from_slice(&e.crc.to_le_bytes());
-        h.extend_from_slice(&u32_of(e.compressed, "an entry")?.to_le_bytes());
-        h.extend_from_slice(&u32_of(e.size, "an entry")?.to_le_bytes());
-        h.extend_from_slice(&name_length(&e.name)?.to_le_bytes());
+        e.shared_fields(&mut h)?;
+        // No extra field.
         h.extend_from_slice(&0u16.to_le_bytes());
         h.extend_from_slice(&e.name);
         self.write(&h)
@@ -268,16 +278,9 @@ impl<W: Write + Seek> ZipOut<W> {
         for e in &entries {
             let mut h = Vec::with_capacity(46 + e.name.len());
             h.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            // Version made by.
             h.extend_from_slice(&VERSION.to_le_bytes());
-            h.extend_from_slice(&VERSION.to_le_bytes());
-            h.extend_from_slice(&e.flags.to_le_bytes());
-            h.extend_from_slice(&e.method.to_le_bytes());
-            h.extend_from_slice(&e.time.to_le_bytes());
-            h.extend_from_slice(&e.date.to_le_bytes());
-            h.extend_from_slice(&e.crc.to_le_bytes());
-            h.extend_from_slice(&u32_of(e.compressed, "an entry")?.to_le_bytes());
-            h.extend_from_slice(&u32_of(e.size, "an entry")?.to_le_bytes());
-            h.extend_from_slice(&name_length(&e.name)?.to_le_bytes());
+            e.shared_fields(&mut h)?;
             // Extra field, comment, disk number, internal and external attributes.
             h.extend_from_slice(&[0; 12]);
             h.extend_from_slice(&u32_of(e.offset, "the workbook")?.to_le_bytes());
