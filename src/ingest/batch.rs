@@ -73,6 +73,34 @@ impl Batch {
         }
     }
 
+    /// This batch, read, emptied to be filled again: its columns keep their memory. A new batch's
+    /// pages are faulted in on the reader's thread, the ingest's serial part; a reused one's are not.
+    pub fn emptied(self) -> Batch {
+        Batch {
+            columns: self
+                .columns
+                .into_iter()
+                .map(|c| {
+                    let mut bytes = c.text.into_bytes();
+                    bytes.clear();
+                    let mut ends = c.ends;
+                    ends.clear();
+                    ColumnText {
+                        bytes,
+                        text: String::new(),
+                        ends,
+                    }
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Fields per record.
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+
     /// Accepted records in the batch.
     pub fn len(&self) -> usize {
         self.rows.len()

@@ -328,16 +328,24 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             .collect();
         // The carrier of every row so far: None before the first row, Some(None) once two differ.
         let mut carrier_seen: Option<Option<String>> = None;
-        // One thread reads the next batch of records while the pool maps the columns of this one.
+        // One thread reads the next batch of records while the pool maps the columns of this one;
+        // mapped batches go back to it, emptied, to be filled again.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
         let mut changed = false;
         let checksum = std::thread::scope(|scope| {
             // The checksum is computed beside the parsing, on a thread of its own (not in a pass of
             // its own before it).
             let checksum = scope.spawn(|| source::sha256_of(path));
             let src = &src;
-            scope.spawn(move || src.for_each_batch(&|_| true, |b| tx.send(b).is_ok()));
-            for batch in rx {
+            scope.spawn(move || {
+                src.for_each_batch(
+                    &|_| true,
+                    || spare_rx.try_recv().ok(),
+                    |b| tx.send(b).is_ok(),
+                )
+            });
+            for mut batch in rx {
                 let share = batch.read as f64 / units.max(1) as f64;
                 crate::usage::PROGRESS.set(read_before + (weight as f64 * share) as u64);
                 if batch.changed {
@@ -374,7 +382,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                         Some(before) => Some(before.filter(|c| Some(c) == seen.as_ref())),
                     };
                 }
-                for b in batch.bad {
+                for b in std::mem::take(&mut batch.bad) {
                     rejects.push(Reject {
                         file: idx,
                         row: b.row,
@@ -383,6 +391,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                         raw: b.raw,
                     });
                 }
+                // The reader may have finished: then the batch is simply dropped.
+                let _ = spare_tx.send(batch.emptied());
             }
             checksum.join()
         });

@@ -571,10 +571,12 @@ impl Source {
     /// Every record under the header, in order, in batches of at most [`BATCH_RECORDS`] records, with
     /// the lines that are not records (title, column numbers, repeated headers, footer). Hands every
     /// record whose row `keep` says to `handle`, a batch at a time; the others are only found and
-    /// skipped. Rows are numbered from 1 under the header, counting records only.
+    /// skipped. Rows are numbered from 1 under the header, counting records only. Each batch after
+    /// the first is one `spare` gives back ([`Batch::emptied`]), when it has one, else a new one.
     pub fn for_each_batch(
         &self,
         keep: &(dyn Fn(u32) -> bool + Sync),
+        mut spare: impl FnMut() -> Option<Batch>,
         mut handle: impl FnMut(Batch) -> bool,
     ) {
         let width = self.headers().len();
@@ -583,7 +585,10 @@ impl Source {
         let mut wanted = true;
         let mut flush = |batch: &mut Batch, last: bool| {
             if wanted && (batch.is_full() || (last && !batch.is_empty())) {
-                let next = batch.next_like();
+                let next = match spare() {
+                    Some(reused) if reused.width() == width => reused,
+                    _ => batch.next_like(),
+                };
                 wanted = handle(std::mem::replace(batch, next).seal());
             }
             wanted
@@ -809,19 +814,23 @@ mod tests {
             .to_vec();
         let src = Source::open(Path::new("t.csv"), text, None, None).unwrap();
         let mut seen = Vec::new();
-        src.for_each_batch(&|_| true, |b| {
-            let mut bad = b.bad.iter().peekable();
-            for (i, row) in b.rows.iter().enumerate() {
-                while let Some(r) = bad.next_if(|r| r.row < *row) {
+        src.for_each_batch(
+            &|_| true,
+            || None,
+            |b| {
+                let mut bad = b.bad.iter().peekable();
+                for (i, row) in b.rows.iter().enumerate() {
+                    while let Some(r) = bad.next_if(|r| r.row < *row) {
+                        seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
+                    }
+                    seen.push(format!("{row}:{}|{}", b.field(i, 0), b.field(i, 1)));
+                }
+                for r in bad {
                     seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
                 }
-                seen.push(format!("{row}:{}|{}", b.field(i, 0), b.field(i, 1)));
-            }
-            for r in bad {
-                seen.push(format!("{}@{}:{}:{}", r.row, r.line, r.reason, r.raw));
-            }
-            true
-        });
+                true
+            },
+        );
         assert_eq!(
             seen,
             vec![
