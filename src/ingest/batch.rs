@@ -73,25 +73,37 @@ impl Batch {
         }
     }
 
-    /// This batch, read, emptied to be filled again: its columns keep their memory. A new batch's
-    /// pages are faulted in on the reader's thread, the ingest's serial part; a reused one's are not.
+    /// This batch, read, emptied to be filled again: its columns and row numbers keep their memory.
+    /// A new batch's columns are faulted in on the reader's thread, the ingest's serial part; a reused
+    /// one's are not.
     pub fn emptied(self) -> Batch {
+        // Before sealing the bytes are in `bytes`, after it in `text`: keep whichever holds them.
+        let kept = |bytes: Vec<u8>, text: String| {
+            let mut kept = if bytes.capacity() >= text.capacity() {
+                bytes
+            } else {
+                text.into_bytes()
+            };
+            kept.clear();
+            kept
+        };
+        let mut rows = self.rows;
+        rows.clear();
         Batch {
             columns: self
                 .columns
                 .into_iter()
                 .map(|c| {
-                    let mut bytes = c.text.into_bytes();
-                    bytes.clear();
                     let mut ends = c.ends;
                     ends.clear();
                     ColumnText {
-                        bytes,
+                        bytes: kept(c.bytes, c.text),
                         text: String::new(),
                         ends,
                     }
                 })
                 .collect(),
+            rows,
             ..Default::default()
         }
     }
@@ -197,6 +209,32 @@ mod tests {
         assert_eq!(b.field(9, 0), "");
         assert_eq!(b.rows, vec![1, 2, 4]);
         assert!(!b.changed);
+    }
+
+    #[test]
+    fn an_emptied_batch_holds_nothing_of_its_records_and_fills_again() {
+        let mut b = Batch::new(2);
+        b.push(1, ["Nguyễn", "x"]);
+        b.push(3, ["Lê", "y"]);
+        b.bad.push(BadRecord {
+            row: 2,
+            line: 3,
+            reason: "r".into(),
+            raw: "raw".into(),
+        });
+        b.read = 99;
+        let sealed = b.seal();
+        // Emptied after sealing (the reader's case) and twice over: nothing of the records stays.
+        for mut e in [sealed.emptied(), Batch::new(2).emptied().emptied()] {
+            assert!(e.is_empty() && e.len() == 0 && e.read == 0 && !e.changed);
+            assert_eq!((e.width(), e.field(0, 0)), (2, ""));
+            e.push(7, ["Hoa", "z"]);
+            let e = e.seal();
+            assert_eq!(
+                (e.rows.clone(), e.field(0, 0), e.field(0, 1)),
+                (vec![7], "Hoa", "z")
+            );
+        }
     }
 
     #[test]

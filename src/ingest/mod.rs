@@ -329,7 +329,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         // The carrier of every row so far: None before the first row, Some(None) once two differ.
         let mut carrier_seen: Option<Option<String>> = None;
         // One thread reads the next batch of records while the pool maps the columns of this one;
-        // mapped batches go back to it, emptied, to be filled again.
+        // mapped batches go back to it to be emptied and filled again.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
         let mut changed = false;
@@ -392,7 +392,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
                     });
                 }
                 // The reader may have finished: then the batch is simply dropped.
-                let _ = spare_tx.send(batch.emptied());
+                let _ = spare_tx.send(batch);
             }
             checksum.join()
         });

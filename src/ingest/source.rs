@@ -572,7 +572,8 @@ impl Source {
     /// the lines that are not records (title, column numbers, repeated headers, footer). Hands every
     /// record whose row `keep` says to `handle`, a batch at a time; the others are only found and
     /// skipped. Rows are numbered from 1 under the header, counting records only. Each batch after
-    /// the first is one `spare` gives back ([`Batch::emptied`]), when it has one, else a new one.
+    /// the first is one `spare` gives back, emptied ([`Batch::emptied`]), when it has one, else a new
+    /// one.
     pub fn for_each_batch(
         &self,
         keep: &(dyn Fn(u32) -> bool + Sync),
@@ -586,7 +587,7 @@ impl Source {
         let mut flush = |batch: &mut Batch, last: bool| {
             if wanted && (batch.is_full() || (last && !batch.is_empty())) {
                 let next = match spare() {
-                    Some(reused) if reused.width() == width => reused,
+                    Some(reused) if reused.width() == width => reused.emptied(),
                     _ => batch.next_like(),
                 };
                 wanted = handle(std::mem::replace(batch, next).seal());
@@ -797,6 +798,7 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::batch::BATCH_RECORDS;
 
     #[test]
     fn delimiters() {
@@ -805,6 +807,56 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
         assert_eq!(sniff_delimiter(b"a|b"), b'|');
         assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+
+    /// Every record, with where each batch starts, read with batches given back to be filled again
+    /// (`reuse`) or with new ones.
+    fn read_all(src: &Source, reuse: bool) -> (Vec<String>, Vec<u32>) {
+        let spares = std::cell::RefCell::new(Vec::new());
+        let (mut seen, mut starts) = (Vec::new(), Vec::new());
+        src.for_each_batch(
+            &|_| true,
+            || spares.borrow_mut().pop(),
+            |b| {
+                starts.extend(b.rows.first());
+                for (i, row) in b.rows.iter().enumerate() {
+                    seen.push(format!("{row}:{}|{}", b.field(i, 0), b.field(i, 1)));
+                }
+                seen.extend(b.bad.iter().map(|r| format!("bad {}", r.row)));
+                if reuse {
+                    spares.borrow_mut().push(b);
+                }
+                true
+            },
+        );
+        (seen, starts)
+    }
+
+    #[test]
+    fn batches_filled_again_read_as_new_ones() {
+        let n = BATCH_RECORDS * 2 + 100;
+        let mut text = String::from("a,b\n");
+        for i in 0..n {
+            // Longer fields in the second batch, shorter in the third: reused buffers grow and shrink.
+            let pad = if i / BATCH_RECORDS == 1 {
+                "long field text"
+            } else {
+                ""
+            };
+            text.push_str(&format!("{i},v{pad}\n"));
+            if i == BATCH_RECORDS + 5 {
+                text.push_str("only one field\n");
+            }
+        }
+        let src = Source::open(Path::new("t.csv"), text.into_bytes(), None, None).unwrap();
+        let (reused, starts) = read_all(&src, true);
+        assert_eq!((reused.clone(), starts.clone()), read_all(&src, false));
+        assert_eq!(starts.len(), 3);
+        assert_eq!(reused.len(), n + 1);
+        assert_eq!(
+            reused[BATCH_RECORDS],
+            format!("{}:{}|vlong field text", BATCH_RECORDS + 1, BATCH_RECORDS)
+        );
     }
 
     #[test]
