@@ -226,7 +226,7 @@ mod tests {
         let sealed = b.seal();
         // Emptied after sealing (the reader's case) and twice over: nothing of the records stays.
         for mut e in [sealed.emptied(), Batch::new(2).emptied().emptied()] {
-            assert!(e.is_empty() && e.len() == 0 && e.read == 0 && !e.changed);
+            assert!(e.is_empty() && e.rows.is_empty() && e.read == 0 && !e.changed);
             assert_eq!((e.width(), e.field(0, 0)), (2, ""));
             e.push(7, ["Hoa", "z"]);
             let e = e.seal();
