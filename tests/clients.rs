@@ -230,3 +230,60 @@ fn libreoffice_opens_a_dossier_and_compare_xlsx() {
         assert_eq!(data, expect, "{}", book.display());
     }
 }
+
+/// A findings sheet of many rows — made and compressed in pieces of a few thousand rows, over several
+/// blocks of findings — opens in LibreOffice and holds findings.csv's rows, in order.
+#[test]
+fn libreoffice_reads_a_findings_sheet_of_many_pieces_as_findings_csv() {
+    let Some(soffice) = soffice() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    let gen_dir = gen.display().to_string();
+    run_ok(&[
+        "generate",
+        "--rows",
+        "20000",
+        "--seed",
+        "7",
+        "--profile",
+        "heavy",
+        "--out",
+        &gen_dir,
+    ]);
+    let out = dir.path().join("out");
+    let mut args: Vec<String> = vec!["audit".into()];
+    for carrier in ["mobifone", "viettel", "vinaphone"] {
+        args.push(gen.join(format!("{carrier}.csv")).display().to_string());
+    }
+    for a in [
+        "--points",
+        &gen.join("points.csv").display().to_string(),
+        "--out",
+    ] {
+        args.push(a.to_string());
+    }
+    args.push(out.display().to_string());
+    for a in ["--quiet", "--lang", "en", "--format", "csv,xlsx"] {
+        args.push(a.to_string());
+    }
+    // Blocks of 5,000 findings in pieces of 4,096 rows: a piece never spans two blocks, so whole and
+    // short pieces alternate.
+    run_ok_with(&args, &[("SIMAUDIT_PARQUET_CHUNK_ROWS", "5000")]);
+    let from_csv = cells(&out.join("findings.csv"));
+    assert!(from_csv.len() > 2 * 5000, "{} findings", from_csv.len());
+    // Sheet 6: the findings (after the summary, the three tables and the IDs over the limit).
+    let from_xlsx = libreoffice_sheet(&soffice, &out.join("report.xlsx"), 6, dir.path());
+    assert_eq!(from_xlsx.len(), from_csv.len());
+    // Coded columns are labels in the workbook; the others must be the same cell for cell.
+    for (i, (x, c)) in from_xlsx.iter().zip(&from_csv).enumerate().skip(1) {
+        for column in [0, 1, 2, 3, 6, 7, 8, 9, 11] {
+            let (x, c) = (x.get(column), c.get(column));
+            let empty = String::new();
+            assert_eq!(
+                x.unwrap_or(&empty),
+                c.unwrap_or(&empty),
+                "row {i}, column {column}"
+            );
+        }
+    }
+}
