@@ -27,7 +27,7 @@ pub fn part_time<R: Read>(part: &zip::read::ZipFile<'_, R>) -> (u16, u16) {
 /// A piece of a deflate stream and what the entry's header needs to know of its input.
 pub struct Piece {
     deflated: Vec<u8>,
-    crc: crc32fast::Hasher,
+    crc: flate2::Crc,
     size: u64,
 }
 
@@ -61,7 +61,7 @@ impl Piece {
             }
             deflated.reserve(deflated.capacity().max(4096));
         }
-        let mut crc = crc32fast::Hasher::new();
+        let mut crc = flate2::Crc::new();
         crc.update(data);
         Ok(Piece {
             deflated,
@@ -104,7 +104,7 @@ impl Entry {
 /// The entry being written piece by piece.
 struct Open {
     entry: Entry,
-    crc: crc32fast::Hasher,
+    crc: flate2::Crc,
 }
 
 pub struct ZipOut<W: Write + Seek> {
@@ -130,6 +130,15 @@ fn u32_of(n: u64, what: &str) -> std::io::Result<u32> {
 
 fn order_error(what: &str) -> std::io::Error {
     std::io::Error::other(format!("zip archive written out of order: {what}"))
+}
+
+/// The general purpose flags of an entry named `name`: only whether the name is UTF-8 beyond ASCII.
+fn flags_of(name: &[u8]) -> u16 {
+    if std::str::from_utf8(name).is_ok_and(|n| !n.is_ascii()) {
+        UTF8_NAME
+    } else {
+        0
+    }
 }
 
 fn name_length(name: &[u8]) -> std::io::Result<u16> {
@@ -163,11 +172,18 @@ impl<W: Write + Seek> ZipOut<W> {
         Ok(())
     }
 
-    /// Copies `part` from another archive without decompressing it.
+    /// Copies `part` from another archive without decompressing it (its CRC-32 and sizes from that
+    /// archive's directory).
     pub fn copy_raw<R: Read>(
         &mut self,
         mut part: zip::read::ZipFile<'_, R>,
     ) -> std::io::Result<()> {
+        if self.open.is_some() {
+            return Err(order_error("a part copied into an open entry"));
+        }
+        if part.encrypted() {
+            return Err(std::io::Error::other("a workbook part is encrypted"));
+        }
         let method = match part.compression() {
             zip::CompressionMethod::Stored => STORED,
             zip::CompressionMethod::Deflated => DEFLATED,
@@ -180,11 +196,7 @@ impl<W: Write + Seek> ZipOut<W> {
         let (time, date) = part_time(&part);
         let name = part.name_raw().to_vec();
         let entry = Entry {
-            flags: if std::str::from_utf8(&name).is_ok_and(|n| !n.is_ascii()) {
-                UTF8_NAME
-            } else {
-                0
-            },
+            flags: flags_of(&name),
             name,
             method,
             time,
@@ -212,7 +224,7 @@ impl<W: Write + Seek> ZipOut<W> {
         }
         let entry = Entry {
             name: name.as_bytes().to_vec(),
-            flags: if name.is_ascii() { 0 } else { UTF8_NAME },
+            flags: flags_of(name.as_bytes()),
             method: DEFLATED,
             time,
             date,
@@ -224,24 +236,20 @@ impl<W: Write + Seek> ZipOut<W> {
         self.local_header(&entry)?;
         self.open = Some(Open {
             entry,
-            crc: crc32fast::Hasher::new(),
+            crc: flate2::Crc::new(),
         });
         Ok(())
     }
 
     /// Appends `piece` to the open entry's stream.
     pub fn piece(&mut self, piece: Piece) -> std::io::Result<()> {
-        if self.open.is_none() {
-            return Err(order_error("a piece with no entry open"));
-        }
-        self.write(&piece.deflated)?;
         let Some(open) = self.open.as_mut() else {
             return Err(order_error("a piece with no entry open"));
         };
         open.crc.combine(&piece.crc);
         open.entry.compressed += piece.deflated.len() as u64;
         open.entry.size += piece.size;
-        Ok(())
+        self.write(&piece.deflated)
     }
 
     /// Ends the open entry (its last piece given) and writes its CRC-32 and sizes into its header.
@@ -250,7 +258,7 @@ impl<W: Write + Seek> ZipOut<W> {
             .open
             .take()
             .ok_or_else(|| order_error("an entry ended that was not begun"))?;
-        entry.crc = crc.finalize();
+        entry.crc = crc.sum();
         let mut fields = Vec::with_capacity(12);
         fields.extend_from_slice(&entry.crc.to_le_bytes());
         fields.extend_from_slice(&u32_of(entry.compressed, "the findings sheet")?.to_le_bytes());
@@ -362,6 +370,28 @@ mod tests {
         assert_eq!(u32_of(u64::from(u32::MAX) - 1, "x").unwrap(), u32::MAX - 1);
     }
 
+    /// Every part of the archive `source` copied raw into a new archive, opened.
+    fn copied(source: Vec<u8>) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+        let mut from = zip::ZipArchive::new(std::io::Cursor::new(source)).unwrap();
+        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
+        for k in 0..from.len() {
+            z.copy_raw(from.by_index_raw(k).unwrap()).unwrap();
+        }
+        let out = z.finish().unwrap().into_inner();
+        zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap()
+    }
+
+    /// Part `name` of `archive`, read (its CRC-32 and size checked by the reader).
+    fn text_of(archive: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> String {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
     #[test]
     fn parts_written_with_data_descriptors_are_copied_whole() {
         // A streamed archive has its CRC-32 and sizes after each part's data, not in its header.
@@ -369,18 +399,8 @@ mod tests {
         w.start_file("streamed.xml", zip::write::SimpleFileOptions::default())
             .unwrap();
         w.write_all(&b"<row/>".repeat(5000)).unwrap();
-        let source = w.finish().unwrap().into_inner();
-        let mut from = zip::ZipArchive::new(std::io::Cursor::new(source)).unwrap();
-        let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
-        z.copy_raw(from.by_index_raw(0).unwrap()).unwrap();
-        let out = z.finish().unwrap().into_inner();
-        let mut to = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
-        let mut text = String::new();
-        to.by_name("streamed.xml")
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        assert_eq!(text, "<row/>".repeat(5000));
+        let mut to = copied(w.finish().unwrap().into_inner());
+        assert_eq!(text_of(&mut to, "streamed.xml"), "<row/>".repeat(5000));
     }
 
     #[test]
@@ -393,24 +413,13 @@ mod tests {
         w.start_file("two.bin", stored).unwrap();
         w.write_all(b"two").unwrap();
         let source = w.finish().unwrap().into_inner();
+        let mut to = copied(source.clone());
+        assert_eq!(text_of(&mut to, "one.xml"), "one ".repeat(1000));
+        assert_eq!(text_of(&mut to, "two.bin"), "two");
+        // A part copied while an entry is open would land inside that entry's stream.
         let mut from = zip::ZipArchive::new(std::io::Cursor::new(source)).unwrap();
         let mut z = ZipOut::new(std::io::Cursor::new(Vec::new()));
-        for k in 0..from.len() {
-            z.copy_raw(from.by_index_raw(k).unwrap()).unwrap();
-        }
-        let out = z.finish().unwrap().into_inner();
-        let mut to = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
-        let mut text = String::new();
-        to.by_name("one.xml")
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        assert_eq!(text, "one ".repeat(1000));
-        text.clear();
-        to.by_name("two.bin")
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        assert_eq!(text, "two");
+        z.begin("open.xml", 0, 0x21).unwrap();
+        assert!(z.copy_raw(from.by_index_raw(0).unwrap()).is_err());
     }
 }
