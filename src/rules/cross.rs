@@ -1,7 +1,8 @@
 //! Cross-record rules (SB002, XR001–XR004, PT001, PT003): live rows only, grouped by integer keys —
 //! sorted by ID key for the holder rules and by point for PT001, counted per number code for SB002 —
-//! so each group is processed on its own. The holder rules are one small function each, run on every holder
-//! group; a sharded run holds every row of an ID key in one shard, so it runs them shard by shard.
+//! so each group is processed on its own. The holder rules are one small function each, run on every
+//! holder group; a sharded run holds every row of an ID key in one shard, so it runs them shard by
+//! shard.
 
 use super::row::Context;
 use super::RuleCode as R;

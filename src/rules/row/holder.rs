@@ -11,10 +11,10 @@ use crate::text;
 #[derive(Debug, Clone, Default)]
 struct NameVerdict {
     /// Why the name is junk for an individual / for an organisation or device (PS002).
-    pub junk_individual: Option<String>,
-    pub junk_other: Option<String>,
+    junk_individual: Option<String>,
+    junk_other: Option<String>,
     /// No diacritic although the surname is always written with one (PS007).
-    pub lacks_diacritics: bool,
+    lacks_diacritics: bool,
 }
 
 impl NameVerdict {
@@ -49,19 +49,17 @@ pub struct NameVerdicts {
 impl NameVerdicts {
     pub fn of(names: &[NameFacts], rules: &RuleSet) -> NameVerdicts {
         use rayon::prelude::*;
-        let found: Vec<(u32, NameVerdict)> = names
+        let (codes, said): (Vec<u32>, Vec<NameVerdict>) = names
             .par_iter()
             .enumerate()
             .filter_map(|(code, name)| {
                 let verdict = NameVerdict::of(name, rules);
                 verdict.says_anything().then_some((code as u32, verdict))
             })
-            .collect();
+            .unzip();
         let mut of_name = vec![0; names.len()];
-        let mut said = Vec::with_capacity(found.len());
-        for (code, verdict) in found {
-            said.push(verdict);
-            of_name[code as usize] = said.len() as u32;
+        for (k, code) in codes.into_iter().enumerate() {
+            of_name[code as usize] = k as u32 + 1;
         }
         NameVerdicts { of_name, said }
     }
