@@ -237,35 +237,14 @@ fn libreoffice_opens_a_dossier_and_compare_xlsx() {
 fn libreoffice_reads_a_findings_sheet_of_many_pieces_as_findings_csv() {
     let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let gen = dir.path().join("gen");
-    let gen_dir = gen.display().to_string();
-    run_ok(&[
-        "generate",
-        "--rows",
-        "20000",
-        "--seed",
-        "7",
-        "--profile",
-        "heavy",
-        "--out",
-        &gen_dir,
-    ]);
+    let (inputs, points) = generated(dir.path(), "20000", "csv", "heavy");
     let out = dir.path().join("out");
-    let mut args: Vec<String> = vec!["audit".into()];
-    for carrier in ["mobifone", "viettel", "vinaphone"] {
-        args.push(gen.join(format!("{carrier}.csv")).display().to_string());
-    }
-    for a in [
-        "--points",
-        &gen.join("points.csv").display().to_string(),
-        "--out",
-    ] {
-        args.push(a.to_string());
-    }
-    args.push(out.display().to_string());
-    for a in ["--quiet", "--lang", "en", "--format", "csv,xlsx"] {
-        args.push(a.to_string());
-    }
+    let args = audit_args_with(
+        &inputs,
+        &points,
+        &out,
+        &["--lang", "en", "--format", "csv,xlsx"],
+    );
     // Blocks of 5,000 findings in pieces of 4,096 rows: a piece never spans two blocks, so whole and
     // short pieces alternate.
     run_ok_with(&args, &[("SIMAUDIT_PARQUET_CHUNK_ROWS", "5000")]);

@@ -8,28 +8,10 @@ use polars::prelude::*;
 use simaudit::report::CSV_OUTPUTS;
 use std::path::Path;
 
-/// `simaudit audit` arguments: `inputs` with the registry `points`, writing quietly into `out`.
-fn args_of(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args = vec!["audit".to_string()];
-    args.extend(inputs.iter().cloned());
-    args.extend(
-        [
-            "--points",
-            &points.display().to_string(),
-            "--out",
-            &out.display().to_string(),
-            "--quiet",
-        ]
-        .map(String::from),
-    );
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
-}
-
 fn audit(inputs: &[String], points: &Path, out: &Path, extra: &[&str]) {
     // One masking key for both runs, so their pseudonyms agree.
     run_ok_with(
-        &args_of(inputs, points, out, extra),
+        &audit_args_with(inputs, points, out, extra),
         &[("SIMAUDIT_MASK_KEY", "test-key")],
     );
 }
@@ -134,51 +116,12 @@ fn sharded_sample_run_equals_the_whole_run() {
     assert_same_outputs(whole.path(), sharded.path());
 }
 
-/// A generated extract in `format` (csv or parquet): its carrier files, sorted, and points.csv.
-fn generated(dir: &Path, rows: &str, format: &str) -> (Vec<String>, std::path::PathBuf) {
-    generated_as(dir, rows, format, "standard")
-}
-
-/// [`generated`] with the generator's `--profile`.
-fn generated_as(
-    dir: &Path,
-    rows: &str,
-    format: &str,
-    profile: &str,
-) -> (Vec<String>, std::path::PathBuf) {
-    let gen = dir.join("gen");
-    let out = gen.display().to_string();
-    run_ok(&[
-        "generate",
-        "--rows",
-        rows,
-        "--seed",
-        "7",
-        "--format",
-        format,
-        "--out",
-        &out,
-        "--profile",
-        profile,
-    ]);
-    let mut inputs: Vec<String> = std::fs::read_dir(&gen)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            !["points.csv", "truth.csv"].contains(&p.file_name().unwrap().to_str().unwrap())
-        })
-        .map(|p| p.display().to_string())
-        .collect();
-    inputs.sort();
-    (inputs, gen.join("points.csv"))
-}
-
 /// Generated data plants groups of every cross-record rule; with 7 shards most groups of numbers
 /// and points straddle shards, so SB002 and PT001 must come from the scan pass to be found at all.
 #[test]
 fn sharded_generated_run_equals_the_whole_run_masked_too() {
     let dir = tempfile::tempdir().unwrap();
-    let (inputs, points) = generated(dir.path(), "20000", "csv");
+    let (inputs, points) = generated(dir.path(), "20000", "csv", "standard");
     for extra in [&[][..], &["--mask"][..]] {
         let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
         let _ = (
@@ -199,7 +142,7 @@ fn sharded_generated_run_equals_the_whole_run_masked_too() {
 #[test]
 fn sharded_heavy_run_equals_the_whole_run_and_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let (inputs, points) = generated_as(dir.path(), "20000", "csv", "heavy");
+    let (inputs, points) = generated(dir.path(), "20000", "csv", "heavy");
     let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
     audit(&inputs, &points, &whole, &[]);
     audit(&inputs, &points, &sharded, &["--shards", "5"]);
@@ -216,7 +159,7 @@ fn sharded_heavy_run_equals_the_whole_run_and_the_truth() {
 #[test]
 fn sharded_parquet_run_equals_the_whole_run() {
     let dir = tempfile::tempdir().unwrap();
-    let (inputs, points) = generated(dir.path(), "8000", "parquet");
+    let (inputs, points) = generated(dir.path(), "8000", "parquet", "standard");
     assert!(inputs.iter().all(|i| i.ends_with(".parquet")));
     let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
     audit(&inputs, &points, &whole, &[]);
@@ -332,11 +275,11 @@ fn the_spill_is_measured_and_leaves_nothing_behind() {
 #[test]
 fn a_spill_out_of_space_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let (inputs, points) = generated(dir.path(), "20000", "csv");
+    let (inputs, points) = generated(dir.path(), "20000", "csv", "standard");
     let spill = dir.path().join("spill");
     let out = dir.path().join("out");
     let spill_arg = spill.display().to_string();
-    let args = args_of(
+    let args = audit_args_with(
         &inputs,
         &points,
         &out,

@@ -55,17 +55,57 @@ pub fn sample_extracts() -> Vec<String> {
 
 /// `simaudit audit` arguments: `inputs` with the sample's points registry, writing quietly into `out`.
 pub fn audit_args(inputs: &[String], out: &Path, extra: &[&str]) -> Vec<String> {
+    audit_args_with(inputs, &repo("sample-data/points.csv"), out, extra)
+}
+
+/// `simaudit audit` arguments: `inputs` with the registry `points`, writing quietly into `out`.
+pub fn audit_args_with(
+    inputs: &[String],
+    points: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Vec<String> {
     let mut args = vec!["audit".to_string()];
     args.extend(inputs.iter().cloned());
     args.extend([
         "--points".into(),
-        repo("sample-data/points.csv").display().to_string(),
+        points.display().to_string(),
         "--out".into(),
         out.display().to_string(),
         "--quiet".into(),
     ]);
     args.extend(extra.iter().map(|s| s.to_string()));
     args
+}
+
+/// An extract generated into `dir/gen` (seed 7) in `format` (csv or parquet) with the generator's
+/// `profile`: its carrier files, sorted, and its points.csv.
+pub fn generated(dir: &Path, rows: &str, format: &str, profile: &str) -> (Vec<String>, PathBuf) {
+    let gen = dir.join("gen");
+    let out = gen.display().to_string();
+    run_ok(&[
+        "generate",
+        "--rows",
+        rows,
+        "--seed",
+        "7",
+        "--format",
+        format,
+        "--out",
+        &out,
+        "--profile",
+        profile,
+    ]);
+    let mut inputs: Vec<String> = std::fs::read_dir(&gen)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            !["points.csv", "truth.csv"].contains(&p.file_name().unwrap().to_str().unwrap())
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    inputs.sort();
+    (inputs, gen.join("points.csv"))
 }
 
 /// Rows of a CSV file as header-keyed maps.
