@@ -150,10 +150,7 @@ pub fn write_all(
         out,
         audit.view(),
         &summaries,
-        Findings {
-            rows: &held,
-            csv: true,
-        },
+        &held,
         formats,
         privacy,
         lang,
@@ -193,27 +190,19 @@ pub fn finish(
         .collect())
 }
 
-/// The findings' rows for the outputs made of them.
-#[derive(Clone, Copy)]
-pub struct Findings<'a> {
-    pub rows: &'a dyn write::FindingRows,
-    /// findings.csv is to be written from `rows` (false when it is written already: a sharded run
-    /// merges its shards' files into it).
-    pub csv: bool,
-}
-
 /// The job that makes the findings' rows once for findings.csv, findings.parquet and report.xlsx.
 const FINDINGS_JOB: &str = "findings rows";
 
 /// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
-/// summaries and the findings rows, side by side; returns each file written with its wall seconds.
+/// summaries and the findings' rows (`findings`, made once for findings.csv, findings.parquet and
+/// report.xlsx), side by side; returns each file written with its wall seconds.
 #[allow(clippy::too_many_arguments)]
 pub fn write_reports<'a>(
     mut jobs: Vec<(&'a str, Job<'a>)>,
     out: &Path,
     run: RunView<'a>,
     s: &'a Summaries,
-    findings: Findings<'a>,
+    findings: &'a dyn write::FindingRows,
     formats: Formats,
     privacy: &'a Privacy,
     lang: i18n::Lang,
@@ -241,7 +230,7 @@ pub fn write_reports<'a>(
     ));
     // Each writer's seconds, told by the findings job.
     let block_seconds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let csv = formats.csv && findings.csv;
+    let csv = formats.csv;
     if csv || formats.parquet || formats.xlsx {
         let dir = out.to_path_buf();
         let block_seconds = block_seconds.clone();
@@ -268,7 +257,7 @@ pub fn write_reports<'a>(
                         lang,
                     )));
                 }
-                let seconds = write::write_blocks(findings.rows, writers)?;
+                let seconds = write::write_blocks(findings, writers)?;
                 *block_seconds.lock().unwrap_or_else(|p| p.into_inner()) = seconds;
                 Ok(())
             }),

@@ -283,42 +283,96 @@ impl FindingRows for HeldFindings<'_> {
     }
 }
 
-/// The rows of a findings.csv this run wrote (already masked when the run masks).
-pub struct CsvFindings<'a>(pub &'a Path);
+/// The rows of findings.csv files this run wrote (a sharded run's shards' parts, each in output order,
+/// already masked when the run masks), merged into output order: by file, in `files`' order, then
+/// row. All findings of one record are in one part, next to each other, in their order.
+pub struct MergedFindings<'a> {
+    pub parts: &'a [PathBuf],
+    pub files: &'a [crate::ingest::SourceFile],
+}
 
-impl FindingRows for CsvFindings<'_> {
+impl FindingRows for MergedFindings<'_> {
     fn visit(
         &self,
         limit: usize,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let named = |e: csv::Error| std::io::Error::other(format!("{}: {e}", self.0.display()));
-        let mut rdr = csv::ReaderBuilder::new()
-            .buffer_capacity(1 << 20)
-            .from_path(self.0)
-            .map_err(named)?;
-        let mut rec = csv::StringRecord::new();
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let rank: rustc_hash::FxHashMap<&str, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.as_str(), i))
+            .collect();
+        let named = |k: usize, why: String| {
+            std::io::Error::other(format!("{}: {why}", self.parts[k].display()))
+        };
+        let mut readers = Vec::with_capacity(self.parts.len());
+        for (k, p) in self.parts.iter().enumerate() {
+            let reader = csv::ReaderBuilder::new()
+                .buffer_capacity(1 << 20)
+                .from_path(p)
+                .map_err(|e| named(k, e.to_string()))?;
+            readers.push(reader);
+        }
+        let mut current = vec![csv::StringRecord::new(); self.parts.len()];
+        // Reads part k's next record; its (file rank, row) when there is one.
+        let mut next = |k: usize, current: &mut [csv::StringRecord]| {
+            let rec = &mut current[k];
+            if !readers[k]
+                .read_record(rec)
+                .map_err(|e| named(k, e.to_string()))?
+            {
+                return Ok(None);
+            }
+            let file = rank.get(rec.get(0).unwrap_or("")).copied();
+            let row = rec.get(1).and_then(|r| r.parse::<u32>().ok());
+            match (file, row) {
+                (Some(file), Some(row)) => Ok(Some((file, row))),
+                _ => Err(named(k, "a finding with an unknown file or a bad row number".into())),
+            }
+        };
+        let mut heap = BinaryHeap::with_capacity(self.parts.len());
+        for k in 0..self.parts.len() {
+            if let Some(at) = next(k, &mut current)? {
+                heap.push(Reverse((at, k)));
+            }
+        }
         let mut seen = 0;
-        while seen < limit && rdr.read_record(&mut rec).map_err(named)? {
-            seen += 1;
-            let field = |i: usize| rec.get(i).unwrap_or("");
-            let row = field(1).parse().map_err(|_| {
-                std::io::Error::other(format!("{}: bad row number", self.0.display()))
-            })?;
-            each(&FindingRow {
-                file: field(0),
-                row,
-                carrier: field(2),
-                msisdn: field(3).into(),
-                subscriber_type: field(4),
-                id_type: field(5),
-                id_number: field(6).into(),
-                full_name: field(7).into(),
-                point_id: field(8),
-                rule: field(9),
-                severity: field(10),
-                detail: field(11).into(),
-            })?;
+        while let Some(Reverse((at, k))) = heap.pop() {
+            // The record's findings follow each other in its part: taken together.
+            loop {
+                if seen == limit {
+                    return Ok(());
+                }
+                seen += 1;
+                let rec = &current[k];
+                let (file, row) = at;
+                let field = |i: usize| rec.get(i).unwrap_or("");
+                each(&FindingRow {
+                    file: self.files[file].name.as_str(),
+                    row,
+                    carrier: field(2),
+                    msisdn: field(3).into(),
+                    subscriber_type: field(4),
+                    id_type: field(5),
+                    id_number: field(6).into(),
+                    full_name: field(7).into(),
+                    point_id: field(8),
+                    rule: field(9),
+                    severity: field(10),
+                    detail: field(11).into(),
+                })?;
+                match next(k, &mut current)? {
+                    Some(again) if again == at => {}
+                    Some(later) => {
+                        heap.push(Reverse((later, k)));
+                        break;
+                    }
+                    None => break,
+                }
+            }
         }
         Ok(())
     }

@@ -548,14 +548,6 @@ pub fn run(
     stages.push(watch.lap("shards"));
 
     on_stage("report", None);
-    let merged = if o.formats.csv {
-        o.out.join("findings.csv")
-    } else {
-        work.join("findings.csv")
-    };
-    let clock = std::time::Instant::now();
-    merge_findings(&parts, &merged, &files)?;
-    let merge_seconds = clock.elapsed().as_secs_f64();
     if let Some(sink) = subscriptions {
         let clock = std::time::Instant::now();
         sink.finish()?;
@@ -583,18 +575,15 @@ pub fn run(
         o.out,
         done.view(),
         &done.summaries,
-        report::Findings {
-            rows: &write::CsvFindings(&merged),
-            csv: false,
+        &write::MergedFindings {
+            parts: &parts,
+            files: &done.files,
         },
         o.formats,
         o.privacy,
         o.lang,
     )?;
-    // findings.csv and subscriptions.parquet were written along the way.
-    if o.formats.csv {
-        output_seconds.push(("findings.csv".into(), merge_seconds));
-    }
+    // subscriptions.parquet was written along the way.
     if o.formats.parquet {
         output_seconds.push(("subscriptions.parquet".into(), subscriptions_seconds));
     }
@@ -617,72 +606,6 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// Merges the shards' findings files (each in findings.csv order) into `into`.
-fn merge_findings(parts: &[PathBuf], into: &Path, files: &[SourceFile]) -> Result<()> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let rank: FxHashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.name.as_str(), i))
-        .collect();
-    let csv_err = |p: &Path, e: csv::Error| Error::read(p, std::io::Error::other(e));
-    let mut readers = Vec::new();
-    for p in parts {
-        readers.push(
-            csv::ReaderBuilder::new()
-                .buffer_capacity(1 << 20)
-                .from_path(p)
-                .map_err(|e| csv_err(p, e))?,
-        );
-    }
-    let mut current: Vec<csv::ByteRecord> = vec![csv::ByteRecord::new(); parts.len()];
-    let mut heap = BinaryHeap::new();
-    let key = |rec: &csv::ByteRecord| -> (usize, u32) {
-        let name = std::str::from_utf8(rec.get(0).unwrap_or(b"")).unwrap_or("");
-        let row = std::str::from_utf8(rec.get(1).unwrap_or(b""))
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(0);
-        (rank.get(name).copied().unwrap_or(usize::MAX), row)
-    };
-    let mut next = |k: usize, current: &mut [csv::ByteRecord]| -> Result<Option<(usize, u32)>> {
-        let more = readers[k]
-            .read_byte_record(&mut current[k])
-            .map_err(|e| csv_err(&parts[k], e))?;
-        Ok(more.then(|| key(&current[k])))
-    };
-    for k in 0..parts.len() {
-        if let Some(at) = next(k, &mut current)? {
-            heap.push(Reverse((at, k)));
-        }
-    }
-    write::atomic(into, |w| {
-        let mut c = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Necessary)
-            .from_writer(w);
-        let io = std::io::Error::other;
-        c.write_record(write::FINDING_COLUMNS).map_err(io)?;
-        while let Some(Reverse((at, k))) = heap.pop() {
-            // All findings of one record are in one shard, next to each other: copy them together.
-            c.write_byte_record(&current[k]).map_err(io)?;
-            loop {
-                match next(k, &mut current).map_err(|e| std::io::Error::other(e.to_string()))? {
-                    Some(again) if again == at => {
-                        c.write_byte_record(&current[k]).map_err(io)?;
-                    }
-                    Some(later) => {
-                        heap.push(Reverse((later, k)));
-                        break;
-                    }
-                    None => break,
-                }
-            }
-        }
-        c.flush()
-    })
 }
 
 #[cfg(test)]
