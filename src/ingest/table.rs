@@ -28,6 +28,15 @@ impl Strings {
         self.ends.push(self.text.len());
     }
 
+    /// The strings `text` holds back to back, given each one's end: None unless the ends are in
+    /// order, on character boundaries, and the last one is the end of `text`.
+    pub fn from_ends(text: String, ends: Vec<usize>) -> Option<Strings> {
+        let ordered = ends.windows(2).all(|w| w[0] <= w[1]);
+        let bounded = ends.iter().all(|&e| text.is_char_boundary(e));
+        let whole = ends.last().map_or(text.is_empty(), |&e| e == text.len());
+        (ordered && bounded && whole).then_some(Strings { text, ends })
+    }
+
     /// Empty, its room kept for the next strings.
     pub fn clear(&mut self) {
         self.text.clear();

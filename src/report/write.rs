@@ -330,7 +330,10 @@ impl FindingRows for MergedFindings<'_> {
             let row = rec.get(1).and_then(|r| r.parse::<u32>().ok());
             match (file, row) {
                 (Some(file), Some(row)) => Ok(Some((file, row))),
-                _ => Err(named(k, "a finding with an unknown file or a bad row number".into())),
+                _ => Err(named(
+                    k,
+                    "a finding with an unknown file or a bad row number".into(),
+                )),
             }
         };
         let mut heap = BinaryHeap::with_capacity(self.parts.len());
