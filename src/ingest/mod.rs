@@ -24,7 +24,7 @@ pub use points::PointRegistry;
 use profile::Profile;
 use rustc_hash::FxHashMap;
 pub use source::HeadRow;
-use source::Source;
+use source::{Opened, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::{
@@ -279,6 +279,11 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
     let mut read_before = 0u64;
     // A stream's sink asked to stop: the rest is left unread.
     let mut stopped = false;
+    // Each file is read once to check it is UTF-8 before it is parsed: the next file's check runs on
+    // a thread of its own while this one is parsed, instead of between the two.
+    let to_open: Vec<(PathBuf, Option<Encoding>)> =
+        opened.iter().map(|o| (o.1.to_path_buf(), o.2)).collect();
+    let mut ahead: Option<std::thread::JoinHandle<Result<Opened>>> = None;
     for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
         opened.into_iter().enumerate()
     {
@@ -286,8 +291,20 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             break;
         }
         let weight = weights[idx];
+        let looked = match ahead.take() {
+            Some(ahead) => ahead.join().unwrap_or_else(|_| {
+                Err(Error::Input(format!(
+                    "{}: the check of its encoding stopped unexpectedly",
+                    path.display()
+                )))
+            })?,
+            None => Opened::open(path, encoding)?,
+        };
+        if let Some((next, encoding)) = to_open.get(idx + 1).cloned() {
+            ahead = Some(std::thread::spawn(move || Opened::open(&next, encoding)));
+        }
         let idx = idx as u16;
-        let (mut src, size) = Source::read(path, encoding, sheet.as_deref())?;
+        let (mut src, size) = Source::read(path, looked, encoding, sheet.as_deref())?;
         let units = src.units();
         src.use_header(header);
         info.size = size;

@@ -55,7 +55,8 @@ impl Text {
 /// released after use. `Err` gives back the map when the file is not UTF-8 throughout (or holds NUL
 /// bytes), for the decoding path.
 pub fn map_utf8(map: memmap2::Mmap) -> std::result::Result<Text, memmap2::Mmap> {
-    const WINDOW: usize = 256 << 20;
+    // Small enough not to add much to the memory of the parsing beside it (see `Opened`).
+    const WINDOW: usize = 64 << 20;
     let mut at = 0;
     while at < map.len() {
         let mut end = (at + WINDOW).min(map.len());
@@ -245,14 +246,25 @@ pub fn is_binary(head: &[u8]) -> bool {
         .any(|sig| head.starts_with(sig))
 }
 
-impl Source {
-    /// Reads the file at `path` whole, with its size. UTF-8 text is mapped rather than read into memory
-    /// (see [`Text`]); anything else is read and decoded as [`Source::open`] does.
-    pub fn read(
-        path: &Path,
-        encoding: Option<Encoding>,
-        sheet: Option<&str>,
-    ) -> Result<(Source, u64)> {
+/// A file looked at before it is read: mapped and found to be UTF-8 text, or to be read whole (and
+/// decoded) by [`Source::read`]. Holds no more than the file's map, so the next input can be looked
+/// at while this one is parsed.
+pub struct Opened {
+    size: u64,
+    kind: OpenedKind,
+}
+
+enum OpenedKind {
+    /// UTF-8 text, mapped; the encoding it was found in.
+    Text(Text, Encoding),
+    /// Anything else (a binary format, another encoding, an empty file): the map, if made.
+    Other(Option<memmap2::Mmap>),
+}
+
+impl Opened {
+    /// Maps the file at `path` and checks whether it is UTF-8 text (unless `encoding` says it is
+    /// not), reading it once.
+    pub fn open(path: &Path, encoding: Option<Encoding>) -> Result<Opened> {
         let err = |e| Error::read(path, e);
         let file = std::fs::File::open(path).map_err(err)?;
         let size = file.metadata().map_err(err)?.len();
@@ -260,7 +272,7 @@ impl Source {
             encoding,
             None | Some(Encoding::Utf8) | Some(Encoding::Utf8Bom)
         );
-        let bytes = if size > 0 && may_be_utf8 {
+        let kind = if size > 0 && may_be_utf8 {
             // SAFETY: the map is only read, and its bytes are treated as untrusted: never taken as
             // text without a check (`Batch::seal`), every index bounds-checked. Another program may
             // still change the file underneath: a change that leaves invalid UTF-8 is found when the
@@ -269,7 +281,7 @@ impl Source {
             // Read front to back, twice (check, then parse): ask for read-ahead.
             let _ = map.advise(memmap2::Advice::Sequential);
             if is_binary(&map[..map.len().min(8)]) {
-                map.to_vec()
+                OpenedKind::Other(Some(map))
             } else {
                 match map_utf8(map) {
                     Ok(text) => {
@@ -280,16 +292,35 @@ impl Source {
                         } else {
                             Encoding::Utf8
                         };
-                        let src = Source::delimited(path, text, encoding.unwrap_or(found), false)?;
-                        return Ok((src, size));
+                        OpenedKind::Text(text, encoding.unwrap_or(found))
                     }
-                    Err(map) => {
-                        return Ok((Source::open(path, map.to_vec(), encoding, sheet)?, size))
-                    }
+                    Err(map) => OpenedKind::Other(Some(map)),
                 }
             }
         } else {
-            std::fs::read(path).map_err(err)?
+            OpenedKind::Other(None)
+        };
+        Ok(Opened { size, kind })
+    }
+}
+
+impl Source {
+    /// Reads the file at `path`, looked at by [`Opened::open`], whole, with its size. UTF-8 text is
+    /// mapped rather than read into memory (see [`Text`]); anything else is read and decoded as
+    /// [`Source::open`] does.
+    pub fn read(
+        path: &Path,
+        opened: Opened,
+        encoding: Option<Encoding>,
+        sheet: Option<&str>,
+    ) -> Result<(Source, u64)> {
+        let Opened { size, kind } = opened;
+        let bytes = match kind {
+            OpenedKind::Text(text, found) => {
+                return Ok((Source::delimited(path, text, found, false)?, size))
+            }
+            OpenedKind::Other(Some(map)) => map.to_vec(),
+            OpenedKind::Other(None) => std::fs::read(path).map_err(|e| Error::read(path, e))?,
         };
         Ok((Source::open(path, bytes, encoding, sheet)?, size))
     }

@@ -678,7 +678,10 @@ mod tests {
             ("all empty", vec![0; 50]),
             ("few, repeated", (0..n).map(|i| i % 7).collect()),
             ("hundreds", (0..n).map(|i| i % 300).collect()),
-            ("tens of thousands", (0..n).map(|i| (i * 7919) % 70_001).collect()),
+            (
+                "tens of thousands",
+                (0..n).map(|i| (i * 7919) % 70_001).collect(),
+            ),
             ("each row new", (1..=70_000).collect()),
             ("each row new but one empty", (0..70_000).collect()),
         ];
