@@ -86,3 +86,41 @@ fn unchanged_input_is_read_whole() {
     );
     assert!(dir.path().join("out/findings.csv").exists());
 }
+
+/// The next input is looked at while the one before is parsed: removed meanwhile, it ends the run
+/// with a clear error naming it, and no outputs.
+#[test]
+fn next_input_removed_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, next) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    for input in [&first, &next] {
+        std::fs::copy(repo("sample-data/extracts/viettel.csv"), input).unwrap();
+    }
+    let go = dir.path().join("go");
+    let inputs = [first.display().to_string(), next.display().to_string()];
+    let args = audit_args(&inputs, &dir.path().join("out"), &[]);
+    let child = bin()
+        .args(&args)
+        .env("SIMAUDIT_TEST_PAUSE", &go)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let paused = go.with_extension("paused");
+    for _ in 0..3000 {
+        if paused.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(paused.exists(), "the run never paused");
+    // Paused after the first input's check, before the next one is looked at.
+    std::fs::remove_file(&next).unwrap();
+    std::fs::write(&go, b"").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("b.csv"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.path().join("out/findings.csv").exists());
+}

@@ -155,6 +155,40 @@ fn sharded_heavy_run_equals_the_whole_run_and_the_truth() {
     );
 }
 
+/// Without findings.csv, a sharded run's findings.parquet and the workbook's findings sheet come from
+/// the merge of its shards' files all the same, and no findings.csv is left anywhere.
+#[test]
+fn sharded_run_without_csv_writes_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inputs, points) = generated(dir.path(), "8000", "csv", "standard");
+    let (whole, sharded) = (dir.path().join("whole"), dir.path().join("sharded"));
+    let formats = ["--format", "parquet,xlsx"];
+    audit(&inputs, &points, &whole, &formats);
+    audit(
+        &inputs,
+        &points,
+        &sharded,
+        &[&formats[..], &["--shards", "3"]].concat(),
+    );
+    assert!(!sharded.join("findings.csv").exists());
+    let (a, b) = (
+        frame(&whole.join("findings.parquet")),
+        frame(&sharded.join("findings.parquet")),
+    );
+    assert!(
+        a.height() > 1000 && a.equals_missing(&b),
+        "findings.parquet differs"
+    );
+    let sheet = |dir: &Path| {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(dir.join("report.xlsx")).unwrap();
+        let names = book.sheet_names();
+        book.worksheet_range(&names[5]).unwrap()
+    };
+    let (a, b) = (sheet(&whole), sheet(&sharded));
+    assert!(a.height() > 1000 && a == b, "the findings sheets differ");
+}
+
 /// Parquet inputs are read record batch by record batch in shard passes too.
 #[test]
 fn sharded_parquet_run_equals_the_whole_run() {

@@ -283,7 +283,7 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
     // a thread of its own while this one is parsed, instead of between the two.
     let to_open: Vec<(PathBuf, Option<Encoding>)> =
         opened.iter().map(|o| (o.1.to_path_buf(), o.2)).collect();
-    let mut ahead: Option<std::thread::JoinHandle<Result<Opened>>> = None;
+    let mut ahead: Option<ReadAhead> = None;
     for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
         opened.into_iter().enumerate()
     {
@@ -292,16 +292,11 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
         }
         let weight = weights[idx];
         let looked = match ahead.take() {
-            Some(ahead) => ahead.join().unwrap_or_else(|_| {
-                Err(Error::Input(format!(
-                    "{}: the check of its encoding stopped unexpectedly",
-                    path.display()
-                )))
-            })?,
+            Some(ahead) => ahead.join()?,
             None => Opened::open(path, encoding)?,
         };
         if let Some((next, encoding)) = to_open.get(idx + 1).cloned() {
-            ahead = Some(std::thread::spawn(move || Opened::open(&next, encoding)));
+            ahead = Some(ReadAhead::start(next, encoding));
         }
         let idx = idx as u16;
         let (mut src, size) = Source::read(path, looked, encoding, sheet.as_deref())?;
@@ -986,5 +981,39 @@ impl<D: Fn(usize, Field, &str, UnreadableKind) -> Unreadable> CodeReader<'_, D> 
             };
             out.push(pick(value));
         }
+    }
+}
+
+/// The next input looked at ([`Opened::ahead`]) on a thread of its own while the current one is
+/// parsed. Dropped without being joined (the run failed or stopped early), it tells the thread to
+/// give up, so no file is read for nothing.
+struct ReadAhead {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Result<Opened>>>,
+}
+
+impl ReadAhead {
+    fn start(path: PathBuf, encoding: Option<Encoding>) -> ReadAhead {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let told = stop.clone();
+        let thread = std::thread::spawn(move || Opened::ahead(&path, encoding, &told));
+        ReadAhead {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn join(mut self) -> Result<Opened> {
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(opened)) => opened,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Err(Error::Input("an input was looked at twice".into())),
+        }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -8,6 +8,7 @@ use super::records::Records;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A delimited file's text: decoded into memory, or, for a UTF-8 file, mapped from disk. A national
 /// extract is tens of GB: mapped, the pages already parsed are handed back to the kernel as reading
@@ -52,9 +53,13 @@ impl Text {
 }
 
 /// A whole file mapped into memory when it is UTF-8 text: its UTF-8 is checked in windows, each
-/// released after use. `Err` gives back the map when the file is not UTF-8 throughout (or holds NUL
-/// bytes), for the decoding path.
-pub fn map_utf8(map: memmap2::Mmap) -> std::result::Result<Text, memmap2::Mmap> {
+/// released after use, on the thread pool — or, for a file looked at ahead of its turn (`ahead`),
+/// on the calling thread alone, stopping as soon as `ahead` is set. `Err` gives back the map when
+/// the file is not UTF-8 throughout (or holds NUL bytes), for the decoding path, or was stopped.
+fn map_utf8(
+    map: memmap2::Mmap,
+    ahead: Option<&AtomicBool>,
+) -> std::result::Result<Text, memmap2::Mmap> {
     // Small enough not to add much to the memory of the parsing beside it (see `Opened`).
     const WINDOW: usize = 64 << 20;
     let mut at = 0;
@@ -65,7 +70,13 @@ pub fn map_utf8(map: memmap2::Mmap) -> std::result::Result<Text, memmap2::Mmap> 
             end += 1;
         }
         let piece = &map[at..end];
-        if piece.contains(&0) || !decode::is_utf8(piece) {
+        let utf8 = match ahead {
+            None => decode::is_utf8(piece),
+            Some(stop) => {
+                !stop.load(Ordering::Relaxed) && simdutf8::basic::from_utf8(piece).is_ok()
+            }
+        };
+        if piece.contains(&0) || !utf8 {
             return Err(map);
         }
         at = end;
@@ -100,7 +111,8 @@ pub fn sha256_of(path: &Path) -> Result<String> {
 }
 
 /// A test hook: with `SIMAUDIT_TEST_PAUSE=FILE`, a run pauses right after a mapped input was found to be
-/// UTF-8: it creates `FILE.paused` and waits, up to a minute, for `FILE` to exist. A test changes the
+/// UTF-8 (for inputs after the first, the check ahead of its turn pauses, and the run waits for it
+/// when that input's turn comes): it creates `FILE.paused` and waits, up to a minute, for `FILE` to exist. A test changes the
 /// input meanwhile, as another program writing to it during a run would. simaudit itself never writes
 /// to an input.
 fn pause_for_test() {
@@ -265,6 +277,23 @@ impl Opened {
     /// Maps the file at `path` and checks whether it is UTF-8 text (unless `encoding` says it is
     /// not), reading it once.
     pub fn open(path: &Path, encoding: Option<Encoding>) -> Result<Opened> {
+        Opened::look(path, encoding, None)
+    }
+
+    /// [`Opened::open`] on a thread of its own, while another file is parsed: the check runs on
+    /// that thread alone, not on the pool the parsing uses, and gives up once `stop` is set.
+    pub fn ahead(path: &Path, encoding: Option<Encoding>, stop: &AtomicBool) -> Result<Opened> {
+        let opened = Opened::look(path, encoding, Some(stop))?;
+        if stop.load(Ordering::Relaxed) {
+            return Err(Error::Input(format!(
+                "{}: not read (the run stopped)",
+                path.display()
+            )));
+        }
+        Ok(opened)
+    }
+
+    fn look(path: &Path, encoding: Option<Encoding>, ahead: Option<&AtomicBool>) -> Result<Opened> {
         let err = |e| Error::read(path, e);
         let file = std::fs::File::open(path).map_err(err)?;
         let size = file.metadata().map_err(err)?.len();
@@ -283,7 +312,7 @@ impl Opened {
             if is_binary(&map[..map.len().min(8)]) {
                 OpenedKind::Other(Some(map))
             } else {
-                match map_utf8(map) {
+                match map_utf8(map, ahead) {
                     Ok(text) => {
                         pause_for_test();
                         let bom = matches!(text, Text::Mapped { start: 3, .. });

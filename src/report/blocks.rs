@@ -106,7 +106,7 @@ pub fn write_blocks<'w>(
         let maker = scope.spawn(move || {
             let mut block = FindingBlock::default();
             let mut handed = false;
-            let read = findings.visit(usize::MAX, &mut |r| {
+            let read = findings.visit(&mut |r| {
                 block.push(r);
                 if block.len() == per_block {
                     let next = empty_rx.try_recv().unwrap_or_default();

@@ -230,15 +230,14 @@ pub fn write_reports<'a>(
     ));
     // Each writer's seconds, told by the findings job.
     let block_seconds = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let csv = formats.csv;
-    if csv || formats.parquet || formats.xlsx {
+    if formats.csv || formats.parquet || formats.xlsx {
         let dir = out.to_path_buf();
         let block_seconds = block_seconds.clone();
         jobs.push((
             FINDINGS_JOB,
             Box::new(move |_| {
                 let mut writers: Vec<Box<dyn write::BlockWriter + 'a>> = Vec::new();
-                if csv {
+                if formats.csv {
                     writers.push(Box::new(write::CsvBlocks::create(
                         &dir.join("findings.csv"),
                     )?));

@@ -119,7 +119,7 @@ pub fn sheet_csv(path: &Path, sheet: &Sheet) -> Result<()> {
 }
 
 /// A finding's number: made from its normalised integer (no allocation per finding), its pseudonym
-/// (`--mask strict`), or text read back from a findings.csv.
+/// (`--mask strict`), or text read back from a shard's findings file.
 pub enum NumberCell<'a> {
     Made(NumberText),
     Masked(String),
@@ -254,12 +254,11 @@ pub fn finding_row<'a>(
 }
 
 /// The rows of findings.csv in output order, wherever they are kept: made from a run held in memory,
-/// or read back from a findings.csv (a sharded run's merged one).
+/// or merged from a sharded run's shards' findings files as they are read.
 pub trait FindingRows: Sync {
-    /// Calls `each` on the first `limit` rows in order (all of them when there are fewer).
+    /// Calls `each` on every row, in order.
     fn visit(
         &self,
-        limit: usize,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()>;
 }
@@ -273,10 +272,9 @@ pub struct HeldFindings<'a> {
 impl FindingRows for HeldFindings<'_> {
     fn visit(
         &self,
-        limit: usize,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        for f in self.audit.findings.iter().take(limit) {
+        for f in self.audit.findings {
             each(&finding_row(self.audit, self.privacy, f))?;
         }
         Ok(())
@@ -294,7 +292,6 @@ pub struct MergedFindings<'a> {
 impl FindingRows for MergedFindings<'_> {
     fn visit(
         &self,
-        limit: usize,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         use std::cmp::Reverse;
@@ -308,10 +305,13 @@ impl FindingRows for MergedFindings<'_> {
         let named = |k: usize, why: String| {
             std::io::Error::other(format!("{}: {why}", self.parts[k].display()))
         };
+        // The parts' buffers are held beside the writers: 8 MiB between them at most, unless there
+        // are more than 128 parts.
+        let buffer = ((8 << 20) / self.parts.len().max(1)).clamp(64 << 10, 1 << 20);
         let mut readers = Vec::with_capacity(self.parts.len());
         for (k, p) in self.parts.iter().enumerate() {
             let reader = csv::ReaderBuilder::new()
-                .buffer_capacity(1 << 20)
+                .buffer_capacity(buffer)
                 .from_path(p)
                 .map_err(|e| named(k, e.to_string()))?;
             readers.push(reader);
@@ -342,14 +342,9 @@ impl FindingRows for MergedFindings<'_> {
                 heap.push(Reverse((at, k)));
             }
         }
-        let mut seen = 0;
         while let Some(Reverse((at, k))) = heap.pop() {
             // The record's findings follow each other in its part: taken together.
             loop {
-                if seen == limit {
-                    return Ok(());
-                }
-                seen += 1;
                 let rec = &current[k];
                 let (file, row) = at;
                 let field = |i: usize| rec.get(i).unwrap_or("");
@@ -476,6 +471,89 @@ pub fn rejects_csv(path: &Path, run: super::RunView, privacy: &super::Privacy) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes a shard's findings file with these (file, row, rule) rows, in that order.
+    fn part(dir: &Path, name: &str, rows: &[(&str, u32, &str)]) -> PathBuf {
+        let path = dir.join(name);
+        let mut text = FINDING_COLUMNS.join(",") + "\n";
+        for (file, row, rule) in rows {
+            text += &format!("{file},{row},VIETTEL,0912345678,individual,CCCD,001089012345,Lê Văn A,P1,{rule},warning,\"a, b\"\n");
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn merged(
+        parts: &[PathBuf],
+        files: &[crate::ingest::SourceFile],
+    ) -> std::io::Result<Vec<String>> {
+        let mut got = Vec::new();
+        MergedFindings { parts, files }.visit(&mut |r| {
+            assert_eq!(r.detail, "a, b");
+            got.push(format!("{} {} {}", r.file, r.row, r.rule));
+            Ok(())
+        })?;
+        Ok(got)
+    }
+
+    #[test]
+    fn shards_findings_merge_in_output_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // Files in the run's order, which is not the order of their names here.
+        let files: Vec<crate::ingest::SourceFile> = ["b.csv", "a.csv"]
+            .iter()
+            .map(|n| crate::ingest::SourceFile {
+                name: n.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        let parts = [
+            part(
+                dir.path(),
+                "0.csv",
+                &[
+                    ("b.csv", 2, "ID001"),
+                    ("b.csv", 2, "XR001"),
+                    ("a.csv", 1, "SB002"),
+                ],
+            ),
+            part(
+                dir.path(),
+                "1.csv",
+                &[
+                    ("b.csv", 1, "PS001"),
+                    ("b.csv", 10, "ID002"),
+                    ("a.csv", 3, "PT001"),
+                    ("a.csv", 3, "PT003"),
+                ],
+            ),
+            part(dir.path(), "2.csv", &[]),
+        ];
+        assert_eq!(
+            merged(&parts, &files).unwrap(),
+            [
+                "b.csv 1 PS001",
+                "b.csv 2 ID001",
+                "b.csv 2 XR001",
+                "b.csv 10 ID002",
+                "a.csv 1 SB002",
+                "a.csv 3 PT001",
+                "a.csv 3 PT003",
+            ]
+        );
+        assert!(merged(&[], &files).unwrap().is_empty());
+        // A row of a file the run did not read, or a row that is not a number: an error.
+        let unknown = part(dir.path(), "3.csv", &[("c.csv", 1, "ID001")]);
+        assert!(merged(&[parts[0].clone(), unknown], &files).is_err());
+        let bad = dir.path().join("4.csv");
+        std::fs::write(
+            &bad,
+            FINDING_COLUMNS.join(",") + "\nb.csv,x,,,,,,,,ID001,warning,\n",
+        )
+        .unwrap();
+        assert!(merged(&[bad], &files).is_err());
+        assert!(merged(&[dir.path().join("missing.csv")], &files).is_err());
+    }
 
     proptest::proptest! {
         /// The hand-written record is the `csv` crate's, byte for byte.

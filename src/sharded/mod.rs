@@ -10,8 +10,9 @@
 //!    held in memory on them (normalise, row rules, the rules by ID key), with the scan's SB002 and
 //!    PT001 findings of its rows. It writes its findings (in the order of findings.csv) and, side by
 //!    side, appends its rows to subscriptions.parquet, and adds its summary tallies to the run's.
-//! 3. The shards' findings are merged into findings.csv (a k-way merge: the rows of one record are all
-//!    in one shard), and every other output is written from it and the tallies.
+//! 3. The shards' findings files are merged (a k-way merge: the rows of one record are all in one
+//!    shard) as findings.csv, findings.parquet and report.xlsx are written from them; every other
+//!    output is written from the tallies.
 //!
 //! The outputs equal those of a run held in memory byte for byte, except that subscriptions.parquet
 //! lists rows shard by shard.

@@ -171,6 +171,9 @@ impl Spill {
                     .map_err(|e| Error::read(&path, e))?;
                 let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
                 let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+                if len as u64 > s.bytes.saturating_sub(read + 8) {
+                    return Err(bad(format!("a block of {len} bytes runs past the end")));
+                }
                 let mut compressed = vec![0; len];
                 reader
                     .read_exact(&mut compressed)
@@ -181,6 +184,11 @@ impl Spill {
             let decoded: Vec<Result<(Table, Vec<Unreadable>)>> = window
                 .par_iter()
                 .map(|(compressed, raw_len)| {
+                    // The frame says its size: a damaged length is an error, not an allocation.
+                    let size = zstd::zstd_safe::get_frame_content_size(compressed);
+                    if !matches!(size, Ok(Some(size)) if size == *raw_len as u64) {
+                        return Err(bad("a spilled block's length is damaged".into()));
+                    }
                     let raw = zstd::bulk::decompress(compressed, *raw_len)
                         .map_err(|e| Error::read(&path, e))?;
                     decode(&raw, extra).ok_or_else(|| bad("a spilled block does not decode".into()))
@@ -445,6 +453,10 @@ fn date(at: &mut &[u8]) -> Option<DateCell> {
 /// piece, and each cut between two of them to fall between characters.
 fn column(at: &mut &[u8], rows: usize) -> Option<TextColumn> {
     let distinct = varint(at)?;
+    // A block holds no value that none of its rows has.
+    if distinct > rows {
+        return None;
+    }
     let mut ends = Vec::with_capacity(distinct.min(rows) + 1);
     // The empty value: code 0.
     ends.push(0usize);
@@ -456,7 +468,7 @@ fn column(at: &mut &[u8], rows: usize) -> Option<TextColumn> {
     let text = simdutf8::basic::from_utf8(take(at, end)?).ok()?;
     let values = Strings::from_ends(text.to_string(), ends)?;
     let codes: Vec<u32> = match byte(at)? {
-        0 if distinct == rows => (1..=rows as u32).collect(),
+        0 if distinct == rows => (1..=u32::try_from(rows).ok()?).collect(),
         1 => take(at, rows)?.iter().map(|&b| u32::from(b)).collect(),
         2 => take(at, rows.checked_mul(2)?)?
             .chunks_exact(2)
@@ -513,55 +525,56 @@ fn decode(raw: &[u8], extra: &[String]) -> Option<(Table, Vec<Unreadable>)> {
     }
     let [date_of_birth, id_issue_date, activation_time]: [Vec<DateCell>; 3] =
         dates.try_into().ok()?;
-    let texts = (0..9)
-        .map(|_| column(at, n))
-        .collect::<Option<Vec<TextColumn>>>()?;
-    let [carrier, msisdn, full_name, id_number, id_issue_place, nationality, point_id, point_name, district]: [TextColumn; 9] =
-        texts.try_into().ok()?;
-    let extra = extra
-        .iter()
-        .map(|name| Some((name.clone(), column(at, n)?)))
-        .collect::<Option<Vec<_>>>()?;
+    let empty = TextColumn::default;
+    let mut table = Table {
+        file,
+        row,
+        carrier: empty(),
+        msisdn: empty(),
+        full_name: empty(),
+        id_number: empty(),
+        id_issue_place: empty(),
+        nationality: empty(),
+        point_id: empty(),
+        point_name: empty(),
+        district: empty(),
+        subscriber_type,
+        gender,
+        id_type,
+        status,
+        point_type,
+        date_of_birth,
+        id_issue_date,
+        activation_time,
+        extra: Vec::with_capacity(extra.len()),
+    };
+    // In the order `encode` wrote them, whatever order the table lists its columns in.
+    for c in table.texts_mut() {
+        *c = column(at, n)?;
+    }
+    for name in extra {
+        table.extra.push((name.clone(), column(at, n)?));
+    }
     let values = varint(at)?;
-    let mut unreadable = Vec::with_capacity(values.min(n));
+    // At most one per coded or date column of each row.
+    if values > n.checked_mul(Field::ALL.len())? {
+        return None;
+    }
+    let mut unreadable = Vec::with_capacity(values);
     for _ in 0..values {
         let subject = varint(at)?;
         let column = *Field::ALL.get(usize::from(byte(at)?))?;
         let kind = *UnreadableKind::ALL.get(usize::from(byte(at)?))?;
         unreadable.push(Unreadable {
-            file: *file.get(subject)?,
-            row: *row.get(subject)?,
+            file: *table.file.get(subject)?,
+            row: *table.row.get(subject)?,
             subject: subject as u32,
             column,
             raw: text(at)?.to_string(),
             kind,
         });
     }
-    at.is_empty().then_some((
-        Table {
-            file,
-            row,
-            carrier,
-            msisdn,
-            full_name,
-            id_number,
-            id_issue_place,
-            nationality,
-            point_id,
-            point_name,
-            district,
-            subscriber_type,
-            gender,
-            id_type,
-            status,
-            point_type,
-            date_of_birth,
-            id_issue_date,
-            activation_time,
-            extra,
-        },
-        unreadable,
-    ))
+    at.is_empty().then_some((table, unreadable))
 }
 
 #[cfg(test)]
@@ -684,7 +697,14 @@ mod tests {
             ),
             ("each row new", (1..=70_000).collect()),
             ("each row new but one empty", (0..70_000).collect()),
+            // A code other than 0 may hold the empty value too.
+            (
+                "an empty value of its own",
+                (0..n).map(|i| [0, 70_001, 5][i as usize % 3]).collect(),
+            ),
         ];
+        let mut many = many;
+        many.push("");
         for (what, codes) in cases {
             let c = text_column(&many, codes);
             // All rows, every third row, and none.
@@ -700,11 +720,108 @@ mod tests {
                 let got: Vec<&str> = (0..rows.len()).map(|i| back.get(i)).collect();
                 assert_eq!(got, want, "{what}");
                 // Only the values the rows use, each once.
-                let mut used: Vec<&str> = want.iter().copied().filter(|v| !v.is_empty()).collect();
+                let mut used: Vec<u32> = rows
+                    .iter()
+                    .map(|&i| c.codes[i as usize])
+                    .filter(|&k| k != 0)
+                    .collect();
                 used.sort();
                 used.dedup();
                 assert_eq!(back.distinct(), used.len() + 1, "{what}");
             }
+        }
+    }
+
+    /// Many more rows of one shard in one batch than a block holds: several blocks from one `add`,
+    /// each row's unreadable values numbered by the rows read back.
+    #[test]
+    fn a_batch_bigger_than_a_block_comes_back_whole() {
+        let n = 2 * BLOCK_ROWS + 123;
+        let texts = |every: usize, name: &str| {
+            let values: Vec<String> = (0..every).map(|v| format!("{name} {v}")).collect();
+            let values: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+            text_column(
+                &values,
+                (0..n as u32).map(|i| i % (every as u32 + 1)).collect(),
+            )
+        };
+        let when = |i: usize| match i % 4 {
+            0 => DateCell::Empty,
+            1 => DateCell::Unreadable,
+            _ => DateCell::Value(When {
+                at: chrono::DateTime::from_timestamp(i as i64 * 997, 0)
+                    .unwrap()
+                    .naive_utc(),
+                precision: Precision::ALL[i % Precision::ALL.len()],
+            }),
+        };
+        let t = Table {
+            file: (0..n).map(|i| (i / 30_000) as u16).collect(),
+            row: (0..n).map(|i| (i % 30_000) as u32 + 1).collect(),
+            carrier: texts(3, "MẠNG"),
+            msisdn: texts(n, "09"),
+            full_name: texts(5_000, "Nguyễn Thị"),
+            id_number: texts(n - 7, "0010"),
+            id_issue_place: texts(60, "Cục"),
+            nationality: texts(2, "VN"),
+            point_id: texts(300, "P"),
+            point_name: texts(300, "Điểm"),
+            district: texts(70_000, "Quận"),
+            subscriber_type: (0..n)
+                .map(|i| SubscriberType::ALL[i % SubscriberType::ALL.len()])
+                .collect(),
+            gender: (0..n).map(|i| Sex::ALL.get(i % 3).copied()).collect(),
+            id_type: (0..n).map(|i| IdKind::ALL.get(i % 6).copied()).collect(),
+            status: (0..n).map(|i| Status::ALL[i % Status::ALL.len()]).collect(),
+            point_type: (0..n)
+                .map(|i| PointType::ALL[i % PointType::ALL.len()])
+                .collect(),
+            date_of_birth: (0..n).map(when).collect(),
+            id_issue_date: (0..n).map(|i| when(i + 1)).collect(),
+            activation_time: (0..n).map(|i| when(i + 2)).collect(),
+            extra: vec![("ghi chú".into(), texts(10, "chú"))],
+        };
+        let unreadable: Vec<Unreadable> = (0..n)
+            .filter(|i| i % 4 == 1)
+            .map(|i| Unreadable {
+                file: t.file[i],
+                row: t.row[i],
+                subject: i as u32,
+                column: Field::DateOfBirth,
+                raw: format!("ngày {i}"),
+                kind: UnreadableKind::Date,
+            })
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut spill = Spill::create(tmp.path(), 2).unwrap();
+        // Nearly all rows in shard 1.
+        let shard_of: Vec<u8> = (0..n).map(|i| u8::from(i % 50 != 0)).collect();
+        spill.add(&t, &unreadable, &shard_of).unwrap();
+        spill.finish_writing().unwrap();
+        let names = vec!["ghi chú".to_string()];
+        for k in 0..2u8 {
+            let (back, back_unreadable) = spill.read(k as usize, &names).unwrap();
+            let rows: Vec<usize> = (0..n).filter(|&i| shard_of[i] == k).collect();
+            let want: Vec<String> = rows.iter().map(|&i| row_text(&t, i)).collect();
+            let got: Vec<String> = (0..back.len()).map(|i| row_text(&back, i)).collect();
+            assert_eq!(got, want, "shard {k}");
+            let want: Vec<(u32, String)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, &i)| i % 4 == 1)
+                .map(|(j, &i)| (j as u32, format!("ngày {i}")))
+                .collect();
+            let got: Vec<(u32, String)> = back_unreadable
+                .iter()
+                .map(|u| {
+                    assert_eq!(
+                        (u.file, u.row),
+                        (back.file[u.subject as usize], back.row[u.subject as usize])
+                    );
+                    (u.subject, u.raw.clone())
+                })
+                .collect();
+            assert_eq!(got, want, "shard {k}");
         }
     }
 
