@@ -8,13 +8,21 @@ use common::*;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-/// Runs an audit of a copy of a sample extract, changing it with `change` while the run is paused.
-fn audit_changed(change: impl FnOnce(&Path)) -> (std::process::Output, tempfile::TempDir) {
+/// Runs an audit of copies of a sample extract named `names` in a new folder, calling `change` with
+/// the folder while the run is paused after the first input's check.
+fn audit_paused(
+    names: &[&str],
+    change: impl FnOnce(&Path),
+) -> (std::process::Output, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("viettel.csv");
-    std::fs::copy(repo("sample-data/extracts/viettel.csv"), &input).unwrap();
+    let mut inputs = Vec::new();
+    for name in names {
+        let input = dir.path().join(name);
+        std::fs::copy(repo("sample-data/extracts/viettel.csv"), &input).unwrap();
+        inputs.push(input.display().to_string());
+    }
     let go = dir.path().join("go");
-    let args = audit_args(&[input.display().to_string()], &dir.path().join("out"), &[]);
+    let args = audit_args(&inputs, &dir.path().join("out"), &[]);
     let child = bin()
         .args(&args)
         .env("SIMAUDIT_TEST_PAUSE", &go)
@@ -30,9 +38,14 @@ fn audit_changed(change: impl FnOnce(&Path)) -> (std::process::Output, tempfile:
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert!(paused.exists(), "the run never paused");
-    change(&input);
+    change(dir.path());
     std::fs::write(&go, b"").unwrap();
     (child.wait_with_output().unwrap(), dir)
+}
+
+/// Runs an audit of a copy of a sample extract, changing it with `change` while the run is paused.
+fn audit_changed(change: impl FnOnce(&Path)) -> (std::process::Output, tempfile::TempDir) {
+    audit_paused(&["viettel.csv"], |dir| change(&dir.join("viettel.csv")))
 }
 
 #[test]
@@ -91,33 +104,10 @@ fn unchanged_input_is_read_whole() {
 /// with a clear error naming it, and no outputs.
 #[test]
 fn next_input_removed_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let (first, next) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
-    for input in [&first, &next] {
-        std::fs::copy(repo("sample-data/extracts/viettel.csv"), input).unwrap();
-    }
-    let go = dir.path().join("go");
-    let inputs = [first.display().to_string(), next.display().to_string()];
-    let args = audit_args(&inputs, &dir.path().join("out"), &[]);
-    let child = bin()
-        .args(&args)
-        .env("SIMAUDIT_TEST_PAUSE", &go)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let paused = go.with_extension("paused");
-    for _ in 0..3000 {
-        if paused.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    assert!(paused.exists(), "the run never paused");
     // Paused after the first input's check, before the next one is looked at.
-    std::fs::remove_file(&next).unwrap();
-    std::fs::write(&go, b"").unwrap();
-    let output = child.wait_with_output().unwrap();
+    let (output, dir) = audit_paused(&["a.csv", "b.csv"], |dir| {
+        std::fs::remove_file(dir.join("b.csv")).unwrap()
+    });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("b.csv"), "{stderr}");

@@ -613,15 +613,20 @@ mod tests {
         )
     }
 
-    #[test]
-    fn the_sample_comes_back_from_the_spill_shard_by_shard() {
+    /// The sample extracts, loaded.
+    fn sample() -> crate::ingest::Loaded {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/extracts");
         let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
         inputs.sort();
-        let loaded = crate::ingest::load(&inputs, &Default::default()).unwrap();
+        crate::ingest::load(&inputs, &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn the_sample_comes_back_from_the_spill_shard_by_shard() {
+        let loaded = sample();
         let t = &loaded.table;
         assert!(!t.extra.is_empty() && !loaded.unreadable.is_empty());
         let shards = 3;
@@ -827,13 +832,7 @@ mod tests {
 
     #[test]
     fn a_damaged_block_is_an_error_never_a_panic() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/extracts");
-        let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        inputs.sort();
-        let loaded = crate::ingest::load(&inputs, &Default::default()).unwrap();
+        let loaded = sample();
         let t = &loaded.table;
         let names: Vec<String> = t.extra.iter().map(|(n, _)| n.clone()).collect();
         let rows: Vec<u32> = (0..t.len().min(40) as u32).collect();
