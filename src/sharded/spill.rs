@@ -159,9 +159,25 @@ impl Spill {
         crate::usage::PROGRESS.start(s.bytes);
         let mut read = 0u64;
         // Blocks are read a window at a time; a window's blocks are decoded side by side, each into
-        // a small table of its own, which are then appended in order (each distinct text of a
-        // block looked up once).
+        // a small table of its own, while the window before is appended in order (each distinct
+        // text of a block looked up once).
         const WINDOW: usize = 8;
+        let mut decoded: Vec<Result<(Table, Vec<Unreadable>)>> = Vec::new();
+        let append = |decoded: Vec<Result<(Table, Vec<Unreadable>)>>,
+                      builder: &mut TableBuilder,
+                      unreadable: &mut Vec<Unreadable>|
+         -> Result<()> {
+            for block in decoded {
+                let (small, small_unreadable) = block?;
+                let offset = builder.len() as u32;
+                unreadable.extend(small_unreadable.into_iter().map(|mut u| {
+                    u.subject += offset;
+                    u
+                }));
+                builder.append(small);
+            }
+            Ok(())
+        };
         while read < s.bytes {
             let mut window: Vec<(Vec<u8>, usize)> = Vec::with_capacity(WINDOW);
             while read < s.bytes && window.len() < WINDOW {
@@ -181,30 +197,32 @@ impl Spill {
                 read += 8 + len as u64;
                 window.push((compressed, raw_len));
             }
-            let decoded: Vec<Result<(Table, Vec<Unreadable>)>> = window
-                .par_iter()
-                .map(|(compressed, raw_len)| {
-                    // The frame says its size: a damaged length is an error, not an allocation.
-                    let size = zstd::zstd_safe::get_frame_content_size(compressed);
-                    if !matches!(size, Ok(Some(size)) if size == *raw_len as u64) {
-                        return Err(bad("a spilled block's length is damaged".into()));
-                    }
-                    let raw = zstd::bulk::decompress(compressed, *raw_len)
-                        .map_err(|e| Error::read(&path, e))?;
-                    decode(&raw, extra).ok_or_else(|| bad("a spilled block does not decode".into()))
-                })
-                .collect();
-            for block in decoded {
-                let (small, small_unreadable) = block?;
-                let offset = builder.len() as u32;
-                unreadable.extend(small_unreadable.into_iter().map(|mut u| {
-                    u.subject += offset;
-                    u
-                }));
-                builder.append(small);
-            }
+            let before = std::mem::take(&mut decoded);
+            let (next, appended) = rayon::join(
+                || {
+                    window
+                        .par_iter()
+                        .map(|(compressed, raw_len)| {
+                            // The frame says its size: a damaged length is an error, not an
+                            // allocation.
+                            let size = zstd::zstd_safe::get_frame_content_size(compressed);
+                            if !matches!(size, Ok(Some(size)) if size == *raw_len as u64) {
+                                return Err(bad("a spilled block's length is damaged".into()));
+                            }
+                            let raw = zstd::bulk::decompress(compressed, *raw_len)
+                                .map_err(|e| Error::read(&path, e))?;
+                            decode(&raw, extra)
+                                .ok_or_else(|| bad("a spilled block does not decode".into()))
+                        })
+                        .collect()
+                },
+                || append(before, &mut builder, &mut unreadable),
+            );
+            appended?;
+            decoded = next;
             crate::usage::PROGRESS.set(read);
         }
+        append(decoded, &mut builder, &mut unreadable)?;
         if read != s.bytes || builder.len() as u64 != s.records {
             return Err(bad(format!(
                 "{} records in {read} bytes read back, {} records in {} bytes written",
