@@ -848,6 +848,40 @@ mod tests {
         }
     }
 
+    /// A damaged block anywhere in a shard's file (in the first window read, or the last) makes
+    /// reading it back an error: decoding runs a window ahead of appending, and no error is lost.
+    #[test]
+    fn a_damaged_spill_is_an_error_wherever_the_damage_is() {
+        use std::os::unix::fs::FileExt;
+        let loaded = sample();
+        let t = &loaded.table;
+        let names: Vec<String> = t.extra.iter().map(|(n, _)| n.clone()).collect();
+        let shard_of = vec![0u8; t.len()];
+        let tmp = tempfile::tempdir().unwrap();
+        // 11 blocks: more than one window of 8.
+        for damaged in [0usize, 10] {
+            let mut spill = Spill::create(tmp.path(), 1).unwrap();
+            for _ in 0..11 {
+                spill.add(t, &loaded.unreadable, &shard_of).unwrap();
+            }
+            spill.finish_writing().unwrap();
+            let file = spill.shards[0].file.get_mut();
+            // Walks the blocks' headers to the damaged one, and makes its raw length one more.
+            let mut at = 0u64;
+            for _ in 0..damaged {
+                let mut head = [0u8; 8];
+                file.read_exact_at(&mut head, at).unwrap();
+                at += 8 + u64::from(u32::from_le_bytes([head[0], head[1], head[2], head[3]]));
+            }
+            let mut head = [0u8; 8];
+            file.read_exact_at(&mut head, at).unwrap();
+            let raw_len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) + 1;
+            file.write_all_at(&raw_len.to_le_bytes(), at + 4).unwrap();
+            let read = spill.read(0, &names);
+            assert!(read.is_err(), "block {damaged} damaged, yet read back");
+        }
+    }
+
     #[test]
     fn a_damaged_block_is_an_error_never_a_panic() {
         let loaded = sample();
