@@ -281,12 +281,9 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
     let mut stopped = false;
     // Each file is read once to check it is UTF-8 before it is parsed: the next file's check runs on
     // a thread of its own while this one is parsed, instead of between the two.
-    let to_open: Vec<(PathBuf, Option<Encoding>)> =
-        opened.iter().map(|o| (o.1.to_path_buf(), o.2)).collect();
     let mut ahead: Option<ReadAhead> = None;
-    for (idx, (mut info, path, encoding, profile, (sheet, header), _)) in
-        opened.into_iter().enumerate()
-    {
+    let mut inputs = opened.into_iter().enumerate().peekable();
+    while let Some((idx, (mut info, path, encoding, profile, (sheet, header), _))) = inputs.next() {
         if stopped {
             break;
         }
@@ -295,8 +292,8 @@ fn load_inputs(paths: &[PathBuf], opts: &IngestOptions, mut keep: Keep) -> Resul
             Some(ahead) => ahead.join()?,
             None => Opened::open(path, encoding)?,
         };
-        if let Some((next, encoding)) = to_open.get(idx + 1).cloned() {
-            ahead = Some(ReadAhead::start(next, encoding));
+        if let Some((_, next)) = inputs.peek() {
+            ahead = Some(ReadAhead::start(next.1.to_path_buf(), next.2));
         }
         let idx = idx as u16;
         let (mut src, size) = Source::read(path, looked, encoding, sheet.as_deref())?;

@@ -72,9 +72,8 @@ fn map_utf8(
         let piece = &map[at..end];
         let utf8 = match ahead {
             None => decode::is_utf8(piece),
-            Some(stop) => {
-                !stop.load(Ordering::Relaxed) && simdutf8::basic::from_utf8(piece).is_ok()
-            }
+            Some(stop) if stop.load(Ordering::Relaxed) => return Err(map),
+            Some(_) => simdutf8::basic::from_utf8(piece).is_ok(),
         };
         if piece.contains(&0) || !utf8 {
             return Err(map);
@@ -110,11 +109,11 @@ pub fn sha256_of(path: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// A test hook: with `SIMAUDIT_TEST_PAUSE=FILE`, a run pauses right after a mapped input was found to be
-/// UTF-8 (for inputs after the first, the check ahead of its turn pauses, and the run waits for it
-/// when that input's turn comes): it creates `FILE.paused` and waits, up to a minute, for `FILE` to exist. A test changes the
-/// input meanwhile, as another program writing to it during a run would. simaudit itself never writes
-/// to an input.
+/// A test hook: with `SIMAUDIT_TEST_PAUSE=FILE`, a run pauses right after a mapped input was found to
+/// be UTF-8 (for inputs after the first, the check ahead of its turn pauses, and the run waits for it
+/// when that input's turn comes): it creates `FILE.paused` and waits, up to a minute, for `FILE` to
+/// exist. A test changes the input meanwhile, as another program writing to it during a run would.
+/// simaudit itself never writes to an input.
 fn pause_for_test() {
     let Some(go) = std::env::var_os("SIMAUDIT_TEST_PAUSE") else {
         return;

@@ -509,14 +509,6 @@ fn column(at: &mut &[u8], rows: usize) -> Option<TextColumn> {
 fn decode(raw: &[u8], extra: &[String]) -> Option<(Table, Vec<Unreadable>)> {
     let at = &mut &raw[..];
     let n = varint(at)?;
-    let file: Vec<u16> = take(at, n.checked_mul(2)?)?
-        .chunks_exact(2)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]))
-        .collect();
-    let row: Vec<u32> = take(at, n.checked_mul(4)?)?
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
     /// A coded column: a byte a row, read by `of`.
     fn coded<V>(at: &mut &[u8], n: usize, of: impl Fn(usize) -> Option<V>) -> Option<Vec<V>> {
         take(at, n)?.iter().map(|&b| of(usize::from(b))).collect()
@@ -528,50 +520,33 @@ fn decode(raw: &[u8], extra: &[String]) -> Option<(Table, Vec<Unreadable>)> {
             b => all.get(b - 1).map(|v| Some(*v)),
         }
     }
-    let subscriber_type = coded(at, n, |b| SubscriberType::ALL.get(b).copied())?;
-    let gender = coded(at, n, |b| optional(&Sex::ALL, b))?;
-    let id_type = coded(at, n, |b| optional(&IdKind::ALL, b))?;
-    let status = coded(at, n, |b| Status::ALL.get(b).copied())?;
-    let point_type = coded(at, n, |b| PointType::ALL.get(b).copied())?;
-    let mut dates = Vec::with_capacity(3);
-    for _ in 0..3 {
-        dates.push(
-            (0..n)
-                .map(|_| date(at))
-                .collect::<Option<Vec<DateCell>>>()?,
-        );
+    // Columns in the order `encode` wrote them, whatever order the table lists them in.
+    let mut table = TableBuilder::with_extra(extra).finish();
+    table.file = take(at, n.checked_mul(2)?)?
+        .chunks_exact(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    table.row = take(at, n.checked_mul(4)?)?
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    table.subscriber_type = coded(at, n, |b| SubscriberType::ALL.get(b).copied())?;
+    table.gender = coded(at, n, |b| optional(&Sex::ALL, b))?;
+    table.id_type = coded(at, n, |b| optional(&IdKind::ALL, b))?;
+    table.status = coded(at, n, |b| Status::ALL.get(b).copied())?;
+    table.point_type = coded(at, n, |b| PointType::ALL.get(b).copied())?;
+    for dates in [
+        &mut table.date_of_birth,
+        &mut table.id_issue_date,
+        &mut table.activation_time,
+    ] {
+        *dates = (0..n).map(|_| date(at)).collect::<Option<_>>()?;
     }
-    let [date_of_birth, id_issue_date, activation_time]: [Vec<DateCell>; 3] =
-        dates.try_into().ok()?;
-    let empty = TextColumn::default;
-    let mut table = Table {
-        file,
-        row,
-        carrier: empty(),
-        msisdn: empty(),
-        full_name: empty(),
-        id_number: empty(),
-        id_issue_place: empty(),
-        nationality: empty(),
-        point_id: empty(),
-        point_name: empty(),
-        district: empty(),
-        subscriber_type,
-        gender,
-        id_type,
-        status,
-        point_type,
-        date_of_birth,
-        id_issue_date,
-        activation_time,
-        extra: Vec::with_capacity(extra.len()),
-    };
-    // In the order `encode` wrote them, whatever order the table lists its columns in.
     for c in table.texts_mut() {
         *c = column(at, n)?;
     }
-    for name in extra {
-        table.extra.push((name.clone(), column(at, n)?));
+    for (_, c) in &mut table.extra {
+        *c = column(at, n)?;
     }
     let values = varint(at)?;
     // At most one per coded or date column of each row.
