@@ -14,8 +14,8 @@ use polars::prelude::*;
 use polars_arrow::array::{
     DictionaryArray, ListArray, MutableUtf8ValuesArray, PrimitiveArray, Utf8Array, LIST_VALUES_NAME,
 };
-use polars_arrow::offset::OffsetsBuffer;
 use polars_arrow::datatypes::IntegerType;
+use polars_arrow::offset::OffsetsBuffer;
 use polars_parquet::write::{
     array_to_columns, fallible_streaming_iterator, get_dtype_encoding, to_parquet_type,
     CompressedDataPage, CompressedPage, CompressionOptions, DynIter, DynStreamingIterator,
@@ -38,12 +38,22 @@ pub(crate) fn group_rows() -> usize {
         .unwrap_or(1 << 16)
 }
 
-/// One row group: Arrow columns in file order, each with its field (name and the type readers see)
-/// and its Parquet encoding.
+/// One row group: Arrow columns in file order, each with its field (name and the type readers see),
+/// its Parquet encoding and how its pages are compressed.
 pub struct RowGroup {
     rows: usize,
     fields: Vec<ArrowField>,
-    columns: Vec<(ArrayRef, Vec<Encoding>)>,
+    columns: Vec<(ArrayRef, Vec<Encoding>, Matches)>,
+}
+
+/// What zstd can expect to find in a column's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matches {
+    /// Repeated byte strings, as in most columns (dictionary pages, keys, dates, prose).
+    Usual,
+    /// Few: values of random digits (phone and ID numbers), whose size comes from their few symbols.
+    /// A small match table stays in the core's cache and compresses them as small, in less time.
+    Rare,
 }
 
 impl RowGroup {
@@ -65,9 +75,21 @@ impl RowGroup {
         encoding: Vec<Encoding>,
         nullable: bool,
     ) {
+        self.push_with(name, dtype, array, encoding, nullable, Matches::Usual)
+    }
+
+    fn push_with(
+        &mut self,
+        name: &str,
+        dtype: ArrowDataType,
+        array: ArrayRef,
+        encoding: Vec<Encoding>,
+        nullable: bool,
+        matches: Matches,
+    ) {
         self.fields
             .push(ArrowField::new(name.into(), dtype, nullable));
-        self.columns.push((array, encoding));
+        self.columns.push((array, encoding, matches));
     }
 
     /// A column polars built (numbers, dates, flags, lists), encoded as polars' own writer would.
@@ -90,20 +112,26 @@ impl RowGroup {
     /// pay and even trying costs a pass over the values. The values are written back to back after
     /// their lengths (delta-coded), instead of each after its own four-byte length as plain encoding
     /// does: zstd then reads fewer bytes, finds fewer useless matches and makes a smaller file.
-    pub fn distinct_text<'a>(&mut self, name: &str, values: impl Iterator<Item = &'a str>) {
-        self.plain_text(name, values.collect());
+    pub fn distinct_text<'a>(
+        &mut self,
+        name: &str,
+        values: impl Iterator<Item = &'a str>,
+        matches: Matches,
+    ) {
+        self.plain_text(name, values.collect(), matches);
     }
 
     /// Text made value by value into `values` (sized for the group beforehand, see [`text_values`]):
     /// written as [`RowGroup::distinct_text`].
-    fn plain_text(&mut self, name: &str, values: MutableUtf8ValuesArray<i64>) {
+    fn plain_text(&mut self, name: &str, values: MutableUtf8ValuesArray<i64>, matches: Matches) {
         let array: Utf8Array<i64> = values.into();
-        self.push(
+        self.push_with(
             name,
             ArrowDataType::LargeUtf8,
             array.boxed(),
             vec![Encoding::DeltaLengthByteArray],
             false,
+            matches,
         );
     }
 
@@ -273,12 +301,12 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
         .fields
         .par_iter()
         .zip(&group.columns)
-        .map(|(field, (array, encoding))| {
+        .map(|(field, (array, encoding, matches))| {
             array_to_columns(array, to_parquet_type(field)?, options, encoding)?
                 .into_iter()
                 .map(|pages| {
                     pages
-                        .map(|page| compress(page?))
+                        .map(|page| compress(page?, *matches))
                         .collect::<PolarsResult<Vec<CompressedPage>>>()
                 })
                 .collect()
@@ -292,22 +320,37 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
 /// 1–22.
 const ZSTD_LEVEL: i32 = 1;
 
-/// Compresses one encoded page with zstd. Done here rather than by the encoder's own `compress`,
-/// which makes a new zstd context for every page and zero-fills each output buffer first: each
-/// thread keeps one context for the whole run.
-fn compress(page: Page) -> PolarsResult<CompressedPage> {
+/// log2 of the entries of zstd's match table for pages where [`Matches::Rare`] (level 1 uses 2^13
+/// for pages this size).
+const RARE_MATCHES_HASH_LOG: u32 = 10;
+
+/// Compresses one encoded page with zstd, as its column's `matches` suggest. Done here rather than by the encoder's own `compress`, which makes a new zstd context for every
+/// page and zero-fills each output buffer first: each thread keeps one context of each kind for the
+/// whole run.
+fn compress(page: Page, matches: Matches) -> PolarsResult<CompressedPage> {
     use polars_parquet::parquet::compression::Compression;
     use polars_parquet::parquet::page::{CompressedDictPage, DataPageHeader};
     use polars_parquet::parquet::CowBuffer;
+    type Context = Option<zstd::bulk::Compressor<'static>>;
     thread_local! {
-        static ZSTD: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-            const { std::cell::RefCell::new(None) };
+        /// The context for [`Matches::Usual`], then the one for [`Matches::Rare`].
+        static ZSTD: std::cell::RefCell<[Context; 2]> =
+            const { std::cell::RefCell::new([None, None]) };
     }
     let squeeze = |input: &[u8]| -> PolarsResult<Vec<u8>> {
-        ZSTD.with_borrow_mut(|slot| {
+        ZSTD.with_borrow_mut(|contexts| {
+            let slot = &mut contexts[usize::from(matches == Matches::Rare)];
             let z = match slot {
                 Some(z) => z,
-                None => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+                None => {
+                    let mut z = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
+                    if matches == Matches::Rare {
+                        z.set_parameter(zstd::zstd_safe::CParameter::HashLog(
+                            RARE_MATCHES_HASH_LOG,
+                        ))?;
+                    }
+                    slot.insert(z)
+                }
             };
             let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(input.len()));
             z.compress_to_buffer(input, &mut out)?;
@@ -487,7 +530,8 @@ fn findings_group(block: &FindingBlock) -> PolarsResult<RowGroup> {
             "row" => {
                 group.series(UInt32Chunked::from_slice("row".into(), block.rows()).into_series())
             }
-            "msisdn" | "id_number" | "detail" => group.distinct_text(name, texts.iter()),
+            "msisdn" | "id_number" => group.distinct_text(name, texts.iter(), Matches::Rare),
+            "detail" => group.distinct_text(name, texts.iter(), Matches::Usual),
             _ => group.repeated_text(name, texts.iter())?,
         }
     }
@@ -521,10 +565,7 @@ pub fn subscriptions_group(
     g.coded("file", all().map(|i| u32::from(t.file[i])), |c| {
         audit.files.get(c as usize).map_or("", |f| f.name.as_str())
     })?;
-    g.primitive(
-        "row",
-        PrimitiveArray::from_slice(&t.row[all()]).boxed(),
-    );
+    g.primitive("row", PrimitiveArray::from_slice(&t.row[all()]).boxed());
     g.coded("carrier", all().map(|i| t.carrier.codes[i]), |c| {
         t.carrier.value(c)
     })?;
@@ -532,7 +573,7 @@ pub fn subscriptions_group(
     for i in all() {
         numbers.push(privacy.msisdn(&n.msisdn_digits(t, i)));
     }
-    g.plain_text("msisdn", numbers);
+    g.plain_text("msisdn", numbers, Matches::Rare);
     g.few(
         "subscriber_type",
         all().map(|i| t.subscriber_type[i]),
@@ -576,7 +617,7 @@ pub fn subscriptions_group(
     for i in all() {
         ids.push(privacy.id(n.id_text(t, i)));
     }
-    g.plain_text("id_number", ids);
+    g.plain_text("id_number", ids, Matches::Rare);
     g.primitive(
         "id_issue_date",
         PrimitiveArray::<i32>::from_iter(all().map(|i| {
@@ -629,19 +670,17 @@ pub fn subscriptions_group(
     g.coded("district", all().map(|i| t.district.codes[i]), |c| {
         t.district.value(c)
     })?;
-    g.dictionary("name_key", &names, |c| {
-        privacy.name(&n.name_facts(c).key)
-    })?;
+    g.dictionary("name_key", &names, |c| privacy.name(&n.name_facts(c).key))?;
     let mut numbers_raw = text_values(rows.len(), 12);
     for i in all() {
         numbers_raw.push(privacy.msisdn(t.msisdn.get(i)));
     }
-    g.plain_text("msisdn_raw", numbers_raw);
+    g.plain_text("msisdn_raw", numbers_raw, Matches::Rare);
     let mut ids_raw = text_values(rows.len(), 12);
     for i in all() {
         ids_raw.push(privacy.raw_id(t.id_number.get(i)));
     }
-    g.plain_text("id_number_raw", ids_raw);
+    g.plain_text("id_number_raw", ids_raw, Matches::Rare);
     g.dictionary("full_name_raw", &names, |c| {
         privacy.name(t.full_name.value(c))
     })?;
@@ -688,5 +727,10 @@ fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListAr
         ArrowDataType::LargeUtf8,
         true,
     )));
-    ListArray::try_new(dtype, OffsetsBuffer::try_from(offsets)?, codes.boxed(), None)
+    ListArray::try_new(
+        dtype,
+        OffsetsBuffer::try_from(offsets)?,
+        codes.boxed(),
+        None,
+    )
 }

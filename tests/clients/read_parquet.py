@@ -108,6 +108,20 @@ flagged = con.execute(
 ).fetchone()[0]
 check(flagged == int(sp["flagged"].sum()), "duckdb: flagged rows differ from pandas")
 
+# The texts written as lengths then values (numbers, IDs, details) read the same in all three, whole.
+for path, frame, columns in (
+    (subs_path, sp, ("msisdn", "id_number", "msisdn_raw", "id_number_raw")),
+    (findings_path, fp, ("msisdn", "id_number", "detail")),
+):
+    for col in columns:
+        in_pandas = frame[col].tolist()
+        in_polars = pl.read_parquet(path, columns=[col])[col].to_list()
+        in_duckdb = [r[0] for r in con.execute(f'SELECT "{col}" FROM read_parquet(?)', [path]).fetchall()]
+        check(in_polars == in_pandas, f"polars: {Path(path).name} {col} differs from pandas")
+        check(in_duckdb == in_pandas, f"duckdb: {Path(path).name} {col} differs from pandas")
+if rows:
+    check(fp["detail"].tolist() == [r["detail"] for r in rows], "pandas: findings details differ from findings.csv")
+
 print(
     f"pandas {pd.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}: "
     f"{len(rows)} findings, {accepted} subscriptions read; {len(problems)} problem(s)"
