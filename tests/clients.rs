@@ -119,15 +119,22 @@ fn read_with_python(python: &Path, out: &Path) {
 fn pandas_polars_and_duckdb_read_every_parquet_output() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &[&str]); 4] = [
-        ("in-memory", &[]),
-        ("sharded", &["--shards", "3"]),
-        ("masked", &["--mask"]),
-        ("strict", &["--mask", "strict"]),
+    let key = ("SIMAUDIT_MASK_KEY", "clients-test");
+    let cases: [(&str, &[&str], &[(&str, &str)]); 5] = [
+        ("in-memory", &[], &[key]),
+        ("sharded", &["--shards", "3"], &[key]),
+        ("masked", &["--mask"], &[key]),
+        ("strict", &["--mask", "strict"], &[key]),
+        // Row groups of 100 rows: columns read across many groups.
+        (
+            "small groups",
+            &[],
+            &[("SIMAUDIT_PARQUET_CHUNK_ROWS", "100")],
+        ),
     ];
-    for (name, extra) in cases {
+    for (name, extra, env) in cases {
         let out = dir.path().join(name);
-        audit_sample(&out, extra, &[("SIMAUDIT_MASK_KEY", "clients-test")]);
+        audit_sample(&out, extra, env);
         read_with_python(&python, &out);
     }
 }

@@ -12,7 +12,8 @@ use crate::rules::RuleCode;
 use crate::schema::{PointType, Status, SubscriberType};
 use polars::prelude::*;
 use polars_arrow::array::{
-    DictionaryArray, ListArray, MutableUtf8ValuesArray, PrimitiveArray, Utf8Array, LIST_VALUES_NAME,
+    BooleanArray, DictionaryArray, ListArray, MutableUtf8ValuesArray, PrimitiveArray, Utf8Array,
+    LIST_VALUES_NAME,
 };
 use polars_arrow::datatypes::IntegerType;
 use polars_arrow::offset::OffsetsBuffer;
@@ -38,22 +39,38 @@ pub(crate) fn group_rows() -> usize {
         .unwrap_or(1 << 16)
 }
 
-/// One row group: Arrow columns in file order, each with its field (name and the type readers see),
-/// its Parquet encoding and how its pages are compressed.
+/// One row group: Arrow columns in file order, each with its field (name and the type readers see).
 pub struct RowGroup {
     rows: usize,
     fields: Vec<ArrowField>,
-    columns: Vec<(ArrayRef, Vec<Encoding>, Matches)>,
+    columns: Vec<Column>,
+}
+
+/// One column of a row group: its values, its Parquet encoding and how its pages are compressed.
+struct Column {
+    array: ArrayRef,
+    encoding: Vec<Encoding>,
+    matches: Matches,
 }
 
 /// What zstd can expect to find in a column's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Matches {
+enum Matches {
     /// Repeated byte strings, as in most columns (dictionary pages, keys, dates, prose).
     Usual,
-    /// Few: values of random digits (phone and ID numbers), whose size comes from their few symbols.
-    /// A small match table stays in the core's cache and compresses them as small, in less time.
+    /// Few matches: phone and ID numbers, whose size comes from the few symbols they use. A small
+    /// match table stays in the core's cache and compresses them as small, in less time.
     Rare,
+}
+
+impl Matches {
+    /// The place of this kind's zstd context among a thread's contexts.
+    fn context(self) -> usize {
+        match self {
+            Matches::Usual => 0,
+            Matches::Rare => 1,
+        }
+    }
 }
 
 impl RowGroup {
@@ -74,64 +91,64 @@ impl RowGroup {
         array: ArrayRef,
         encoding: Vec<Encoding>,
         nullable: bool,
-    ) {
-        self.push_with(name, dtype, array, encoding, nullable, Matches::Usual)
-    }
-
-    fn push_with(
-        &mut self,
-        name: &str,
-        dtype: ArrowDataType,
-        array: ArrayRef,
-        encoding: Vec<Encoding>,
-        nullable: bool,
         matches: Matches,
     ) {
         self.fields
             .push(ArrowField::new(name.into(), dtype, nullable));
-        self.columns.push((array, encoding, matches));
+        self.columns.push(Column {
+            array,
+            encoding,
+            matches,
+        });
     }
 
-    /// A column polars built (numbers, dates, flags, lists), encoded as polars' own writer would.
-    pub fn series(&mut self, series: Series) {
-        let series = series.rechunk();
-        // The oldest Arrow types (large_string, large_list, date32, timestamp[ms]) are the ones every
-        // reader maps: the newest (string_view) make pandas and older Arrow readers fail.
-        let array = series.to_arrow(0, CompatLevel::oldest());
-        self.primitive(series.name(), array);
-    }
-
-    /// A column of numbers, dates or times, encoded as polars' own writer would.
+    /// A column of integers, flags, dates, times or lists, encoded as polars' own writer would. The
+    /// arrays are of the oldest Arrow types (large_string, large_list, date32, timestamp[ms]), the ones
+    /// every reader maps: the newest (string_view) make pandas and older Arrow readers fail.
     fn primitive(&mut self, name: &str, array: ArrayRef) {
         let dtype = array.dtype().clone();
         let encoding = get_dtype_encoding(&dtype);
-        self.push(name, dtype, array, encoding, true);
+        self.push(name, dtype, array, encoding, true, Matches::Usual);
     }
 
-    /// Text whose values are mostly distinct (numbers, names): no dictionary, since one would not
-    /// pay and even trying costs a pass over the values. The values are written back to back after
-    /// their lengths (delta-coded), instead of each after its own four-byte length as plain encoding
-    /// does: zstd then reads fewer bytes, finds fewer useless matches and makes a smaller file.
-    pub fn distinct_text<'a>(
+    /// Text whose values are mostly distinct but share words (findings' details): written plain,
+    /// since a dictionary would not pay and even trying costs a pass over the values.
+    fn prose<'a>(&mut self, name: &str, values: impl Iterator<Item = &'a str>) {
+        let array = Utf8Array::<i64>::from_iter_values(values);
+        self.push(
+            name,
+            ArrowDataType::LargeUtf8,
+            array.boxed(),
+            vec![Encoding::Plain],
+            false,
+            Matches::Usual,
+        );
+    }
+
+    /// Phone or ID numbers (normalised or as written, masked or not), one for each of `rows`, which
+    /// `push` adds to the column. Written as their lengths (delta-coded), then the values back to back,
+    /// instead of each after its own four-byte length as plain encoding does: zstd then reads fewer
+    /// bytes, finds fewer useless matches and makes a smaller file.
+    fn numbers(
         &mut self,
         name: &str,
-        values: impl Iterator<Item = &'a str>,
-        matches: Matches,
+        rows: std::ops::Range<usize>,
+        mut push: impl FnMut(&mut MutableUtf8ValuesArray<i64>, usize),
     ) {
-        self.plain_text(name, values.collect(), matches);
-    }
-
-    /// Text made value by value into `values` (sized for the group beforehand, see [`text_values`]):
-    /// written as [`RowGroup::distinct_text`].
-    fn plain_text(&mut self, name: &str, values: MutableUtf8ValuesArray<i64>, matches: Matches) {
+        // Room for an ID card's 12 digits a value (a phone number has 10), so that filling the
+        // column seldom grows, and copies, its buffer.
+        let mut values = MutableUtf8ValuesArray::with_capacities(rows.len(), rows.len() * 12);
+        for i in rows {
+            push(&mut values, i);
+        }
         let array: Utf8Array<i64> = values.into();
-        self.push_with(
+        self.push(
             name,
             ArrowDataType::LargeUtf8,
             array.boxed(),
             vec![Encoding::DeltaLengthByteArray],
             false,
-            matches,
+            Matches::Rare,
         );
     }
 
@@ -167,6 +184,7 @@ impl RowGroup {
             array.boxed(),
             vec![Encoding::RleDictionary],
             false,
+            Matches::Usual,
         );
         Ok(())
     }
@@ -267,12 +285,6 @@ impl GroupCodes {
     }
 }
 
-/// An empty text column for `rows` values of about `bytes_each` bytes, so that filling it does not
-/// grow (and copy) its buffers.
-fn text_values(rows: usize, bytes_each: usize) -> MutableUtf8ValuesArray<i64> {
-    MutableUtf8ValuesArray::with_capacities(rows, rows * bytes_each)
-}
-
 /// A Parquet file written row group by row group, possibly over several calls (a sharded run appends
 /// each shard's rows); it appears under its name only when finished.
 pub struct ParquetSink {
@@ -301,15 +313,20 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
         .fields
         .par_iter()
         .zip(&group.columns)
-        .map(|(field, (array, encoding, matches))| {
-            array_to_columns(array, to_parquet_type(field)?, options, encoding)?
-                .into_iter()
-                .map(|pages| {
-                    pages
-                        .map(|page| compress(page?, *matches))
-                        .collect::<PolarsResult<Vec<CompressedPage>>>()
-                })
-                .collect()
+        .map(|(field, column)| {
+            array_to_columns(
+                &column.array,
+                to_parquet_type(field)?,
+                options,
+                &column.encoding,
+            )?
+            .into_iter()
+            .map(|pages| {
+                pages
+                    .map(|page| compress(page?, column.matches))
+                    .collect::<PolarsResult<Vec<CompressedPage>>>()
+            })
+            .collect()
         })
         .collect::<PolarsResult<_>>()?;
     Ok(per_column.into_iter().flatten().collect())
@@ -320,26 +337,26 @@ fn encode(group: &RowGroup) -> PolarsResult<Vec<Vec<CompressedPage>>> {
 /// 1–22.
 const ZSTD_LEVEL: i32 = 1;
 
-/// log2 of the entries of zstd's match table for pages where [`Matches::Rare`] (level 1 uses 2^13
-/// for pages this size).
+/// log2 of the entries of zstd's match table for the pages of [`Matches::Rare`] columns (smaller
+/// than level 1's own; benches/README.md).
 const RARE_MATCHES_HASH_LOG: u32 = 10;
 
-/// Compresses one encoded page with zstd, as its column's `matches` suggest. Done here rather than by the encoder's own `compress`, which makes a new zstd context for every
-/// page and zero-fills each output buffer first: each thread keeps one context of each kind for the
-/// whole run.
+/// Compresses one encoded page with zstd, as its column's `matches` suggest. Done here rather than
+/// by the encoder's own `compress`, which makes a new zstd context for every page and zero-fills each
+/// output buffer first: each thread keeps one context of each kind for the whole run.
 fn compress(page: Page, matches: Matches) -> PolarsResult<CompressedPage> {
     use polars_parquet::parquet::compression::Compression;
     use polars_parquet::parquet::page::{CompressedDictPage, DataPageHeader};
     use polars_parquet::parquet::CowBuffer;
     type Context = Option<zstd::bulk::Compressor<'static>>;
     thread_local! {
-        /// The context for [`Matches::Usual`], then the one for [`Matches::Rare`].
+        /// A context for each kind of [`Matches`], in the order of [`Matches::context`].
         static ZSTD: std::cell::RefCell<[Context; 2]> =
             const { std::cell::RefCell::new([None, None]) };
     }
     let squeeze = |input: &[u8]| -> PolarsResult<Vec<u8>> {
         ZSTD.with_borrow_mut(|contexts| {
-            let slot = &mut contexts[usize::from(matches == Matches::Rare)];
+            let slot = &mut contexts[matches.context()];
             let z = match slot {
                 Some(z) => z,
                 None => {
@@ -527,11 +544,11 @@ fn findings_group(block: &FindingBlock) -> PolarsResult<RowGroup> {
     for (c, name) in FINDING_COLUMNS.iter().enumerate() {
         let texts = block.column(c);
         match *name {
-            "row" => {
-                group.series(UInt32Chunked::from_slice("row".into(), block.rows()).into_series())
+            "row" => group.primitive(name, PrimitiveArray::from_slice(block.rows()).boxed()),
+            "msisdn" | "id_number" => {
+                group.numbers(name, 0..texts.len(), |v, i| v.push(texts.get(i)))
             }
-            "msisdn" | "id_number" => group.distinct_text(name, texts.iter(), Matches::Rare),
-            "detail" => group.distinct_text(name, texts.iter(), Matches::Usual),
+            "detail" => group.prose(name, texts.iter()),
             _ => group.repeated_text(name, texts.iter())?,
         }
     }
@@ -569,11 +586,9 @@ pub fn subscriptions_group(
     g.coded("carrier", all().map(|i| t.carrier.codes[i]), |c| {
         t.carrier.value(c)
     })?;
-    let mut numbers = text_values(rows.len(), 10);
-    for i in all() {
-        numbers.push(privacy.msisdn(&n.msisdn_digits(t, i)));
-    }
-    g.plain_text("msisdn", numbers, Matches::Rare);
+    g.numbers("msisdn", all(), |v, i| {
+        v.push(privacy.msisdn(&n.msisdn_digits(t, i)))
+    });
     g.few(
         "subscriber_type",
         all().map(|i| t.subscriber_type[i]),
@@ -613,11 +628,9 @@ pub fn subscriptions_group(
     g.few("id_type", all().map(|i| n.id_kind(t, i)), |k| {
         k.map_or("", |k| k.code())
     })?;
-    let mut ids = text_values(rows.len(), 12);
-    for i in all() {
-        ids.push(privacy.id(n.id_text(t, i)));
-    }
-    g.plain_text("id_number", ids, Matches::Rare);
+    g.numbers("id_number", all(), |v, i| {
+        v.push(privacy.id(n.id_text(t, i)))
+    });
     g.primitive(
         "id_issue_date",
         PrimitiveArray::<i32>::from_iter(all().map(|i| {
@@ -671,16 +684,12 @@ pub fn subscriptions_group(
         t.district.value(c)
     })?;
     g.dictionary("name_key", &names, |c| privacy.name(&n.name_facts(c).key))?;
-    let mut numbers_raw = text_values(rows.len(), 12);
-    for i in all() {
-        numbers_raw.push(privacy.msisdn(t.msisdn.get(i)));
-    }
-    g.plain_text("msisdn_raw", numbers_raw, Matches::Rare);
-    let mut ids_raw = text_values(rows.len(), 12);
-    for i in all() {
-        ids_raw.push(privacy.raw_id(t.id_number.get(i)));
-    }
-    g.plain_text("id_number_raw", ids_raw, Matches::Rare);
+    g.numbers("msisdn_raw", all(), |v, i| {
+        v.push(privacy.msisdn(t.msisdn.get(i)))
+    });
+    g.numbers("id_number_raw", all(), |v, i| {
+        v.push(privacy.raw_id(t.id_number.get(i)))
+    });
     g.dictionary("full_name_raw", &names, |c| {
         privacy.name(t.full_name.value(c))
     })?;
@@ -691,7 +700,7 @@ pub fn subscriptions_group(
         .iter()
         .map(|m| m & (violation | warning) != 0)
         .collect();
-    g.series(BooleanChunked::from_slice("flagged".into(), &flagged).into_series());
+    g.primitive("flagged", BooleanArray::from_slice(&flagged).boxed());
     // The source's other columns, as they were, under their own headers (`extra_` put before one
     // that an output column already has). Masked runs leave them out: what they hold is unknown,
     // so they cannot be masked.
@@ -707,21 +716,25 @@ pub fn subscriptions_group(
     Ok(g)
 }
 
-/// Each row's rule codes as a list, in the registry's order (a code's bit is its place there).
+/// Each row's rule codes as a list, in the registry's order. A code's bit in a mask is its place in
+/// the registry (as [`RowMarks`] sets it), so the bits from lowest to highest give that order.
 fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListArray<i64>> {
     let mut offsets: Vec<i64> = Vec::with_capacity(masks.len() + 1);
-    let mut codes = text_values(masks.len() / 4, 5);
+    let mut codes = MutableUtf8ValuesArray::<i64>::new();
     offsets.push(0);
     for &mask in masks {
         let mut rest = mask;
         while rest != 0 {
-            codes.push(RuleCode::ALL[rest.trailing_zeros() as usize].code());
+            let code = RuleCode::ALL
+                .get(rest.trailing_zeros() as usize)
+                .ok_or_else(|| PolarsError::ComputeError("a rule mask without its rule".into()))?;
+            codes.push(code.code());
             rest &= rest - 1;
         }
         offsets.push(codes.len() as i64);
     }
     let codes: Utf8Array<i64> = codes.into();
-    // The type polars gives a list of texts at its oldest Arrow level, as readers expect.
+    // The type polars gives a list of texts at its oldest Arrow level (see `RowGroup::primitive`).
     let dtype = ArrowDataType::LargeList(Box::new(ArrowField::new(
         LIST_VALUES_NAME,
         ArrowDataType::LargeUtf8,
@@ -733,4 +746,63 @@ fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListAr
         codes.boxed(),
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars_arrow::array::Array;
+
+    fn listed(lists: &ListArray<i64>, row: usize) -> Vec<String> {
+        let values = lists.value(row);
+        let values = values.as_any().downcast_ref::<Utf8Array<i64>>().unwrap();
+        values.values_iter().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn rule_lists_follow_the_registry() {
+        let last = RuleCode::ALL.len() - 1;
+        let masks = [0, 1 | 1 << 3 | 1 << last, 1 << last, 0];
+        let lists = rule_lists(&masks).unwrap();
+        assert_eq!(lists.len(), 4);
+        assert!(listed(&lists, 0).is_empty());
+        assert_eq!(
+            listed(&lists, 1),
+            [RuleCode::ALL[0], RuleCode::ALL[3], RuleCode::ALL[last]].map(|r| r.code().to_string())
+        );
+        assert_eq!(listed(&lists, 2), [RuleCode::ALL[last].code()]);
+        assert!(listed(&lists, 3).is_empty());
+        assert_eq!(lists.offsets().as_slice(), &[0, 0, 3, 4, 4]);
+        // A bit no rule has is an error, not a panic nor a code dropped in silence.
+        assert!(rule_lists(&[1 << RuleCode::ALL.len()]).is_err());
+    }
+
+    #[test]
+    fn rare_and_usual_pages_decompress_to_what_was_encoded() {
+        let mut g = RowGroup::new(3);
+        g.numbers("msisdn", 0..3, |v, i| {
+            v.push(["0912345678", "", "0398765432"][i])
+        });
+        g.prose("detail", ["a b", "a b c", ""].into_iter());
+        for (field, column) in g.fields.iter().zip(&g.columns) {
+            let pages = array_to_columns(
+                &column.array,
+                to_parquet_type(field).unwrap(),
+                options(),
+                &column.encoding,
+            )
+            .unwrap();
+            for page in pages.into_iter().flatten() {
+                let page = page.unwrap();
+                let Page::Data(data) = &page else { continue };
+                let raw = data.buffer().to_vec();
+                let CompressedPage::Data(mut squeezed) = compress(page, column.matches).unwrap()
+                else {
+                    panic!("a data page compressed into another kind")
+                };
+                let bytes: &[u8] = squeezed.slice_mut();
+                assert_eq!(zstd::bulk::decompress(bytes, raw.len()).unwrap(), raw);
+            }
+        }
+    }
 }
