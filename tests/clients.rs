@@ -119,8 +119,10 @@ fn read_with_python(python: &Path, out: &Path) {
 fn pandas_polars_and_duckdb_read_every_parquet_output() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
+    /// A run's name, its arguments beyond the sample's and its environment.
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
     let key = ("SIMAUDIT_MASK_KEY", "clients-test");
-    let cases: [(&str, &[&str], &[(&str, &str)]); 5] = [
+    let cases: [Case; 5] = [
         ("in-memory", &[], &[key]),
         ("sharded", &["--shards", "3"], &[key]),
         ("masked", &["--mask"], &[key]),

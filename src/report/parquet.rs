@@ -751,7 +751,6 @@ fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListAr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars_arrow::array::Array;
 
     fn listed(lists: &ListArray<i64>, row: usize) -> Vec<String> {
         let values = lists.value(row);
