@@ -2,7 +2,7 @@
 //!
 //! - Parquet: `tests/clients/read_parquet.py` reads findings.parquet and subscriptions.parquet with
 //!   pandas, polars (Python) and DuckDB and compares them with findings.csv and manifest.json of the
-//!   same run; for a run in memory, a sharded run and both masking levels.
+//!   same run; for a run in memory, a sharded run, both masking levels and row groups of 100 rows.
 //! - Excel: LibreOffice (headless) opens report.xlsx and turns its by-carrier sheet into CSV, which
 //!   must equal by_carrier.csv; a workbook LibreOffice would have to repair fails the conversion.
 //!
@@ -100,10 +100,12 @@ fn audit_sample(out: &Path, extra: &[&str], env: &[(&str, &str)]) {
     run_ok_with(&audit_args(&sample_extracts(), out, extra), env);
 }
 
-fn read_with_python(python: &Path, out: &Path) {
+/// Runs read_parquet.py on `out`, telling it the row group size the run was given, if any.
+fn read_with_python(python: &Path, out: &Path, group_rows: Option<&str>) {
     let result = Command::new(python)
         .arg(repo("tests/clients/read_parquet.py"))
         .arg(out)
+        .args(group_rows)
         .output()
         .expect("run Python");
     let said = format!(
@@ -137,7 +139,11 @@ fn pandas_polars_and_duckdb_read_every_parquet_output() {
     for (name, extra, env) in cases {
         let out = dir.path().join(name);
         audit_sample(&out, extra, env);
-        read_with_python(&python, &out);
+        let group_rows = env
+            .iter()
+            .find(|(name, _)| *name == "SIMAUDIT_PARQUET_CHUNK_ROWS")
+            .map(|(_, rows)| *rows);
+        read_with_python(&python, &out, group_rows);
     }
 }
 

@@ -59,11 +59,14 @@ enum Matches {
     /// Repeated byte strings, as in most columns (dictionary pages, keys, dates, prose).
     Usual,
     /// Few matches: phone and ID numbers, whose size comes from the few symbols they use. A small
-    /// match table stays in the core's cache and compresses them as small, in less time.
+    /// match table stays in the core's cache and compresses them about as small, in less time.
     Rare,
 }
 
 impl Matches {
+    /// How many kinds there are: a thread keeps a zstd context for each.
+    const KINDS: usize = 2;
+
     /// The place of this kind's zstd context among a thread's contexts.
     fn context(self) -> usize {
         match self {
@@ -102,9 +105,9 @@ impl RowGroup {
         });
     }
 
-    /// A column of integers, flags, dates, times or lists, encoded as polars' own writer would. The
-    /// arrays are of the oldest Arrow types (large_string, large_list, date32, timestamp[ms]), the ones
-    /// every reader maps: the newest (string_view) make pandas and older Arrow readers fail.
+    /// A column of integers, flags, dates, times or lists, encoded as polars' own writer would. Callers
+    /// give arrays of the oldest Arrow types (large_list of large_string, date32, timestamp[ms]), the
+    /// ones every reader maps: the newest (string_view) make pandas and older Arrow readers fail.
     fn primitive(&mut self, name: &str, array: ArrayRef) {
         let dtype = array.dtype().clone();
         let encoding = get_dtype_encoding(&dtype);
@@ -351,8 +354,8 @@ fn compress(page: Page, matches: Matches) -> PolarsResult<CompressedPage> {
     type Context = Option<zstd::bulk::Compressor<'static>>;
     thread_local! {
         /// A context for each kind of [`Matches`], in the order of [`Matches::context`].
-        static ZSTD: std::cell::RefCell<[Context; 2]> =
-            const { std::cell::RefCell::new([None, None]) };
+        static ZSTD: std::cell::RefCell<[Context; Matches::KINDS]> =
+            const { std::cell::RefCell::new([const { None }; Matches::KINDS]) };
     }
     let squeeze = |input: &[u8]| -> PolarsResult<Vec<u8>> {
         ZSTD.with_borrow_mut(|contexts| {
@@ -727,7 +730,7 @@ fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListAr
         while rest != 0 {
             let code = RuleCode::ALL
                 .get(rest.trailing_zeros() as usize)
-                .ok_or_else(|| PolarsError::ComputeError("a rule mask without its rule".into()))?;
+                .ok_or_else(|| PolarsError::ComputeError("a rule mask bit with no rule".into()))?;
             codes.push(code.code());
             rest &= rest - 1;
         }
@@ -773,7 +776,9 @@ mod tests {
         assert!(listed(&lists, 3).is_empty());
         assert_eq!(lists.offsets().as_slice(), &[0, 0, 3, 4, 4]);
         // A bit no rule has is an error, not a panic nor a code dropped in silence.
-        assert!(rule_lists(&[1 << RuleCode::ALL.len()]).is_err());
+        if let Some(unknown) = 1u64.checked_shl(RuleCode::ALL.len() as u32) {
+            assert!(rule_lists(&[unknown]).is_err());
+        }
     }
 
     #[test]
@@ -783,6 +788,7 @@ mod tests {
             v.push(["0912345678", "", "0398765432"][i])
         });
         g.prose("detail", ["a b", "a b c", ""].into_iter());
+        let mut checked = 0;
         for (field, column) in g.fields.iter().zip(&g.columns) {
             let pages = array_to_columns(
                 &column.array,
@@ -794,6 +800,7 @@ mod tests {
             for page in pages.into_iter().flatten() {
                 let page = page.unwrap();
                 let Page::Data(data) = &page else { continue };
+                checked += 1;
                 let raw = data.buffer().to_vec();
                 let CompressedPage::Data(mut squeezed) = compress(page, column.matches).unwrap()
                 else {
@@ -803,5 +810,6 @@ mod tests {
                 assert_eq!(zstd::bulk::decompress(bytes, raw.len()).unwrap(), raw);
             }
         }
+        assert_eq!(checked, 2, "a data page for each column");
     }
 }

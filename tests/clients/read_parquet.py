@@ -1,7 +1,7 @@
 """Reads an audit's Parquet outputs with the readers analysts use (pandas, polars, DuckDB) and checks
 them against findings.csv and manifest.json of the same run. Exits 1 on any difference or error.
 
-Usage: python read_parquet.py OUT_DIR
+Usage: python read_parquet.py OUT_DIR [ROWS_PER_GROUP]   (the row group size the run was told to use)
 """
 
 import csv
@@ -114,12 +114,25 @@ delta_columns = {
     subs_path: ("msisdn", "id_number", "msisdn_raw", "id_number_raw"),
     findings_path: ("msisdn", "id_number"),
 }
+plain_columns = {subs_path: (), findings_path: ("detail",)}
 for path, columns in delta_columns.items():
     meta = pq.ParquetFile(path).metadata
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-    for col in columns:
-        encodings = meta.row_group(0).column(names.index(col)).encodings
-        check("DELTA_LENGTH_BYTE_ARRAY" in encodings, f"{Path(path).name} {col} is written as {encodings}")
+    check(meta.num_row_groups >= 1, f"{Path(path).name} has no row group")
+    for g in range(meta.num_row_groups):
+        for col in columns:
+            encodings = meta.row_group(g).column(names.index(col)).encodings
+            check("DELTA_LENGTH_BYTE_ARRAY" in encodings, f"{Path(path).name} {col} is written as {encodings}")
+        for col in plain_columns[path]:
+            encodings = meta.row_group(g).column(names.index(col)).encodings
+            check(
+                "PLAIN" in encodings and "DELTA_LENGTH_BYTE_ARRAY" not in encodings,
+                f"{Path(path).name} {col} is written as {encodings}",
+            )
+if len(sys.argv) > 2:
+    per_group = int(sys.argv[2])
+    groups = pq.ParquetFile(subs_path).metadata.num_row_groups
+    check(groups == -(-accepted // per_group), f"subscriptions.parquet has {groups} row groups of at most {per_group} rows")
 for path, frame, columns in (
     (subs_path, sp, delta_columns[subs_path]),
     (findings_path, fp, delta_columns[findings_path] + ("detail",)),
@@ -130,8 +143,9 @@ for path, frame, columns in (
         in_duckdb = [r[0] for r in con.execute(f'SELECT "{col}" FROM read_parquet(?)', [path]).fetchall()]
         check(in_polars == in_pandas, f"polars: {Path(path).name} {col} differs from pandas")
         check(in_duckdb == in_pandas, f"duckdb: {Path(path).name} {col} differs from pandas")
-for col in ("msisdn", "id_number", "detail"):
-    check(fp[col].tolist() == [r[col] for r in rows], f"pandas: findings' {col} differ from findings.csv")
+# Every column of findings.parquet, whole, against findings.csv.
+for col in rows[0].keys() if rows else []:
+    check([str(v) for v in fp[col]] == [r[col] for r in rows], f"pandas: findings' {col} differ from findings.csv")
 
 print(
     f"pandas {pd.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}: "
