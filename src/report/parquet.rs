@@ -53,7 +53,8 @@ struct Column {
     matches: Matches,
 }
 
-/// What zstd can expect to find in a column's pages.
+/// What zstd can expect to find in a column's pages. A thread keeps a zstd context for each kind, at
+/// the kind's place in this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Matches {
     /// Repeated byte strings, as in most columns (dictionary pages, keys, dates, prose).
@@ -64,16 +65,8 @@ enum Matches {
 }
 
 impl Matches {
-    /// How many kinds there are: a thread keeps a zstd context for each.
+    /// How many kinds there are.
     const KINDS: usize = 2;
-
-    /// The place of this kind's zstd context among a thread's contexts.
-    fn context(self) -> usize {
-        match self {
-            Matches::Usual => 0,
-            Matches::Rare => 1,
-        }
-    }
 }
 
 impl RowGroup {
@@ -108,7 +101,7 @@ impl RowGroup {
     /// A column of integers, flags, dates, times or lists, encoded as polars' own writer would. Callers
     /// give arrays of the oldest Arrow types (large_list of large_string, date32, timestamp[ms]), the
     /// ones every reader maps: the newest (string_view) make pandas and older Arrow readers fail.
-    fn primitive(&mut self, name: &str, array: ArrayRef) {
+    fn arrow(&mut self, name: &str, array: ArrayRef) {
         let dtype = array.dtype().clone();
         let encoding = get_dtype_encoding(&dtype);
         self.push(name, dtype, array, encoding, true, Matches::Usual);
@@ -353,13 +346,13 @@ fn compress(page: Page, matches: Matches) -> PolarsResult<CompressedPage> {
     use polars_parquet::parquet::CowBuffer;
     type Context = Option<zstd::bulk::Compressor<'static>>;
     thread_local! {
-        /// A context for each kind of [`Matches`], in the order of [`Matches::context`].
+        /// A context for each kind of [`Matches`], in the enum's order.
         static ZSTD: std::cell::RefCell<[Context; Matches::KINDS]> =
             const { std::cell::RefCell::new([const { None }; Matches::KINDS]) };
     }
     let squeeze = |input: &[u8]| -> PolarsResult<Vec<u8>> {
         ZSTD.with_borrow_mut(|contexts| {
-            let slot = &mut contexts[matches.context()];
+            let slot = &mut contexts[matches as usize];
             let z = match slot {
                 Some(z) => z,
                 None => {
@@ -547,7 +540,7 @@ fn findings_group(block: &FindingBlock) -> PolarsResult<RowGroup> {
     for (c, name) in FINDING_COLUMNS.iter().enumerate() {
         let texts = block.column(c);
         match *name {
-            "row" => group.primitive(name, PrimitiveArray::from_slice(block.rows()).boxed()),
+            "row" => group.arrow(name, PrimitiveArray::from_slice(block.rows()).boxed()),
             "msisdn" | "id_number" => {
                 group.numbers(name, 0..texts.len(), |v, i| v.push(texts.get(i)))
             }
@@ -585,7 +578,7 @@ pub fn subscriptions_group(
     g.coded("file", all().map(|i| u32::from(t.file[i])), |c| {
         audit.files.get(c as usize).map_or("", |f| f.name.as_str())
     })?;
-    g.primitive("row", PrimitiveArray::from_slice(&t.row[all()]).boxed());
+    g.arrow("row", PrimitiveArray::from_slice(&t.row[all()]).boxed());
     g.coded("carrier", all().map(|i| t.carrier.codes[i]), |c| {
         t.carrier.value(c)
     })?;
@@ -611,7 +604,7 @@ pub fn subscriptions_group(
     let births: Vec<Option<crate::ident::When>> = all()
         .map(|i| t.date_of_birth[i].value().map(|w| privacy.birth(w)))
         .collect();
-    g.primitive(
+    g.arrow(
         "date_of_birth",
         PrimitiveArray::<i32>::from_iter(births.iter().map(|w| w.map(days)))
             .to(ArrowDataType::Date32)
@@ -634,7 +627,7 @@ pub fn subscriptions_group(
     g.numbers("id_number", all(), |v, i| {
         v.push(privacy.id(n.id_text(t, i)))
     });
-    g.primitive(
+    g.arrow(
         "id_issue_date",
         PrimitiveArray::<i32>::from_iter(all().map(|i| {
             t.id_issue_date[i]
@@ -658,7 +651,7 @@ pub fn subscriptions_group(
             other => other,
         },
     )?;
-    g.primitive(
+    g.arrow(
         "activation_time",
         PrimitiveArray::<i64>::from_iter(all().map(|i| {
             t.activation_time[i]
@@ -698,12 +691,12 @@ pub fn subscriptions_group(
     })?;
     let (violation, warning) = super::summary::severity_masks(audit.rules);
     let masks = &marks.rules[all()];
-    g.primitive("rules", rule_lists(masks)?.boxed());
-    let flagged: Vec<bool> = masks
-        .iter()
-        .map(|m| m & (violation | warning) != 0)
-        .collect();
-    g.primitive("flagged", BooleanArray::from_slice(&flagged).boxed());
+    g.arrow("rules", rule_lists(masks)?.boxed());
+    let flagged = masks.iter().map(|m| m & (violation | warning) != 0);
+    g.arrow(
+        "flagged",
+        BooleanArray::from_trusted_len_values_iter(flagged).boxed(),
+    );
     // The source's other columns, as they were, under their own headers (`extra_` put before one
     // that an output column already has). Masked runs leave them out: what they hold is unknown,
     // so they cannot be masked.
@@ -726,18 +719,16 @@ fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListAr
     let mut codes = MutableUtf8ValuesArray::<i64>::new();
     offsets.push(0);
     for &mask in masks {
-        let mut rest = mask;
-        while rest != 0 {
+        for bit in super::summary::set_bits(mask) {
             let code = RuleCode::ALL
-                .get(rest.trailing_zeros() as usize)
+                .get(bit)
                 .ok_or_else(|| PolarsError::ComputeError("a rule mask bit with no rule".into()))?;
             codes.push(code.code());
-            rest &= rest - 1;
         }
         offsets.push(codes.len() as i64);
     }
     let codes: Utf8Array<i64> = codes.into();
-    // The type polars gives a list of texts at its oldest Arrow level (see `RowGroup::primitive`).
+    // The type polars gives a list of texts at its oldest Arrow level (see `RowGroup::arrow`).
     let dtype = ArrowDataType::LargeList(Box::new(ArrowField::new(
         LIST_VALUES_NAME,
         ArrowDataType::LargeUtf8,

@@ -141,7 +141,7 @@ fn pct(part: usize, whole: usize) -> Cell {
 }
 
 /// The positions of the set bits of a rule mask (bit `i` is `RuleCode::ALL[i]`); most masks are 0.
-fn set_bits(mut mask: u64) -> impl Iterator<Item = usize> {
+pub(crate) fn set_bits(mut mask: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         (mask != 0).then(|| {
             let bit = mask.trailing_zeros() as usize;
