@@ -46,35 +46,41 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// One parallel sort of the raw codes by their normalised value, then one pass assigning codes
-    /// (rather than a binary search per value). Each code is sorted with the
-    /// first 16 bytes of its value as one integer, which settles most comparisons without a `memcmp`
-    /// (8 bytes did not: ID numbers sharing province, century and birth year share their first 6).
+    /// One parallel sort of the raw codes by their normalised value (`text(i)` for raw code `i`, of
+    /// `raws`), then one pass assigning codes (rather than a binary search per value). Each code is
+    /// sorted with the first 16 bytes of its value as two integers, which settle most comparisons
+    /// without a `memcmp` (8 bytes did not: ID numbers sharing province, century and birth year share
+    /// their first 6). The texts are read where they are, not gathered first: at millions of values
+    /// a copy of their references was one more large block to fill, page by page.
     /// With `keep_text` false the dictionary keeps codes only: the ID and name keys' texts are read
     /// from each raw value's own facts, so keeping them again would only cost memory.
-    fn build<'a>(normalised: impl Iterator<Item = &'a str>, keep_text: bool) -> Keys {
-        let normalised: Vec<&str> = normalised.collect();
-        let mut order: Vec<(u128, u64)> = normalised
-            .par_iter()
-            .enumerate()
-            .map(|(i, v)| (prefix(v), short_len(v) << 32 | i as u64))
+    fn build<'a>(raws: usize, text: impl Fn(usize) -> &'a str + Sync, keep_text: bool) -> Keys {
+        // (first 8 bytes, next 8 bytes, length up to 17 << 32 | raw code): 24 bytes, where a `u128`
+        // would have aligned each entry to 32.
+        let mut order: Vec<(u64, u64, u64)> = (0..raws)
+            .into_par_iter()
+            .map(|i| {
+                let v = text(i);
+                let (head, tail) = prefix(v);
+                (head, tail, short_len(v) << 32 | i as u64)
+            })
             .collect();
         // Equal prefixes: a value of at most 16 bytes is the prefix cut at its length, so the shorter
         // of two such values comes first (and equal lengths are equal values); only two longer ones
         // need their texts compared (which, at millions of repeated ID numbers, were cache misses).
-        let text = |x: u64| normalised[(x & u64::from(u32::MAX)) as usize];
+        let text_of = |x: u64| text((x & u64::from(u32::MAX)) as usize);
         order.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| {
-                let (la, lb) = (a.1 >> 32, b.1 >> 32);
+            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+                let (la, lb) = (a.2 >> 32, b.2 >> 32);
                 if la > 16 && lb > 16 {
-                    text(a.1).cmp(text(b.1))
+                    text_of(a.2).cmp(text_of(b.2))
                 } else {
                     la.cmp(&lb)
                 }
             })
         });
-        let sorted = order.into_iter().map(|(_, x)| (text(x), x as u32));
-        Keys::from_sorted(sorted, normalised.len(), "", |values, v| {
+        let sorted = order.into_iter().map(|(_, _, x)| (text_of(x), x as u32));
+        Keys::from_sorted(sorted, raws, "", |values, v| {
             if keep_text {
                 values.push(v)
             }
@@ -187,13 +193,14 @@ fn short_len(v: &str) -> u64 {
     v.len().min(17) as u64
 }
 
-/// The first 16 bytes of `v` as a big-endian integer, zero-padded: `prefix(a) < prefix(b)` implies
+/// The first 16 bytes of `v` as two big-endian integers, zero-padded: `prefix(a) < prefix(b)` implies
 /// `a < b`, and equal prefixes leave the order to the whole strings.
-fn prefix(v: &str) -> u128 {
+fn prefix(v: &str) -> (u64, u64) {
     let mut head = [0u8; 16];
     let n = v.len().min(16);
     head[..n].copy_from_slice(&v.as_bytes()[..n]);
-    u128::from_be_bytes(head)
+    let whole = u128::from_be_bytes(head);
+    ((whole >> 64) as u64, whole as u64)
 }
 
 pub fn name_facts(raw: &str, style: ToneStyle) -> NameFacts {
@@ -244,8 +251,8 @@ impl Normalised {
             || Keys::of_numbers(numbers.iter().map(|f| f.value)),
             || {
                 rayon::join(
-                    || Keys::build(ids.iter().map(|f| f.key.as_str()), false),
-                    || Keys::build(names.iter().map(|n| n.key.as_str()), false),
+                    || Keys::build(ids.len(), |i| ids[i].key.as_str(), false),
+                    || Keys::build(names.len(), |i| names[i].key.as_str(), false),
                 )
             },
         );
@@ -384,7 +391,7 @@ mod tests {
         /// around 16.
         #[test]
         fn key_codes_follow_string_order(raw in proptest::collection::vec("[ab\\x00]{0,3}|a{14,18}[ab\\x00]{0,2}", 0..40)) {
-            let keys = Keys::build(raw.iter().map(String::as_str), true);
+            let keys = Keys::build(raw.len(), |i| raw[i].as_str(), true);
             for (i, a) in raw.iter().enumerate() {
                 proptest::prop_assert_eq!(keys.get(keys.of_raw[i]), a.as_str());
                 for (j, b) in raw.iter().enumerate() {
@@ -411,9 +418,12 @@ mod tests {
             "abcdefghijklmnop\0",
             "abcdefghijklmnopa",
         ];
-        let keys = Keys::build(raw.iter().copied(), true);
+        let keys = Keys::build(raw.len(), |i| raw[i], true);
         // Without the texts, the same codes.
-        assert_eq!(Keys::build(raw.iter().copied(), false).of_raw, keys.of_raw);
+        assert_eq!(
+            Keys::build(raw.len(), |i| raw[i], false).of_raw,
+            keys.of_raw
+        );
         let mut expected: Vec<&str> = raw.iter().copied().filter(|v| !v.is_empty()).collect();
         expected.sort();
         expected.dedup();
