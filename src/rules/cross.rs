@@ -406,20 +406,30 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
 fn bursts(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
-    let activations: Vec<Activation<u64, u32>> = (0..t.len())
+    let timed = |i: usize| {
+        let at = t.activation_time[i].value().filter(|w| w.has_time())?;
+        (live(cx, i) && t.point_id.codes[i] != 0).then_some(at.at.and_utc().timestamp())
+    };
+    // The rows first, then their activations straight into a vector of the right size: collected
+    // from a filter, the activations themselves would be gathered in pieces and copied once more.
+    let rows: Vec<u32> = (0..t.len() as u32)
         .into_par_iter()
-        .filter_map(|i| {
-            let point = (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]);
-            let at = t.activation_time[i].value().filter(|w| w.has_time())?;
-            (live(cx, i) && t.point_id.codes[i] != 0).then(|| Activation {
-                point,
-                secs: at.at.and_utc().timestamp(),
+        .filter(|&i| timed(i as usize).is_some())
+        .collect();
+    let activations: Vec<Activation<u64, u32>> = rows
+        .par_iter()
+        .map(|&i| {
+            let i = i as usize;
+            Activation {
+                point: (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]),
+                secs: timed(i).unwrap_or_default(), // Some: the row was kept for it.
                 file: t.file[i],
                 row: t.row[i],
                 who: i as u32,
-            })
+            }
         })
         .collect();
+    drop(rows);
     let th = &cx.rules.thresholds;
     burst_windows(activations, th, |a, count, from| {
         let point = t.point_id.get(a.who as usize);
