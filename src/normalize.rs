@@ -43,6 +43,8 @@ pub struct Normalised {
 pub struct Keys {
     pub values: Strings,
     pub of_raw: Vec<u32>,
+    /// Codes given: one per distinct normalised value, and 0 for the empty one.
+    pub codes: u32,
 }
 
 impl Keys {
@@ -122,7 +124,11 @@ impl Keys {
             of_raw[i as usize] = code;
         }
         values.shrink_to_fit();
-        Keys { values, of_raw }
+        Keys {
+            values,
+            of_raw,
+            codes: code + 1,
+        }
     }
 
     pub fn get(&self, code: u32) -> &str {

@@ -256,16 +256,6 @@ fn modal(counts: &ValueCounts) -> String {
     best.map_or_else(String::new, |(t, _)| t.clone())
 }
 
-/// Counts of the values of rows given by their codes: codes are counted, each distinct one turned into
-/// text once.
-fn value_counts<'a>(mut codes: Vec<u32>, text: impl Fn(u32) -> &'a str) -> ValueCounts {
-    codes.sort_unstable();
-    codes
-        .chunk_by(|a, b| a == b)
-        .map(|run| (text(run[0]).to_string(), run.len()))
-        .collect()
-}
-
 /// `period` widened to take in `(from, to)`.
 fn widen<T: Ord + Copy>(period: Option<(T, T)>, (from, to): (T, T)) -> Option<(T, T)> {
     Some(match period {
@@ -506,71 +496,182 @@ impl Tally {
     }
 }
 
+/// Distinct ID keys per carrier: the rows bucketed by carrier, each carrier's keys marked in one
+/// bitmap of all the ID keys (cleared again by the same rows for the next carrier).
 fn distinct_ids_per_carrier(audit: Checked, norm: &Normalised) -> BTreeMap<String, usize> {
     let t = audit.table;
-    let mut pairs: Vec<(u32, u32)> = (0..t.len())
-        .map(|i| (t.carrier.codes[i], norm.id_key(t, i)))
-        .filter(|p| p.1 != 0)
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
+    let mut seen = vec![0u64; (norm.id_keys.codes as usize).div_ceil(64)];
+    let bit = |key: u32| (key as usize / 64, 1u64 << (key % 64));
     let mut out = BTreeMap::new();
-    for (c, _) in pairs {
-        *out.entry(t.carrier.value(c).to_string()).or_default() += 1;
+    let order = counting_sort(&t.carrier.codes, t.carrier.distinct());
+    for rows in order.chunk_by(|a, b| t.carrier.codes[*a as usize] == t.carrier.codes[*b as usize])
+    {
+        let keys = || rows.iter().map(|&i| norm.id_key(t, i as usize));
+        let mut distinct = 0;
+        for (word, mask) in keys().filter(|&k| k != 0).map(bit) {
+            distinct += usize::from(seen[word] & mask == 0);
+            seen[word] |= mask;
+        }
+        if distinct > 0 {
+            let carrier = t.carrier.value(t.carrier.codes[rows[0] as usize]);
+            *out.entry(carrier.to_string()).or_default() += distinct;
+        }
+        for (word, _) in keys().map(bit) {
+            seen[word] = 0;
+        }
     }
     out
 }
 
-/// Rows grouped by (carrier, point): a counting sort of row indices by point code (points are
-/// few and their codes dense), then by carrier inside the rare point code several carriers share.
+/// One (carrier, point)'s tally while the rows are read: counts, and the codes its rows gave for
+/// the point's descriptive fields.
+#[derive(Default)]
+struct PointCodes {
+    c: Counts,
+    names: CodeCounts,
+    kinds: CodeCounts,
+    districts: CodeCounts,
+}
+
+impl PointCodes {
+    fn merge(&mut self, o: PointCodes) {
+        self.c.merge(&o.c);
+        self.names.merge(o.names);
+        self.kinds.merge(o.kinds);
+        self.districts.merge(o.districts);
+    }
+}
+
+/// How often each code occurred. A point's rows nearly always give one value, so a run of the same
+/// code is counted before it reaches the map.
+#[derive(Default)]
+struct CodeCounts {
+    last: u32,
+    run: usize,
+    counts: rustc_hash::FxHashMap<u32, usize>,
+}
+
+impl CodeCounts {
+    fn add(&mut self, code: u32) {
+        if code != self.last && self.run > 0 {
+            *self.counts.entry(self.last).or_default() += self.run;
+            self.run = 0;
+        }
+        self.last = code;
+        self.run += 1;
+    }
+
+    fn merge(&mut self, o: CodeCounts) {
+        for (code, n) in o.into_counts() {
+            *self.counts.entry(code).or_default() += n;
+        }
+    }
+
+    fn into_counts(mut self) -> rustc_hash::FxHashMap<u32, usize> {
+        if self.run > 0 {
+            *self.counts.entry(self.last).or_default() += self.run;
+        }
+        self.counts
+    }
+
+    fn texts<'a>(self, text: impl Fn(u32) -> &'a str) -> ValueCounts {
+        let mut out = ValueCounts::new();
+        for (code, n) in self.into_counts() {
+            *out.entry(text(code).to_string()).or_default() += n;
+        }
+        out
+    }
+}
+
+/// The tallies of some rows by (carrier, point) code: a slot per point code (points are few and
+/// their codes dense) for the first carrier seen with it, and a map for the rare other carriers
+/// sharing a point code.
+struct PointSlots {
+    slot_of_point: Vec<u32>,
+    shared: rustc_hash::FxHashMap<(u32, u32), u32>,
+    slots: Vec<((u32, u32), PointCodes)>,
+}
+
+impl PointSlots {
+    const NONE: u32 = u32::MAX;
+
+    fn new(points: usize) -> PointSlots {
+        PointSlots {
+            slot_of_point: vec![Self::NONE; points],
+            shared: Default::default(),
+            slots: Vec::new(),
+        }
+    }
+
+    fn of(&mut self, carrier: u32, point: u32) -> &mut PointCodes {
+        let first = self.slot_of_point[point as usize];
+        let slot = if first == Self::NONE {
+            self.slot_of_point[point as usize] = self.slots.len() as u32;
+            self.slots.push(((carrier, point), PointCodes::default()));
+            self.slots.len() - 1
+        } else if self.slots[first as usize].0 .0 == carrier {
+            first as usize
+        } else {
+            let next = self.slots.len() as u32;
+            let slot = *self.shared.entry((carrier, point)).or_insert(next);
+            if slot == next {
+                self.slots.push(((carrier, point), PointCodes::default()));
+            }
+            slot as usize
+        };
+        &mut self.slots[slot].1
+    }
+}
+
+/// Rows tallied by (carrier, point) in one pass over the rows, each thread a range of them (its
+/// columns read in order), the ranges' tallies then added up by (carrier, point) code.
 fn point_tallies(
     audit: Checked,
     marks: &RowMarks,
     masks: (u64, u64),
 ) -> BTreeMap<(String, String), PointTally> {
     let t = audit.table;
-    let point_of = |i: u32| {
-        (u64::from(t.carrier.codes[i as usize]) << 32) | u64::from(t.point_id.codes[i as usize])
-    };
-    let point = |i: &u32| t.point_id.codes[*i as usize];
-    let carrier = |i: &u32| t.carrier.codes[*i as usize];
-    let mut order = counting_sort(&t.point_id.codes, t.point_id.distinct());
-    for bucket in order.chunk_by_mut(|a, b| point(a) == point(b)) {
-        if bucket.iter().any(|i| carrier(i) != carrier(&bucket[0])) {
-            bucket.sort_by_key(carrier);
+    let ranges = rayon::current_num_threads().max(1);
+    let per_range = t.len().div_ceil(ranges).max(1);
+    let tallies: Vec<PointSlots> = (0..t.len())
+        .step_by(per_range)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
+            let mut slots = PointSlots::new(t.point_id.distinct());
+            for i in from..(from + per_range).min(t.len()) {
+                let p = slots.of(t.carrier.codes[i], t.point_id.codes[i]);
+                p.c.add(marks.rules[i], t.status[i].live(), masks);
+                p.names.add(t.point_name.codes[i]);
+                p.kinds.add(t.point_type[i] as u32);
+                p.districts.add(t.district.codes[i]);
+            }
+            slots
+        })
+        .collect();
+    let mut by_code: BTreeMap<(u32, u32), PointCodes> = BTreeMap::new();
+    for slots in tallies {
+        for (key, codes) in slots.slots {
+            by_code.entry(key).or_default().merge(codes);
         }
     }
-    let groups: Vec<&[u32]> = order
-        .chunk_by(|a, b| point_of(*a) == point_of(*b))
-        .collect();
-    groups
-        .into_par_iter()
-        .map(|rows| {
-            let mut c = Counts::default();
-            for &i in rows {
-                c.add(marks.rules[i as usize], t.status[i as usize].live(), masks);
-            }
-            let first = rows[0] as usize;
-            let codes = |f: &dyn Fn(usize) -> u32| -> Vec<u32> {
-                rows.iter().map(|&i| f(i as usize)).collect()
-            };
-            let key = (
-                t.carrier.get(first).to_string(),
-                t.point_id.get(first).to_string(),
-            );
-            let tally = PointTally {
-                names: value_counts(codes(&|i| t.point_name.codes[i]), |c| t.point_name.value(c)),
-                kinds: value_counts(codes(&|i| t.point_type[i] as u32), |c| {
-                    PointType::ALL.get(c as usize).map_or("", |k| k.code())
-                }),
-                districts: value_counts(codes(&|i| t.district.codes[i]), |c| t.district.value(c)),
-                c,
-            };
-            (key, tally)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
+    let mut out = BTreeMap::new();
+    for ((carrier, point), p) in by_code {
+        let key = (
+            t.carrier.value(carrier).to_string(),
+            t.point_id.value(point).to_string(),
+        );
+        let tally = PointTally {
+            names: p.names.texts(|c| t.point_name.value(c)),
+            kinds: p
+                .kinds
+                .texts(|c| PointType::ALL.get(c as usize).map_or("", |k| k.code())),
+            districts: p.districts.texts(|c| t.district.value(c)),
+            c: p.c,
+        };
+        out.insert(key, tally);
+    }
+    out
 }
 
 /// Row indices ordered by their code (stable: ascending rows within a code), in two linear passes.
@@ -635,14 +736,69 @@ mod tests {
     #[test]
     fn modal_is_the_most_frequent_text_ties_smallest() {
         let text = |c: u32| ["", "Zeta", "Alpha", "Mid"][c as usize];
-        assert_eq!(modal(&value_counts(vec![1, 2, 1, 3], text)), "Zeta");
+        let counts = |codes: &[u32]| {
+            let mut counts = CodeCounts::default();
+            codes.iter().for_each(|&c| counts.add(c));
+            counts.texts(text)
+        };
+        assert_eq!(modal(&counts(&[1, 2, 1, 3])), "Zeta");
         // Tie between Zeta (code 1) and Alpha (code 2): the smaller text wins, not the smaller code.
-        assert_eq!(modal(&value_counts(vec![1, 2, 2, 1, 3], text)), "Alpha");
-        assert_eq!(modal(&value_counts(vec![], text)), "");
+        assert_eq!(modal(&counts(&[1, 2, 2, 1, 3])), "Alpha");
+        assert_eq!(modal(&counts(&[])), "");
         // Counts from two shards add up before the choice.
-        let mut merged = value_counts(vec![2, 3, 3], text);
-        add_counts(&mut merged, value_counts(vec![2, 2], text));
+        let mut merged = counts(&[2, 3, 3]);
+        add_counts(&mut merged, counts(&[2, 2]));
         assert_eq!(modal(&merged), "Alpha");
+    }
+
+    #[test]
+    fn code_counts_count_runs_and_merge() {
+        let mut a = CodeCounts::default();
+        for c in [0, 0, 4, 4, 4, 0, 7] {
+            a.add(c);
+        }
+        let mut b = CodeCounts::default();
+        for c in [7, 7, 4] {
+            b.add(c);
+        }
+        a.merge(b);
+        let mut got: Vec<(u32, usize)> = a.into_counts().into_iter().collect();
+        got.sort();
+        assert_eq!(got, [(0, 3), (4, 4), (7, 3)]);
+        assert!(CodeCounts::default().into_counts().is_empty());
+    }
+
+    /// Rows of one point code at two carriers, interleaved, tallied apart; a point code seen first
+    /// at the second carrier too.
+    #[test]
+    fn point_slots_keep_carriers_sharing_a_point_code_apart() {
+        let mut slots = PointSlots::new(3);
+        for (carrier, point, name) in [
+            (1, 2, 5),
+            (2, 2, 6),
+            (1, 2, 5),
+            (2, 0, 6),
+            (2, 2, 6),
+            (1, 0, 5),
+        ] {
+            slots.of(carrier, point).names.add(name);
+        }
+        type Tallied = ((u32, u32), Vec<(u32, usize)>);
+        let mut got: Vec<Tallied> = slots
+            .slots
+            .into_iter()
+            .map(|(key, p)| (key, p.names.into_counts().into_iter().collect()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ((1, 0), vec![(5, 1)]),
+                ((1, 2), vec![(5, 2)]),
+                ((2, 0), vec![(6, 1)]),
+                ((2, 2), vec![(6, 2)]),
+            ]
+        );
     }
 
     #[test]
