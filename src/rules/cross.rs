@@ -166,7 +166,6 @@ fn evaluate_rules(cx: &Context, by_number_and_point: bool) -> Found {
 /// counted per code (four bytes per distinct number), with no sort.
 fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
-    let keys = &cx.norm.msisdn_keys;
     let number = |i: usize| {
         if live(cx, i) {
             cx.norm.msisdn_key(t, i)
@@ -174,7 +173,7 @@ fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
             0
         }
     };
-    let mut live_rows = vec![0u32; keys.values.len()];
+    let mut live_rows = vec![0u32; cx.norm.msisdn_keys.codes as usize];
     for i in 0..t.len() {
         let k = number(i) as usize;
         if k != 0 {
@@ -184,7 +183,8 @@ fn duplicates(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     for i in 0..t.len() {
         let k = number(i);
         if k != 0 && live_rows[k as usize] > 1 {
-            let detail = duplicate_detail(keys.get(k), live_rows[k as usize] as usize);
+            let detail =
+                duplicate_detail(&cx.norm.msisdn_digits(t, i), live_rows[k as usize] as usize);
             fire(i as u32, R::SB002, detail);
         }
     }
