@@ -4,7 +4,7 @@
 //! row's is.
 
 use crate::ident::{id, phone, IdFacts, IdKind};
-use crate::ingest::{Strings, Table};
+use crate::ingest::Table;
 use crate::text::{self, LegacyEncoding, ToneStyle};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -18,8 +18,8 @@ pub struct NameFacts {
     pub repaired: Option<LegacyEncoding>,
 }
 
-/// What the rules need of one raw number; its normalised text is made from `value` (looking a text
-/// up row by row cost a cache miss or two each).
+/// What the rules need of one raw number; its normalised text is made from `value` where it is
+/// needed ([`NumberText`]).
 pub type NumberFacts = phone::Number;
 
 pub struct Normalised {
@@ -29,19 +29,17 @@ pub struct Normalised {
     pub ids: Vec<IdFacts>,
     /// Per distinct raw name.
     pub names: Vec<NameFacts>,
-    /// Normalised values as sorted dictionaries, for grouping by integer code:
-    /// code order is string order, code 0 is the empty value. Codes only: numbers' texts are made
-    /// from their integers, ID and name keys are read from `ids` and `names`.
+    /// Codes of the normalised values, for grouping by integer ([`Keys`]).
     pub msisdn_keys: Keys,
     pub id_keys: Keys,
     pub name_keys: Keys,
 }
 
-/// A sorted dictionary of normalised values (their texts, when kept) and, per raw code, the code of
-/// its normalised value.
-#[derive(Debug, Default)]
+/// Per raw code, the code of its normalised value: codes follow the values' string order, equal
+/// values share one, and 0 is the empty value's. The values' texts are not kept: numbers' are made
+/// from their integers ([`NumberText`]), ID and name keys' read from each raw value's own facts.
+#[derive(Debug)]
 pub struct Keys {
-    pub values: Strings,
     pub of_raw: Vec<u32>,
     /// Codes given: one per distinct normalised value, and 0 for the empty one.
     pub codes: u32,
@@ -52,13 +50,11 @@ impl Keys {
     /// `raws`), then one pass assigning codes (rather than a binary search per value). Each code is
     /// sorted with the first 16 bytes of its value as two integers, which settle most comparisons
     /// without a `memcmp` (8 bytes did not: ID numbers sharing province, century and birth year share
-    /// their first 6). The texts are read where they are, not gathered first: at millions of values
-    /// a copy of their references was one more large block to fill, page by page.
-    /// With `keep_text` false the dictionary keeps codes only: the ID and name keys' texts are read
-    /// from each raw value's own facts, so keeping them again would only cost memory.
-    fn build<'a>(raws: usize, text: impl Fn(usize) -> &'a str + Sync, keep_text: bool) -> Keys {
-        // (first 8 bytes, next 8 bytes, length up to 17 << 32 | raw code): 24 bytes, where a `u128`
-        // would have aligned each entry to 32.
+    /// their first 6). The texts are read in place: gathering references to them first would add a
+    /// block the size of the column.
+    fn build<'a>(raws: usize, text: impl Fn(usize) -> &'a str + Sync) -> Keys {
+        // (first 8 bytes, next 8 bytes, length up to 17 << 32 | raw code): three `u64`s, as a
+        // `u128` field would raise the entry's alignment to 16 bytes.
         let mut order: Vec<(u64, u64, u64)> = (0..raws)
             .into_par_iter()
             .map(|i| {
@@ -82,33 +78,25 @@ impl Keys {
             })
         });
         let sorted = order.into_iter().map(|(_, _, x)| (text_of(x), x as u32));
-        Keys::from_sorted(sorted, raws, "", |values, v| {
-            if keep_text {
-                values.push(v)
-            }
-        })
+        Keys::from_sorted(sorted, raws, "")
     }
 
-    /// Keys of 10-digit numbers given as integers (0: not a number): an integer sort, codes only.
-    /// Every number has 10 digits, so integer order is string order; a number's text is made from
-    /// its integer where it is needed ([`NumberText`]).
+    /// Keys of 10-digit numbers given as integers (0: not a number): an integer sort. Every number
+    /// has 10 digits, so integer order is string order.
     fn of_numbers(numbers: impl Iterator<Item = u64>) -> Keys {
         let mut order: Vec<(u64, u32)> = numbers.enumerate().map(|(i, n)| (n, i as u32)).collect();
         order.par_sort_unstable();
         let raws = order.len();
-        Keys::from_sorted(order.into_iter(), raws, 0, |_, _| {})
+        Keys::from_sorted(order.into_iter(), raws, 0)
     }
 
     /// Codes for raw values given in the order of their normalised value `K`: equal neighbours share a
-    /// code, `empty` keeps code 0, and each distinct value's text is given once to `push`.
+    /// code, `empty` keeps code 0.
     fn from_sorted<K: PartialEq + Copy>(
         sorted: impl Iterator<Item = (K, u32)>,
         raws: usize,
         empty: K,
-        push: impl Fn(&mut Strings, K),
     ) -> Keys {
-        let mut values = Strings::default();
-        values.push("");
         let (mut last, mut code) = (empty, 0u32);
         let mut of_raw = vec![0u32; raws];
         for (key, i) in sorted {
@@ -116,22 +104,15 @@ impl Keys {
                 continue;
             }
             if key != last {
-                push(&mut values, key);
                 last = key;
                 code += 1;
             }
             of_raw[i as usize] = code;
         }
-        values.shrink_to_fit();
         Keys {
-            values,
             of_raw,
             codes: code + 1,
         }
-    }
-
-    pub fn get(&self, code: u32) -> &str {
-        self.values.get(code as usize)
     }
 }
 
@@ -256,8 +237,8 @@ impl Normalised {
             || Keys::of_numbers(numbers.iter().map(|f| f.value)),
             || {
                 rayon::join(
-                    || Keys::build(ids.len(), |i| ids[i].key.as_str(), false),
-                    || Keys::build(names.len(), |i| names[i].key.as_str(), false),
+                    || Keys::build(ids.len(), |i| ids[i].key.as_str()),
+                    || Keys::build(names.len(), |i| names[i].key.as_str()),
                 )
             },
         );
@@ -382,13 +363,15 @@ mod tests {
         /// around 16.
         #[test]
         fn key_codes_follow_string_order(raw in proptest::collection::vec("[ab\\x00]{0,3}|a{14,18}[ab\\x00]{0,2}", 0..40)) {
-            let keys = Keys::build(raw.len(), |i| raw[i].as_str(), true);
+            let keys = Keys::build(raw.len(), |i| raw[i].as_str());
             for (i, a) in raw.iter().enumerate() {
-                proptest::prop_assert_eq!(keys.get(keys.of_raw[i]), a.as_str());
+                proptest::prop_assert_eq!(keys.of_raw[i] == 0, a.is_empty());
                 for (j, b) in raw.iter().enumerate() {
                     proptest::prop_assert_eq!(keys.of_raw[i].cmp(&keys.of_raw[j]), a.cmp(b));
                 }
             }
+            let distinct: std::collections::BTreeSet<&String> = raw.iter().filter(|v| !v.is_empty()).collect();
+            proptest::prop_assert_eq!(keys.codes as usize, distinct.len() + 1);
         }
     }
 
@@ -409,20 +392,15 @@ mod tests {
             "abcdefghijklmnop\0",
             "abcdefghijklmnopa",
         ];
-        let keys = Keys::build(raw.len(), |i| raw[i], true);
-        // Without the texts, the same codes.
-        assert_eq!(
-            Keys::build(raw.len(), |i| raw[i], false).of_raw,
-            keys.of_raw
-        );
+        let keys = Keys::build(raw.len(), |i| raw[i]);
         let mut expected: Vec<&str> = raw.iter().copied().filter(|v| !v.is_empty()).collect();
         expected.sort();
         expected.dedup();
-        let values: Vec<&str> = keys.values.iter().collect();
-        assert_eq!(values[0], "");
-        assert_eq!(&values[1..], expected.as_slice());
+        // Each value's code is its place among the sorted distinct values, after the empty one's 0.
         for (i, v) in raw.iter().enumerate() {
-            assert_eq!(keys.get(keys.of_raw[i]), *v);
+            let code = expected.iter().position(|e| e == v).map_or(0, |p| p + 1);
+            assert_eq!(keys.of_raw[i] as usize, code, "{v:?}");
         }
+        assert_eq!(keys.codes as usize, expected.len() + 1);
     }
 }

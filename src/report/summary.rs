@@ -496,31 +496,56 @@ impl Tally {
     }
 }
 
-/// Distinct ID keys per carrier: the rows bucketed by carrier, each carrier's keys marked in one
-/// bitmap of all the ID keys (cleared again by the same rows for the next carrier).
+/// Distinct ID keys per carrier (carriers with none left out).
 fn distinct_ids_per_carrier(audit: Checked, norm: &Normalised) -> BTreeMap<String, usize> {
     let t = audit.table;
-    let mut seen = vec![0u64; (norm.id_keys.codes as usize).div_ceil(64)];
-    let bit = |key: u32| (key as usize / 64, 1u64 << (key % 64));
-    let mut out = BTreeMap::new();
     let order = counting_sort(&t.carrier.codes, t.carrier.distinct());
-    for rows in order.chunk_by(|a, b| t.carrier.codes[*a as usize] == t.carrier.codes[*b as usize])
-    {
-        let keys = || rows.iter().map(|&i| norm.id_key(t, i as usize));
-        let mut distinct = 0;
-        for (word, mask) in keys().filter(|&k| k != 0).map(bit) {
-            distinct += usize::from(seen[word] & mask == 0);
-            seen[word] |= mask;
-        }
+    let carriers: Vec<&[u32]> = order
+        .chunk_by(|a, b| t.carrier.codes[*a as usize] == t.carrier.codes[*b as usize])
+        .collect();
+    let counts = distinct_keys(
+        &carriers,
+        |i| norm.id_key(t, i as usize),
+        norm.id_keys.codes,
+    );
+    let mut out = BTreeMap::new();
+    for (rows, distinct) in carriers.iter().zip(counts) {
         if distinct > 0 {
             let carrier = t.carrier.value(t.carrier.codes[rows[0] as usize]);
             *out.entry(carrier.to_string()).or_default() += distinct;
         }
-        for (word, _) in keys().map(bit) {
-            seen[word] = 0;
-        }
     }
     out
+}
+
+/// How many distinct non-zero keys (below `codes`) each group of rows has: a group's keys are marked
+/// in one bitmap of all the keys, and unmarked by walking the same rows again, which leaves the
+/// bitmap empty for the next group.
+fn distinct_keys(groups: &[&[u32]], key: impl Fn(u32) -> u32, codes: u32) -> Vec<usize> {
+    fn marks<'a>(
+        rows: &'a [u32],
+        key: &'a impl Fn(u32) -> u32,
+    ) -> impl Iterator<Item = (usize, u64)> + 'a {
+        rows.iter()
+            .map(|&i| key(i))
+            .filter(|&k| k != 0)
+            .map(|k| (k as usize / 64, 1u64 << (k % 64)))
+    }
+    let mut seen = vec![0u64; (codes as usize).div_ceil(64)];
+    groups
+        .iter()
+        .map(|rows| {
+            let mut distinct = 0;
+            for (word, bit) in marks(rows, &key) {
+                distinct += usize::from(seen[word] & bit == 0);
+                seen[word] |= bit;
+            }
+            for (word, _) in marks(rows, &key) {
+                seen[word] = 0;
+            }
+            distinct
+        })
+        .collect()
 }
 
 /// One (carrier, point)'s tally while the rows are read: counts, and the codes its rows gave for
@@ -649,7 +674,8 @@ fn point_tallies(
             slots
         })
         .collect();
-    let mut by_code: BTreeMap<(u32, u32), PointCodes> = BTreeMap::new();
+    // By code; `out` orders them by text.
+    let mut by_code: rustc_hash::FxHashMap<(u32, u32), PointCodes> = Default::default();
     for slots in tallies {
         for (key, codes) in slots.slots {
             by_code.entry(key).or_default().merge(codes);
@@ -749,6 +775,18 @@ mod tests {
         let mut merged = counts(&[2, 3, 3]);
         add_counts(&mut merged, counts(&[2, 2]));
         assert_eq!(modal(&merged), "Alpha");
+    }
+
+    /// A key shared by two groups counts in both; a group of empty keys has none; keys either side
+    /// of a word of the bitmap; a group after a bigger one starts from an empty bitmap.
+    #[test]
+    fn distinct_keys_count_each_group_alone() {
+        // Row i has key keys[i]; 130 codes (0 to 129) take three words.
+        let keys = [5, 63, 64, 5, 129, 0, 0, 5, 64, 63, 1];
+        let groups: [&[u32]; 4] = [&[0, 1, 2, 3, 4], &[5, 6], &[7, 8], &[9, 10]];
+        let got = distinct_keys(&groups, |i| keys[i as usize], 130);
+        assert_eq!(got, [4, 0, 2, 2]);
+        assert_eq!(distinct_keys(&[], |_| 0, 1), Vec::<usize>::new());
     }
 
     #[test]

@@ -406,15 +406,18 @@ fn runs_of<T: PartialEq + Copy>(sorted: &[T]) -> Vec<(T, usize)> {
 /// PT001: more than `burst_max` live timed activations at one point inside some [s, s + window).
 fn bursts(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
     let t = cx.table;
-    let timed = |i: usize| {
+    let secs = |i: usize| {
         let at = t.activation_time[i].value().filter(|w| w.has_time())?;
-        (live(cx, i) && t.point_id.codes[i] != 0).then_some(at.at.and_utc().timestamp())
+        Some(at.at.and_utc().timestamp())
     };
     // The rows first, then their activations straight into a vector of the right size: collected
     // from a filter, the activations themselves would be gathered in pieces and copied once more.
     let rows: Vec<u32> = (0..t.len() as u32)
         .into_par_iter()
-        .filter(|&i| timed(i as usize).is_some())
+        .filter(|&i| {
+            let i = i as usize;
+            live(cx, i) && t.point_id.codes[i] != 0 && secs(i).is_some()
+        })
         .collect();
     let activations: Vec<Activation<u64, u32>> = rows
         .par_iter()
@@ -422,7 +425,8 @@ fn bursts(cx: &Context, fire: &mut dyn FnMut(u32, R, String)) {
             let i = i as usize;
             Activation {
                 point: (u64::from(t.carrier.codes[i]) << 32) | u64::from(t.point_id.codes[i]),
-                secs: timed(i).unwrap_or_default(), // Some: the row was kept for it.
+                // Every row kept has a time.
+                secs: secs(i).unwrap_or_default(),
                 file: t.file[i],
                 row: t.row[i],
                 who: i as u32,
