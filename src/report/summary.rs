@@ -186,7 +186,6 @@ pub struct Summaries {
     pub by_point: Sheet,
     pub by_rule: Sheet,
     pub ids_over_limit: Sheet,
-    pub over_limit: Vec<IdOverLimit>,
     /// The audit period: the first and last activation time of the rows audited.
     pub period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
@@ -327,7 +326,6 @@ impl Tally {
             by_rule,
             ids_over_limit: ids_sheet(&self.over_limit),
             by_carrier,
-            over_limit: self.over_limit,
             period: self.period,
         }
     }
