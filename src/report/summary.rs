@@ -266,16 +266,19 @@ fn widen<T: Ord + Copy>(period: Option<(T, T)>, (from, to): (T, T)) -> Option<(T
 impl Tally {
     pub fn compute(audit: Checked, marks: &RowMarks) -> Tally {
         let masks = severity_masks(audit.rules);
-        let (distinct_ids, points) = rayon::join(
+        // Three independent passes over the rows, side by side.
+        let period = || {
+            audit
+                .table
+                .activation_time
+                .iter()
+                .filter_map(|cell| cell.value().map(|w| w.at))
+                .fold(None, |period, at| widen(period, (at, at)))
+        };
+        let (distinct_ids, (points, period)) = rayon::join(
             || distinct_ids_per_carrier(audit, audit.norm),
-            || point_tallies(audit, marks, masks),
+            || rayon::join(|| point_tallies(audit, marks, masks), period),
         );
-        let period = audit
-            .table
-            .activation_time
-            .iter()
-            .filter_map(|cell| cell.value().map(|w| w.at))
-            .fold(None, |period, at| widen(period, (at, at)));
         Tally {
             points,
             distinct_ids,
