@@ -291,7 +291,7 @@ impl Normalised {
 
     /// The row's ID key (the normalised ID number), empty when there is none.
     pub fn id_text(&self, table: &Table, row: usize) -> &str {
-        // The raw value's own facts hold the same text as `id_keys`, without a dictionary lookup.
+        // The key's text is the raw value's own facts' (`id_keys` keeps codes only).
         &self.ids[table.id_number.codes[row] as usize].key
     }
 

@@ -267,7 +267,7 @@ impl Tally {
     pub fn compute(audit: Checked, marks: &RowMarks) -> Tally {
         let masks = severity_masks(audit.rules);
         // Three independent passes over the rows, side by side.
-        let period = || {
+        let find_period = || {
             audit
                 .table
                 .activation_time
@@ -277,7 +277,7 @@ impl Tally {
         };
         let (distinct_ids, (points, period)) = rayon::join(
             || distinct_ids_per_carrier(audit, audit.norm),
-            || rayon::join(|| point_tallies(audit, marks, masks), period),
+            || rayon::join(|| point_tallies(audit, marks, masks), find_period),
         );
         Tally {
             points,
