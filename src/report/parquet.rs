@@ -65,8 +65,8 @@ enum Matches {
 }
 
 impl Matches {
-    /// How many kinds there are.
-    const KINDS: usize = 2;
+    /// How many kinds there are (the last one's place, plus one).
+    const KINDS: usize = Matches::Rare as usize + 1;
 }
 
 impl RowGroup {
@@ -712,14 +712,14 @@ pub fn subscriptions_group(
     Ok(g)
 }
 
-/// Each row's rule codes as a list, in the registry's order. A code's bit in a mask is its place in
-/// the registry (as [`RowMarks`] sets it), so the bits from lowest to highest give that order.
+/// Each row's rule codes as a list, in the registry's order (a code's bit in a mask is its place in
+/// the registry, as [`RowMarks`] sets it).
 fn rule_lists(masks: &[crate::rules::registry::RuleMask]) -> PolarsResult<ListArray<i64>> {
     let mut offsets: Vec<i64> = Vec::with_capacity(masks.len() + 1);
     let mut codes = MutableUtf8ValuesArray::<i64>::new();
     offsets.push(0);
     for &mask in masks {
-        for bit in super::summary::set_bits(mask) {
+        for bit in crate::rules::registry::set_bits(mask) {
             let code = RuleCode::ALL
                 .get(bit)
                 .ok_or_else(|| PolarsError::ComputeError("a rule mask bit with no rule".into()))?;

@@ -1,11 +1,11 @@
 //! Summaries for the inspection team: per carrier, per point, per rule, per ID. Computed from the
 //! findings with integer codes; every table has a total order, so reruns are byte-identical.
 
-use crate::ingest::{Reject, SourceFile};
+use crate::ingest::{Reject, SourceFile, Table};
 use crate::normalize::Normalised;
 use crate::pipeline::Checked;
 use crate::rules::cross::IdOverLimit;
-use crate::rules::registry::RuleMask;
+use crate::rules::registry::{set_bits, RuleMask};
 use crate::rules::{RuleCode, RuleSet, RULES};
 use crate::schema::PointType;
 use rayon::prelude::*;
@@ -137,17 +137,6 @@ fn pct(part: usize, whole: usize) -> Cell {
         0.0
     } else {
         100.0 * part as f64 / whole as f64
-    })
-}
-
-/// The positions of the set bits of a rule mask (bit `i` is `RuleCode::ALL[i]`); most masks are 0.
-pub(crate) fn set_bits(mut mask: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (mask != 0).then(|| {
-            let bit = mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            bit
-        })
     })
 }
 
@@ -566,6 +555,18 @@ impl PointCodes {
         self.kinds.merge(o.kinds);
         self.districts.merge(o.districts);
     }
+
+    /// The tally with each code's text (of `t`'s columns) in place of the code.
+    fn into_tally(self, t: &Table) -> PointTally {
+        PointTally {
+            names: self.names.texts(|c| t.point_name.value(c)),
+            kinds: self
+                .kinds
+                .texts(|c| PointType::ALL.get(c as usize).map_or("", |k| k.code())),
+            districts: self.districts.texts(|c| t.district.value(c)),
+            c: self.c,
+        }
+    }
 }
 
 /// How often each code occurred. A point's rows nearly always give one value, so a run of the same
@@ -682,23 +683,16 @@ fn point_tallies(
             by_code.entry(key).or_default().merge(codes);
         }
     }
-    let mut out = BTreeMap::new();
-    for ((carrier, point), p) in by_code {
-        let key = (
-            t.carrier.value(carrier).to_string(),
-            t.point_id.value(point).to_string(),
-        );
-        let tally = PointTally {
-            names: p.names.texts(|c| t.point_name.value(c)),
-            kinds: p
-                .kinds
-                .texts(|c| PointType::ALL.get(c as usize).map_or("", |k| k.code())),
-            districts: p.districts.texts(|c| t.district.value(c)),
-            c: p.c,
-        };
-        out.insert(key, tally);
-    }
-    out
+    by_code
+        .into_iter()
+        .map(|((carrier, point), p)| {
+            let key = (
+                t.carrier.value(carrier).to_string(),
+                t.point_id.value(point).to_string(),
+            );
+            (key, p.into_tally(t))
+        })
+        .collect()
 }
 
 /// Row indices ordered by their code (stable: ascending rows within a code), in two linear passes.
@@ -837,15 +831,6 @@ mod tests {
                 ((2, 0), vec![(6, 1)]),
                 ((2, 2), vec![(6, 2)]),
             ]
-        );
-    }
-
-    #[test]
-    fn set_bits_lists_each_rule_bit() {
-        assert_eq!(set_bits(0).count(), 0);
-        assert_eq!(
-            set_bits((1 << 0) | (1 << 5) | (1 << 63)).collect::<Vec<_>>(),
-            [0, 5, 63]
         );
     }
 }

@@ -88,6 +88,18 @@ pub type RuleMask = u64;
 // Every rule needs a bit of its own in a `RuleMask`.
 const _: () = assert!(RuleCode::ALL.len() <= RuleMask::BITS as usize);
 
+/// The positions of the set bits of a rule mask (bit `i` is `RuleCode::ALL[i]`), lowest first, which
+/// is the registry's order; most masks are 0.
+pub fn set_bits(mut mask: RuleMask) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let bit = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            bit
+        })
+    })
+}
+
 catalogue! {
     ID001, "id-missing", "Thiếu số giấy tờ", Violation, Row(row::id::missing), "Decree 49/2017/NĐ-CP; Circular 08/2026/TT-BKHCN",
         "The ID number is empty. Every subscription must be registered on an identity document.",
@@ -227,6 +239,15 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_bits_lists_each_rule_bit() {
+        assert_eq!(set_bits(0).count(), 0);
+        assert_eq!(
+            set_bits((1 << 0) | (1 << 5) | (1 << 63)).collect::<Vec<_>>(),
+            [0, 5, 63]
+        );
+    }
 
     /// Rules of the scopes without an evaluator function are wired by code into their passes: the
     /// ingest facts (`row::quality`), the pass by number and the pass by point (`cross`, and the scan

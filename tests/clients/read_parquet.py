@@ -133,11 +133,8 @@ if len(sys.argv) > 2:
     per_group = int(sys.argv[2])
     groups = pq.ParquetFile(subs_path).metadata.num_row_groups
     check(groups == -(-accepted // per_group), f"subscriptions.parquet has {groups} row groups of at most {per_group} rows")
-for path, frame, columns in (
-    (subs_path, sp, delta_columns[subs_path]),
-    (findings_path, fp, delta_columns[findings_path] + ("detail",)),
-):
-    for col in columns:
+for path, frame in ((subs_path, sp), (findings_path, fp)):
+    for col in delta_columns[path] + plain_columns[path]:
         in_pandas = frame[col].tolist()
         in_polars = pl.read_parquet(path, columns=[col])[col].to_list()
         in_duckdb = [r[0] for r in con.execute(f'SELECT "{col}" FROM read_parquet(?)', [path]).fetchall()]
