@@ -121,6 +121,13 @@ pub struct Checked<'a> {
     pub ids_over_limit: &'a [IdOverLimit],
 }
 
+impl<'a> Checked<'a> {
+    /// A finding's detail as written.
+    pub fn detail(&self, f: &Finding) -> std::borrow::Cow<'a, str> {
+        self.details.of(f, self.table, self.norm, self.rules)
+    }
+}
+
 /// Which groups of rows a table holds whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reach {
@@ -279,6 +286,6 @@ pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile], deta
     findings.par_sort_unstable_by(|a, b| {
         (rank[a.file as usize], a.row, a.rule.code())
             .cmp(&(rank[b.file as usize], b.row, b.rule.code()))
-            .then_with(|| details.get(a.detail).cmp(details.get(b.detail)))
+            .then_with(|| details.kept(a.detail).cmp(&details.kept(b.detail)))
     });
 }

@@ -222,14 +222,14 @@ impl Privacy {
     /// A finding's detail: the row's ID key replaced by its masked form; at the strict level, the
     /// rule's own plain-words reason instead (a detail quotes the row's values: dates, sex, text as
     /// read, parts of numbers).
-    pub fn detail<'a>(&self, detail: &'a str, id_key: &str, rule: RuleCode) -> Cow<'a, str> {
+    pub fn detail<'a>(&self, detail: Cow<'a, str>, id_key: &str, rule: RuleCode) -> Cow<'a, str> {
         match self {
-            Privacy::Clear => Cow::Borrowed(detail),
+            Privacy::Clear => detail,
             Privacy::Masked(k) if k.level == Level::Strict => Cow::Borrowed(rule.info().en),
             Privacy::Masked(_) if !id_key.is_empty() && detail.contains(id_key) => {
                 Cow::Owned(detail.replace(id_key, &self.id(id_key)))
             }
-            Privacy::Masked(_) => Cow::Borrowed(detail),
+            Privacy::Masked(_) => detail,
         }
     }
 
@@ -285,7 +285,11 @@ mod tests {
         assert_ne!(m, p.id("033085012346"));
         assert_eq!(p.name("Nguyễn Văn Đức"), "N. V. Đ.");
         assert_eq!(
-            p.detail("ID 033085012345 holds 5", "033085012345", RuleCode::XR001),
+            p.detail(
+                "ID 033085012345 holds 5".into(),
+                "033085012345",
+                RuleCode::XR001
+            ),
             format!("ID {m} holds 5")
         );
         assert_eq!(Privacy::Clear.id("033085012345"), "033085012345");
@@ -310,7 +314,11 @@ mod tests {
         assert_eq!(strict.birth(born).iso(), "1985");
         assert_eq!(standard.birth(born).iso(), "1985-03-05");
         assert_eq!(
-            strict.detail("CCCD says female, gender says male", "", RuleCode::ID005),
+            strict.detail(
+                "CCCD says female, gender says male".into(),
+                "",
+                RuleCode::ID005
+            ),
             RuleCode::ID005.info().en
         );
         assert_eq!(strict.issue_date(born), None);

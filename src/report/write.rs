@@ -220,7 +220,7 @@ pub fn finding_row<'a>(
             point_id: "",
             rule,
             severity,
-            detail: audit.details.get(f.detail).into(),
+            detail: audit.detail(f),
         };
     };
     let t = audit.table;
@@ -249,7 +249,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(audit.details.get(f.detail), key, f.rule),
+        detail: privacy.detail(audit.detail(f), key, f.rule),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Its switches take effect in one place, [`Active`]: every stage of evaluation runs the rules the
 //! rule set's `Active` lists, and nothing else.
 
-use super::cross::HolderCheck;
+use super::cross::HolderRule;
 use super::registry::{RuleCode, RuleMask, Scope, Severity, RULES};
 use super::row::RowCheck;
 use crate::ident::Date;
@@ -172,7 +172,7 @@ pub struct Active {
     /// Per-row rules, in catalogue order.
     pub row: Vec<(RuleCode, RowCheck)>,
     /// Rules on a holder's rows, in catalogue order.
-    pub holder: Vec<(RuleCode, HolderCheck)>,
+    pub holder: Vec<(RuleCode, HolderRule)>,
     /// Every enabled rule (bit `i` is `RuleCode::ALL[i]`).
     mask: RuleMask,
 }
@@ -187,7 +187,7 @@ impl Active {
             active.mask |= 1 << rule as usize;
             match rule_info.scope {
                 Scope::Row(check) => active.row.push((rule, check)),
-                Scope::Holder(check) => active.holder.push((rule, check)),
+                Scope::Holder(holder) => active.holder.push((rule, holder)),
                 Scope::Ingest | Scope::Number | Scope::Point => {}
             }
         }

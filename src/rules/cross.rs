@@ -4,9 +4,12 @@
 //! holder group; a sharded run holds every row of an ID key in one shard, so it runs them shard by
 //! shard.
 
+use super::config::Thresholds;
 use super::row::Context;
 use super::RuleCode as R;
-use crate::rules::finding::Finding;
+use crate::ingest::Table;
+use crate::normalize::Normalised;
+use crate::rules::finding::{Detail, Finding};
 use crate::schema::{PointType, SubscriberType};
 use rayon::prelude::*;
 
@@ -216,16 +219,50 @@ pub fn duplicate_detail(number: &str, rows: usize) -> String {
     format!("{number} is on {rows} live rows")
 }
 
-/// A rule on one holder's live rows: `fire(table row, detail)` for each row it fires on.
-pub type HolderCheck = fn(&Holder, &mut dyn FnMut(u32, String));
+/// The figures a holder rule's detail is told with (counts and positions; unused ones 0).
+pub type Figures = [u32; 3];
+
+/// A rule on one holder's live rows. Its findings keep the figures they fired with, and their words
+/// are made when they are written: cross-record details are nearly all distinct (each names an ID
+/// and a position), and a run with many such findings would otherwise hold every text.
+#[derive(Clone, Copy, Debug)]
+pub struct HolderRule {
+    /// `fire(table row, figures)` for each row the rule fires on.
+    pub check: fn(&Holder, &mut dyn FnMut(u32, Figures)),
+    /// A finding's detail, from its figures and its row.
+    pub words: fn(Figures, &OnRow) -> String,
+}
+
+/// What a holder rule's words name besides its figures, all the finding's row's own: every row of a
+/// holder has its ID key, the rows a rule counts at a carrier or a point share it.
+pub struct OnRow<'a> {
+    pub key: &'a str,
+    pub carrier: &'a str,
+    pub point: &'a str,
+    pub thresholds: &'a Thresholds,
+}
+
+impl<'a> OnRow<'a> {
+    pub fn of(
+        t: &'a Table,
+        norm: &'a Normalised,
+        thresholds: &'a Thresholds,
+        i: usize,
+    ) -> OnRow<'a> {
+        OnRow {
+            key: norm.id_text(t, i),
+            carrier: t.carrier.get(i),
+            point: t.point_id.get(i),
+            thresholds,
+        }
+    }
+}
 
 /// One holder's live individual rows, as the holder rules see them.
 pub struct Holder<'a> {
     pub cx: &'a Context<'a>,
     /// Sorted by carrier, then order of subscription.
     pub rows: &'a [u32],
-    /// The ID key's text.
-    pub key: &'a str,
 }
 
 impl Holder<'_> {
@@ -236,10 +273,20 @@ impl Holder<'_> {
     }
 }
 
+/// A holder rule's finding on table row `i`: its figures kept when they fit, else its words.
+fn holder_finding(cx: &Context, i: u32, rule: R, words: &HolderRule, figures: Figures) -> Finding {
+    let (t, i) = (cx.table, i as usize);
+    let detail = Detail::of_figures(figures).unwrap_or_else(|| {
+        let on = OnRow::of(t, cx.norm, &cx.rules.thresholds, i);
+        cx.details.intern(&(words.words)(figures, &on))
+    });
+    Finding::on(i, t.file[i], t.row[i], rule, detail)
+}
+
 /// Every holder's findings (the enabled holder rules), with the ID keys over the limit.
 fn holders(cx: &Context) -> (Vec<Finding>, Vec<IdOverLimit>) {
     let th = &cx.rules.thresholds;
-    let checks: &[(R, HolderCheck)] = &cx.rules.active().holder;
+    let checks: &[(R, HolderRule)] = &cx.rules.active().holder;
     // Most holders have one row, which can break none of these rules unless a threshold is set that
     // low: skipping them saves looking their rows up (cache misses, at millions of holders).
     let fewest = 2
@@ -253,14 +300,10 @@ fn holders(cx: &Context) -> (Vec<Finding>, Vec<IdOverLimit>) {
             || (Vec::new(), Vec::new()),
             |(mut found, mut over): (Vec<Finding>, Vec<IdOverLimit>), rows| {
                 if rows.len() >= fewest && !checks.is_empty() {
-                    let holder = Holder {
-                        cx,
-                        rows,
-                        key: cx.norm.id_text(cx.table, rows[0] as usize),
-                    };
-                    for &(rule, check) in checks {
-                        check(&holder, &mut |i, detail| {
-                            found.push(finding(cx, i, rule, detail))
+                    let holder = Holder { cx, rows };
+                    for (rule, holder_rule) in checks {
+                        (holder_rule.check)(&holder, &mut |i, figures| {
+                            found.push(holder_finding(cx, i, *rule, holder_rule, figures))
                         });
                     }
                 }
@@ -279,56 +322,73 @@ fn holders(cx: &Context) -> (Vec<Finding>, Vec<IdOverLimit>) {
 }
 
 /// XR001: the holder's subscriptions at one carrier past the limit.
-pub fn sims_per_id(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
-    let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_carrier);
+pub const SIMS_PER_ID: HolderRule = HolderRule {
+    check: sims_per_id,
+    words: |[n, no, _], on| {
+        let (key, carrier) = (on.key, on.carrier);
+        format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}")
+    },
+};
+
+fn sims_per_id(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
+    let max = h.cx.rules.thresholds.max_per_carrier;
     for at_carrier in h.at_carriers() {
-        let carrier = t.carrier.get(at_carrier[0] as usize);
-        let n = at_carrier.len();
+        let n = at_carrier.len() as u32;
         for (pos, &i) in at_carrier.iter().enumerate().skip(max) {
-            let key = h.key;
-            let no = pos + 1;
-            fire(
-                i,
-                format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}"),
-            );
+            fire(i, [n, pos as u32 + 1, 0]);
         }
     }
 }
 
 /// XR002: a subscription past the limit at one carrier registered online.
-pub fn sims_per_id_online(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+pub const SIMS_PER_ID_ONLINE: HolderRule = HolderRule {
+    check: sims_per_id_online,
+    words: |[no, _, _], on| {
+        let (key, carrier, max) = (on.key, on.carrier, on.thresholds.max_per_carrier);
+        format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {max} may be")
+    },
+};
+
+fn sims_per_id_online(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
     let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_carrier);
     for at_carrier in h.at_carriers() {
-        let carrier = t.carrier.get(at_carrier[0] as usize);
         for (pos, &i) in at_carrier.iter().enumerate().skip(max) {
             if t.point_type[i as usize] == PointType::Online {
-                let (key, no) = (h.key, pos + 1);
-                fire(i, format!("ID {key}: subscription no. {no} at {carrier} was registered online; only the first {max} may be"));
+                fire(i, [pos as u32 + 1, 0, 0]);
             }
         }
     }
 }
 
 /// XR003: every live subscription of a holder with many across all carriers.
-pub fn sims_per_id_high(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+pub const SIMS_PER_ID_HIGH: HolderRule = HolderRule {
+    check: sims_per_id_high,
+    words: |[n, carriers, _], on| {
+        let key = on.key;
+        format!("ID {key} holds {n} live subscriptions across {carriers} carrier(s)")
+    },
+};
+
+fn sims_per_id_high(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
     if h.rows.len() < h.cx.rules.thresholds.high_total {
         return;
     }
-    let carriers = h.at_carriers().count();
+    let carriers = h.at_carriers().count() as u32;
     for &i in h.rows {
-        fire(
-            i,
-            format!(
-                "ID {} holds {} live subscriptions across {carriers} carrier(s)",
-                h.key,
-                h.rows.len()
-            ),
-        );
+        fire(i, [h.rows.len() as u32, carriers, 0]);
     }
 }
 
 /// PT003: the holder's subscriptions at one point past the limit, in order of subscription.
-pub fn same_id_at_point(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
+pub const SAME_ID_AT_POINT: HolderRule = HolderRule {
+    check: same_id_at_point,
+    words: |[n, no, _], on| {
+        let (key, point) = (on.key, on.point);
+        format!("ID {key} holds {n} live subscriptions at point {point}; this is no. {no}")
+    },
+};
+
+fn same_id_at_point(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
     let (t, max) = (h.cx.table, h.cx.rules.thresholds.max_per_point);
     for at_carrier in h.at_carriers() {
         if at_carrier.len() <= max {
@@ -345,25 +405,30 @@ pub fn same_id_at_point(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
             if at_point.len() <= max {
                 continue;
             }
-            let point = t.point_id.get(at_point[0].1 as usize);
+            let n = at_point.len() as u32;
             for (pos, &(_, i)) in at_point.iter().enumerate().skip(max) {
-                fire(
-                    i,
-                    format!(
-                        "ID {} holds {} live subscriptions at point {point}; this is no. {}",
-                        h.key,
-                        at_point.len(),
-                        pos + 1
-                    ),
-                );
+                fire(i, [n, pos as u32 + 1, 0]);
             }
         }
     }
 }
 
-/// XR004: rows whose (name key, date of birth) differs from the ID key's most frequent identity.
-pub fn identity_conflict(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
-    let (cx, key) = (h.cx, h.key);
+/// XR004: rows whose (name key, date of birth) differs from the ID key's most frequent identity; when
+/// several identities tie as most frequent, every row with an identity.
+pub const IDENTITY_CONFLICT: HolderRule = HolderRule {
+    check: identity_conflict,
+    words: |[tied, top, total], on| {
+        let key = on.key;
+        if tied > 1 {
+            format!("ID {key}: {tied} identities (name, date of birth) tie as most frequent, {top} of {total} rows each")
+        } else {
+            format!("ID {key}: name or date of birth differs from the most frequent identity ({top} of {total} rows)")
+        }
+    },
+};
+
+fn identity_conflict(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
+    let cx = h.cx;
     let t = cx.table;
     let identity = |i: u32| {
         let i = i as usize;
@@ -382,12 +447,11 @@ pub fn identity_conflict(h: &Holder, fire: &mut dyn FnMut(u32, String)) {
     let top = counts.iter().map(|c| c.1).max().unwrap_or(0);
     let modal: Vec<_> = counts.iter().filter(|c| c.1 == top).map(|c| c.0).collect();
     let total: usize = counts.iter().map(|c| c.1).sum();
+    let figures = [modal.len() as u32, top as u32, total as u32];
     for &i in h.rows {
         let Some(id) = identity(i) else { continue };
-        if modal.len() > 1 {
-            fire(i, format!("ID {key}: {} identities (name, date of birth) tie as most frequent, {top} of {total} rows each", modal.len()));
-        } else if id != modal[0] {
-            fire(i, format!("ID {key}: name or date of birth differs from the most frequent identity ({top} of {total} rows)"));
+        if modal.len() > 1 || id != modal[0] {
+            fire(i, figures);
         }
     }
 }
@@ -457,7 +521,7 @@ pub struct Activation<P, W> {
 /// window, starting at `from`). Shared by the run held in memory and a sharded run's scan pass.
 pub fn burst_windows<P: Ord + Copy + Send, W: Ord + Copy + Send>(
     mut activations: Vec<Activation<P, W>>,
-    th: &super::config::Thresholds,
+    th: &Thresholds,
     mut fire: impl FnMut(&Activation<P, W>, usize, i64),
 ) {
     activations.par_sort_unstable();
@@ -492,12 +556,7 @@ pub fn burst_windows<P: Ord + Copy + Send, W: Ord + Copy + Send>(
     }
 }
 
-pub fn burst_detail(
-    point: &str,
-    count: usize,
-    from: i64,
-    th: &super::config::Thresholds,
-) -> String {
+pub fn burst_detail(point: &str, count: usize, from: i64, th: &Thresholds) -> String {
     let text = chrono::DateTime::from_timestamp(from, 0).map_or_else(String::new, |f| {
         let to = f + chrono::Duration::seconds(th.burst_window_minutes * 60);
         format!("{} and {}", f.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
@@ -575,6 +634,7 @@ fn over_limit(cx: &Context, holder: &[u32], max: usize) -> Option<IdOverLimit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::finding::{Kept, FIGURE_LIMIT};
     use crate::rules::row::tests::table;
     use crate::rules::RuleSet;
 
@@ -603,9 +663,13 @@ mod tests {
         let cx = Context::new(&t, &norm, &rules, None, &details);
         let findings = evaluate_by_id_key(&cx).findings;
         let texts = details.freeze();
+        // Figures this small are kept as figures, not words.
+        assert!(findings
+            .iter()
+            .all(|f| matches!(texts.kept(f.detail), Kept::Figures(_))));
         let mut found: Vec<(u32, R, String)> = findings
-            .into_iter()
-            .map(|f| (f.row, f.rule, texts.get(f.detail).to_string()))
+            .iter()
+            .map(|f| (f.row, f.rule, texts.of(f, &t, &norm, &rules).into_owned()))
             .collect();
         found.sort();
         let key = "033085012345";
@@ -618,5 +682,49 @@ mod tests {
                 (5, R::XR002, format!("ID {key}: subscription no. 5 at VIETTEL was registered online; only the first 3 may be")),
             ]
         );
+    }
+
+    #[test]
+    fn figures_too_large_to_keep_are_kept_as_words() {
+        // One ID on more live subscriptions at one carrier than a kept figure can count.
+        let n = FIGURE_LIMIT as usize + 2;
+        let mut csv = String::from(
+            "carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id\n",
+        );
+        for k in 0..n {
+            let (day, minute) = (k / 1000 + 1, k % 1000);
+            csv += &format!(
+                "VIETTEL,09{k:08},Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-{day:02} {:02}:{:02},P{k}\n",
+                minute / 60,
+                minute % 60
+            );
+        }
+        let (t, norm) = table(&csv);
+        let rules = RuleSet::default_set();
+        let details = crate::rules::finding::Details::default();
+        let cx = Context::new(&t, &norm, &rules, None, &details);
+        let findings = evaluate_by_id_key(&cx).findings;
+        let texts = details.freeze();
+        let xr001: Vec<_> = findings.iter().filter(|f| f.rule == R::XR001).collect();
+        assert_eq!(xr001.len(), n - 3);
+        let key = "033085012345";
+        for f in xr001 {
+            assert!(matches!(texts.kept(f.detail), Kept::Text(_)));
+            assert_eq!(
+                texts.of(f, &t, &norm, &rules),
+                format!(
+                    "ID {key} holds {n} live subscriptions at VIETTEL; this is no. {}",
+                    f.row
+                )
+            );
+        }
+        let xr003 = findings.iter().filter(|f| f.rule == R::XR003);
+        assert_eq!(xr003.clone().count(), n);
+        for f in xr003 {
+            assert_eq!(
+                texts.of(f, &t, &norm, &rules),
+                format!("ID {key} holds {n} live subscriptions across 1 carrier(s)")
+            );
+        }
     }
 }

@@ -1,6 +1,11 @@
 //! A finding: one rule firing on one input record, and the store of the findings' details.
 
+use super::cross::{Figures, OnRow};
+use super::registry::{Scope, RULES};
 use super::{RuleCode, RuleSet, Severity};
+use crate::ingest::Table;
+use crate::normalize::Normalised;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 
@@ -16,7 +21,8 @@ pub struct Finding {
     /// Index of the accepted row in the table; None for a rejected record (DQ001).
     pub subject: Option<u32>,
     /// Plain words with the numbers that made the rule fire; never a name, and ID numbers only
-    /// through the report's masking. Kept in the run's [`Details`].
+    /// through the report's masking. Kept in the run's [`Details`], or as the figures of a holder
+    /// rule's words.
     pub detail: Detail,
 }
 
@@ -32,9 +38,31 @@ impl Finding {
     }
 }
 
-/// A detail's text in a [`Details`] store: its part of the store and its place there.
+/// A finding's detail: a text in a [`Details`] store (its part of the store and its place there), or
+/// (the top bit set) a holder rule's figures, each below [`FIGURE_LIMIT`], in 10 bits each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Detail(u32);
+
+const FIGURES_BIT: u32 = 1 << 31;
+const FIGURE_BITS: u32 = 10;
+/// The figures a [`Detail`] can keep are below this; a finding with a larger one keeps its words.
+pub const FIGURE_LIMIT: u32 = 1 << FIGURE_BITS;
+
+impl Detail {
+    /// The detail keeping `figures`, when each fits.
+    pub fn of_figures([a, b, c]: Figures) -> Option<Detail> {
+        (a < FIGURE_LIMIT && b < FIGURE_LIMIT && c < FIGURE_LIMIT).then_some(Detail(
+            FIGURES_BIT | c << (2 * FIGURE_BITS) | b << FIGURE_BITS | a,
+        ))
+    }
+
+    fn figures(self) -> Option<Figures> {
+        (self.0 & FIGURES_BIT != 0).then(|| {
+            let mask = FIGURE_LIMIT - 1;
+            [0, 1, 2].map(|k| self.0 >> (FIGURE_BITS * k) & mask)
+        })
+    }
+}
 
 /// Parts of a store, so that the rules' threads seldom wait for each other.
 const PARTS: usize = 16;
@@ -91,11 +119,11 @@ impl Details {
         let i = match found {
             Some(i) => i,
             None => {
-                // 2^28 texts in one part would take tens of gigabytes of distinct details.
+                // 2^27 texts in one part would take tens of gigabytes of distinct details.
                 let i = u32::try_from(texts.ends.len())
                     .ok()
-                    .filter(|i| *i < 1 << (32 - PART_BITS))
-                    .expect("fewer than 2^28 distinct details in a part of the store");
+                    .filter(|i| *i < FIGURES_BIT >> PART_BITS)
+                    .expect("fewer than 2^27 distinct details in a part of the store");
                 texts.buffer.reserve(text.len());
                 texts.ends.reserve(1);
                 index.reserve(1, |&j| hash(texts.get(j as usize)));
@@ -129,9 +157,47 @@ pub struct DetailTexts {
     parts: [Texts; PARTS],
 }
 
+/// A detail as it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kept<'a> {
+    Text(&'a str),
+    /// A holder rule's figures.
+    Figures(Figures),
+}
+
 impl DetailTexts {
-    pub fn get(&self, d: Detail) -> &str {
-        self.parts[(d.0 & (PARTS as u32 - 1)) as usize].get((d.0 >> PART_BITS) as usize)
+    pub fn kept(&self, d: Detail) -> Kept<'_> {
+        match d.figures() {
+            Some(figures) => Kept::Figures(figures),
+            None => Kept::Text(
+                self.parts[(d.0 & (PARTS as u32 - 1)) as usize].get((d.0 >> PART_BITS) as usize),
+            ),
+        }
+    }
+
+    /// A finding's detail as written: its text, or its rule's words with its figures and its row of
+    /// `t` (the table the finding was made on, or one holding the same rows).
+    pub fn of<'a>(
+        &'a self,
+        f: &Finding,
+        t: &Table,
+        norm: &Normalised,
+        rules: &RuleSet,
+    ) -> Cow<'a, str> {
+        match self.kept(f.detail) {
+            Kept::Text(text) => Cow::Borrowed(text),
+            Kept::Figures(figures) => match (RULES[f.rule as usize].scope, f.subject) {
+                (Scope::Holder(holder), Some(i)) => {
+                    let on = OnRow::of(t, norm, &rules.thresholds, i as usize);
+                    Cow::Owned((holder.words)(figures, &on))
+                }
+                // Only holder rules keep figures, and only on rows of the table.
+                _ => {
+                    debug_assert!(false, "figures kept by {:?} with no words", f.rule);
+                    Cow::Borrowed("")
+                }
+            },
+        }
     }
 
     /// Bytes held (texts and their ends).
@@ -183,10 +249,26 @@ mod tests {
         let empty = details.intern("");
         let frozen = details.freeze();
         for (t, d) in texts.iter().zip(&ids) {
-            assert_eq!(frozen.get(*d), t);
+            assert_eq!(frozen.kept(*d), Kept::Text(t));
         }
-        assert_eq!(frozen.get(empty), "");
+        assert_eq!(frozen.kept(empty), Kept::Text(""));
         let distinct: usize = (0..1234).map(|i| format!("detail {i}").len()).sum();
         assert_eq!(frozen.bytes(), distinct + 8 * 1235);
+    }
+
+    #[test]
+    fn figures_below_the_limit_are_kept_as_they_were_given() {
+        let details = Details::default();
+        let text = details.intern("a text");
+        let frozen = details.freeze();
+        let top = FIGURE_LIMIT - 1;
+        for figures in [[0, 0, 0], [4, 5, 0], [top, 1, top], [2, top, 7]] {
+            let d = Detail::of_figures(figures).unwrap();
+            assert_eq!(frozen.kept(d), Kept::Figures(figures));
+        }
+        for figures in [[FIGURE_LIMIT, 0, 0], [0, FIGURE_LIMIT, 0], [1, 1, u32::MAX]] {
+            assert_eq!(Detail::of_figures(figures), None);
+        }
+        assert_eq!(frozen.kept(text), Kept::Text("a text"));
     }
 }

@@ -3,7 +3,7 @@
 //! the rules the rule set enables); `simaudit rules`, the summary column order, the xlsx explanation
 //! sheet and the README table all read it too.
 
-use super::cross::{self, HolderCheck};
+use super::cross::{self, HolderRule};
 use super::row::{self, RowCheck};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -44,7 +44,7 @@ pub enum Scope {
     /// On one accepted row (cancelled rows too).
     Row(RowCheck),
     /// On one holder's live individual rows (grouped by ID key).
-    Holder(HolderCheck),
+    Holder(HolderRule),
     /// On live rows grouped by normalised number.
     Number,
     /// On live timed activations grouped by point.
@@ -164,16 +164,16 @@ catalogue! {
     SB004, "prefix-other-carrier", "Đầu số của nhà mạng khác", Info, Row(row::subscription::prefix_other_carrier), "Prefix allocation; number portability since 16 Nov 2018",
         "The number's prefix was originally allocated to another carrier (ported, or a data error).",
         "Đầu số ban đầu được cấp cho nhà mạng khác (đã chuyển mạng giữ số, hoặc sai dữ liệu).";
-    XR001, "sims-per-id", "Từ thuê bao thứ 4 của một giấy tờ tại nhà mạng", Warning, Holder(cross::sims_per_id), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
+    XR001, "sims-per-id", "Từ thuê bao thứ 4 của một giấy tờ tại nhà mạng", Warning, Holder(cross::SIMS_PER_ID), "Decree 49/2017/NĐ-CP: from the 4th number a standard contract",
         "The holder's 4th and later live subscription at one carrier: a signed contract is needed; check it exists.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại một nhà mạng: cần hợp đồng theo mẫu; kiểm tra hợp đồng.";
-    XR002, "sims-per-id-online", "Đăng ký trực tuyến vượt số lượng cho phép", Violation, Holder(cross::sims_per_id_online), "Decree 163/2024/NĐ-CP: the online channel only for the first 3 numbers",
+    XR002, "sims-per-id-online", "Đăng ký trực tuyến vượt số lượng cho phép", Violation, Holder(cross::SIMS_PER_ID_ONLINE), "Decree 163/2024/NĐ-CP: the online channel only for the first 3 numbers",
         "A 4th or later subscription of one ID at one carrier registered through the online channel.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại một nhà mạng được đăng ký qua kênh trực tuyến.";
-    XR003, "sims-per-id-high", "Một giấy tờ đứng tên từ 10 thuê bao", Warning, Holder(cross::sims_per_id_high), "Ministry review Sep 2023 (≥10 SIMs per person)",
+    XR003, "sims-per-id-high", "Một giấy tờ đứng tên từ 10 thuê bao", Warning, Holder(cross::SIMS_PER_ID_HIGH), "Ministry review Sep 2023 (≥10 SIMs per person)",
         "The ID holds 10 or more live subscriptions across all carriers in the input.",
         "Một giấy tờ đứng tên từ 10 thuê bao đang hoạt động trở lên trên tất cả nhà mạng.";
-    XR004, "identity-conflict", "Thông tin chủ thuê bao mâu thuẫn", Violation, Holder(cross::identity_conflict), "Circular 08/2026/TT-BKHCN",
+    XR004, "identity-conflict", "Thông tin chủ thuê bao mâu thuẫn", Violation, Holder(cross::IDENTITY_CONFLICT), "Circular 08/2026/TT-BKHCN",
         "Rows of one ID disagree on name or date of birth: rows differing from the most frequent identity fire (all rows on a tie).",
         "Các dòng cùng số giấy tờ khác nhau về họ tên hoặc ngày sinh: dòng khác thông tin phổ biến nhất bị đánh dấu (hòa thì tất cả).";
     PT001, "burst-activation", "Kích hoạt hàng loạt tại điểm", Warning, Point, "Circular 04/2012/TT-BTTTT (pre-activated SIMs)",
@@ -182,7 +182,7 @@ catalogue! {
     PT002, "off-hours", "Kích hoạt ngoài giờ", Warning, Row(row::point::off_hours), "Inspection practice: registrations need the holder present",
         "Activated before 06:00 or from 22:00 at a point that is not online.",
         "Kích hoạt trước 06:00 hoặc từ 22:00 tại điểm không phải kênh trực tuyến.";
-    PT003, "same-id-at-point", "Nhiều thuê bao cùng giấy tờ tại một điểm", Warning, Holder(cross::same_id_at_point), "Decree 49/2017/NĐ-CP",
+    PT003, "same-id-at-point", "Nhiều thuê bao cùng giấy tờ tại một điểm", Warning, Holder(cross::SAME_ID_AT_POINT), "Decree 49/2017/NĐ-CP",
         "The holder's 4th and later live subscription at one point.",
         "Thuê bao thứ 4 trở đi của một giấy tờ tại cùng một điểm.";
     PT004, "point-unregistered", "Điểm không có trong danh sách được phép", Violation, Row(row::point::point_unregistered), "Official letter 978/2023 (list of service points)",

@@ -28,7 +28,7 @@ use crate::pipeline::{self, AutoChoice, Checked, Evaluated, Reach, Sharding};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, i18n::Lang, parquet, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
-use crate::rules::finding::{by_severity, DetailTexts, Details, Finding};
+use crate::rules::finding::{by_severity, DetailTexts, Details, Finding, Kept};
 use crate::rules::row::quality;
 use crate::rules::{RuleCode, RuleSet};
 use crate::usage::{StageCost, Stopwatch};
@@ -409,7 +409,9 @@ fn place(found: Vec<Finding>, t: &Table, from: &DetailTexts, to: &Details) -> Ve
             let i = partition_point(t, f.file, f.row);
             (i < t.len() && t.file[i] == f.file && t.row[i] == f.row).then(|| {
                 f.subject = Some(i as u32);
-                f.detail = to.intern(from.get(f.detail));
+                if let Kept::Text(text) = from.kept(f.detail) {
+                    f.detail = to.intern(text);
+                }
                 f
             })
         })
