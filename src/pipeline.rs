@@ -30,7 +30,8 @@ pub struct Audit {
     pub points_given: bool,
     /// What each stage cost, in order.
     pub stages: Vec<StageCost>,
-    /// ID keys over the per-carrier limit, found with the holder rules (unordered).
+    /// ID keys over the per-carrier limit, found with the holder rules (unordered); taken by the
+    /// summaries.
     pub ids_over_limit: Vec<IdOverLimit>,
     /// Accepted rows of the whole extract (`table` holds only the area's when one was chosen).
     pub accepted: usize,
@@ -81,7 +82,6 @@ impl Audit {
             rules: &self.rules,
             findings: &self.findings,
             details: &self.details,
-            ids_over_limit: &self.ids_over_limit,
         }
     }
 }
@@ -118,7 +118,6 @@ pub struct Checked<'a> {
     /// Sorted as findings.csv is.
     pub findings: &'a [Finding],
     pub details: &'a DetailTexts,
-    pub ids_over_limit: &'a [IdOverLimit],
 }
 
 impl<'a> Checked<'a> {

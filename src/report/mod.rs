@@ -134,9 +134,10 @@ pub fn write_all(
 ) -> Result<(Summaries, Vec<String>)> {
     std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     let mut watch = crate::usage::Stopwatch::default();
+    let over_limit = std::mem::take(&mut audit.ids_over_limit);
     let a = audit.checked();
     let marks = RowMarks::compute(a);
-    let summaries = summary::summarise(a, &audit.rejects, &marks);
+    let summaries = summary::summarise(a, &audit.rejects, &marks, over_limit);
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
     if formats.parquet {

@@ -179,8 +179,15 @@ pub struct Summaries {
     pub period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
 
-pub fn summarise(audit: Checked, rejects: &[Reject], marks: &RowMarks) -> Summaries {
-    Tally::compute(audit, marks).summaries(audit.files, rejects, audit.rules)
+/// The summaries of a run held in memory; `over_limit` is its IDs over the limit, made into the
+/// `ids_over_limit` sheet (their texts moved, not copied).
+pub fn summarise(
+    audit: Checked,
+    rejects: &[Reject],
+    marks: &RowMarks,
+    over_limit: Vec<IdOverLimit>,
+) -> Summaries {
+    Tally::compute(audit, marks, over_limit).summaries(audit.files, rejects, audit.rules)
 }
 
 /// How often each text occurred (a point's names, types or districts).
@@ -253,7 +260,8 @@ fn widen<T: Ord + Copy>(period: Option<(T, T)>, (from, to): (T, T)) -> Option<(T
 }
 
 impl Tally {
-    pub fn compute(audit: Checked, marks: &RowMarks) -> Tally {
+    /// The tally of `audit`'s rows, with the IDs over the limit the rules found among them.
+    pub fn compute(audit: Checked, marks: &RowMarks, over_limit: Vec<IdOverLimit>) -> Tally {
         let masks = severity_masks(audit.rules);
         // Three independent passes over the rows, side by side.
         let find_period = || {
@@ -271,7 +279,7 @@ impl Tally {
         Tally {
             points,
             distinct_ids,
-            over_limit: audit.ids_over_limit.to_vec(),
+            over_limit,
             period,
         }
     }
@@ -316,7 +324,7 @@ impl Tally {
         Summaries {
             by_point: self.by_point(),
             by_rule,
-            ids_over_limit: ids_sheet(&self.over_limit),
+            ids_over_limit: ids_sheet(std::mem::take(&mut self.over_limit)),
             by_carrier,
             period: self.period,
         }
@@ -712,7 +720,7 @@ fn counting_sort(codes: &[u32], distinct: usize) -> Vec<u32> {
     order
 }
 
-fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
+fn ids_sheet(over: Vec<IdOverLimit>) -> Sheet {
     Sheet {
         name: "ids_over_limit",
         columns: [
@@ -728,11 +736,11 @@ fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
         .map(String::from)
         .to_vec(),
         rows: over
-            .iter()
+            .into_iter()
             .map(|o| {
                 vec![
-                    o.id_number.clone().into(),
-                    o.id_type.clone().into(),
+                    o.id_number.into(),
+                    o.id_type.into(),
                     o.live_subscriptions.into(),
                     o.per_carrier
                         .iter()
@@ -742,8 +750,8 @@ fn ids_sheet(over: &[IdOverLimit]) -> Sheet {
                         .into(),
                     o.points.into(),
                     o.names_seen.into(),
-                    o.first_activation.clone().into(),
-                    o.last_activation.clone().into(),
+                    o.first_activation.into(),
+                    o.last_activation.into(),
                 ]
             })
             .collect(),

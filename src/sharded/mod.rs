@@ -514,10 +514,9 @@ pub fn run(
             rules: &rules,
             findings: &findings,
             details: &details,
-            ids_over_limit: &over_limit,
         };
         let marks = RowMarks::compute(a);
-        tally.merge(Tally::compute(a, &marks));
+        tally.merge(Tally::compute(a, &marks, over_limit));
         let part = work.join(format!("findings-{k}.csv"));
         // The shard's findings and its part of subscriptions.parquet are written side by side.
         let (written, appended) = rayon::join(
