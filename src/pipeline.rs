@@ -120,13 +120,6 @@ pub struct Checked<'a> {
     pub details: &'a DetailTexts,
 }
 
-impl<'a> Checked<'a> {
-    /// A finding's detail as written.
-    pub fn detail(&self, f: &Finding) -> std::borrow::Cow<'a, str> {
-        self.details.of(f, self.table, self.norm, self.rules)
-    }
-}
-
 /// Which groups of rows a table holds whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reach {

@@ -6,7 +6,8 @@ use super::summary::Sheet;
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
 use crate::pipeline::Checked;
-use crate::rules::finding::Finding;
+use crate::rules::finding::{Details, Finding};
+use crate::rules::row::Context;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -201,6 +202,7 @@ pub const FINDING_COLUMNS: [&str; 12] = [
 /// The output view of a finding (a rejected record has only file, row, rule, severity and detail).
 pub fn finding_row<'a>(
     audit: Checked<'a>,
+    words: &Context,
     privacy: &'a super::Privacy,
     f: &'a Finding,
 ) -> FindingRow<'a> {
@@ -220,7 +222,7 @@ pub fn finding_row<'a>(
             point_id: "",
             rule,
             severity,
-            detail: audit.detail(f),
+            detail: audit.details.of(f, words),
         };
     };
     let t = audit.table;
@@ -249,7 +251,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(audit.detail(f), key, f.rule),
+        detail: privacy.detail(audit.details.of(f, words), key, f.rule),
     }
 }
 
@@ -274,8 +276,11 @@ impl FindingRows for HeldFindings<'_> {
         &self,
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        for f in self.audit.findings {
-            each(&finding_row(self.audit, self.privacy, f))?;
+        let a = self.audit;
+        let details = Details::default();
+        let words = Context::for_quoting(a.table, a.norm, a.rules, &details);
+        for f in a.findings {
+            each(&finding_row(a, &words, self.privacy, f))?;
         }
         Ok(())
     }

@@ -663,13 +663,16 @@ mod tests {
         let cx = Context::new(&t, &norm, &rules, None, &details);
         let findings = evaluate_by_id_key(&cx).findings;
         let texts = details.freeze();
+        // Worded as the outputs word them.
+        let none = crate::rules::finding::Details::default();
+        let cx = Context::for_quoting(&t, &norm, &rules, &none);
         // Figures this small are kept as figures, not words.
         assert!(findings
             .iter()
             .all(|f| matches!(texts.kept(f.detail), Kept::Figures(_))));
         let mut found: Vec<(u32, R, String)> = findings
             .iter()
-            .map(|f| (f.row, f.rule, texts.of(f, &t, &norm, &rules).into_owned()))
+            .map(|f| (f.row, f.rule, texts.of(f, &cx).into_owned()))
             .collect();
         found.sort();
         let key = "033085012345";
@@ -705,13 +708,16 @@ mod tests {
         let cx = Context::new(&t, &norm, &rules, None, &details);
         let findings = evaluate_by_id_key(&cx).findings;
         let texts = details.freeze();
+        // Worded as the outputs word them.
+        let none = crate::rules::finding::Details::default();
+        let cx = Context::for_quoting(&t, &norm, &rules, &none);
         let xr001: Vec<_> = findings.iter().filter(|f| f.rule == R::XR001).collect();
         assert_eq!(xr001.len(), n - 3);
         let key = "033085012345";
         for f in xr001 {
             assert!(matches!(texts.kept(f.detail), Kept::Text(_)));
             assert_eq!(
-                texts.of(f, &t, &norm, &rules),
+                texts.of(f, &cx),
                 format!(
                     "ID {key} holds {n} live subscriptions at VIETTEL; this is no. {}",
                     f.row
@@ -722,7 +728,7 @@ mod tests {
         assert_eq!(xr003.clone().count(), n);
         for f in xr003 {
             assert_eq!(
-                texts.of(f, &t, &norm, &rules),
+                texts.of(f, &cx),
                 format!("ID {key} holds {n} live subscriptions across 1 carrier(s)")
             );
         }

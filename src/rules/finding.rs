@@ -2,9 +2,8 @@
 
 use super::cross::{Figures, OnRow};
 use super::registry::{Scope, RULES};
+use super::row::{Context, Row};
 use super::{RuleCode, RuleSet, Severity};
-use crate::ingest::Table;
-use crate::normalize::Normalised;
 use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
@@ -22,7 +21,7 @@ pub struct Finding {
     pub subject: Option<u32>,
     /// Plain words with the numbers that made the rule fire; never a name, and ID numbers only
     /// through the report's masking. Kept in the run's [`Details`], or as the figures of a holder
-    /// rule's words.
+    /// rule's words, or not at all for a rule whose words quote the row (they are made again).
     pub detail: Detail,
 }
 
@@ -39,16 +38,23 @@ impl Finding {
 }
 
 /// A finding's detail: a text in a [`Details`] store (its part of the store and its place there), or
-/// (the top bit set) a holder rule's figures, each below [`FIGURE_LIMIT`], in 10 bits each.
+/// (the top bit set) a holder rule's figures, each below [`FIGURE_LIMIT`], in 10 bits each, or
+/// [`Detail::FROM_ROW`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Detail(u32);
 
 const FIGURES_BIT: u32 = 1 << 31;
+/// Beside the top bit, in no figures' bits: [`Detail::FROM_ROW`].
+const FROM_ROW_BIT: u32 = 1 << 30;
 const FIGURE_BITS: u32 = 10;
 /// The figures a [`Detail`] can keep are below this; a finding with a larger one keeps its words.
 pub const FIGURE_LIMIT: u32 = 1 << FIGURE_BITS;
 
 impl Detail {
+    /// The detail of a finding of a rule whose words quote its row ([`Scope::RowQuoting`]): no text
+    /// is kept, the rule's check is run on the row again to word it.
+    pub const FROM_ROW: Detail = Detail(FIGURES_BIT | FROM_ROW_BIT);
+
     /// The detail keeping `figures`, when each fits.
     pub fn of_figures([a, b, c]: Figures) -> Option<Detail> {
         (a < FIGURE_LIMIT && b < FIGURE_LIMIT && c < FIGURE_LIMIT).then_some(Detail(
@@ -57,7 +63,7 @@ impl Detail {
     }
 
     fn figures(self) -> Option<Figures> {
-        (self.0 & FIGURES_BIT != 0).then(|| {
+        (self.0 & (FIGURES_BIT | FROM_ROW_BIT) == FIGURES_BIT).then(|| {
             let mask = FIGURE_LIMIT - 1;
             [0, 1, 2].map(|k| self.0 >> (FIGURE_BITS * k) & mask)
         })
@@ -163,10 +169,15 @@ pub enum Kept<'a> {
     Text(&'a str),
     /// A holder rule's figures.
     Figures(Figures),
+    /// Nothing: the words are made from the row again.
+    FromRow,
 }
 
 impl DetailTexts {
     pub fn kept(&self, d: Detail) -> Kept<'_> {
+        if d == Detail::FROM_ROW {
+            return Kept::FromRow;
+        }
         match d.figures() {
             Some(figures) => Kept::Figures(figures),
             None => Kept::Text(
@@ -175,29 +186,29 @@ impl DetailTexts {
         }
     }
 
-    /// A finding's detail as written: its text, or its rule's words with its figures and its row of
-    /// `t` (the table the finding was made on, or one holding the same rows).
-    pub fn of<'a>(
-        &'a self,
-        f: &Finding,
-        t: &Table,
-        norm: &Normalised,
-        rules: &RuleSet,
-    ) -> Cow<'a, str> {
-        match self.kept(f.detail) {
-            Kept::Text(text) => Cow::Borrowed(text),
-            Kept::Figures(figures) => match (RULES[f.rule as usize].scope, f.subject) {
-                (Scope::Holder(holder), Some(i)) => {
-                    let on = OnRow::of(t, norm, &rules.thresholds, i as usize);
-                    Cow::Owned((holder.words)(figures, &on))
-                }
-                // Only holder rules keep figures, and only on rows of the table.
-                _ => {
-                    debug_assert!(false, "figures kept by {:?} with no words", f.rule);
-                    Cow::Borrowed("")
-                }
-            },
+    /// A finding's detail as written: its text, or its rule's words made from its figures or its
+    /// row. `cx` holds the table the finding was made on (or one holding the same rows); a context
+    /// [`Context::for_quoting`] is enough.
+    pub fn of<'a>(&'a self, f: &Finding, cx: &Context) -> Cow<'a, str> {
+        let kept = self.kept(f.detail);
+        if let Kept::Text(text) = kept {
+            return Cow::Borrowed(text);
         }
+        let words = f.subject.and_then(|i| {
+            let i = i as usize;
+            match (kept, RULES[f.rule as usize].scope) {
+                (Kept::Figures(figures), Scope::Holder(holder)) => {
+                    let on = OnRow::of(cx.table, cx.norm, &cx.rules.thresholds, i);
+                    Some((holder.words)(figures, &on))
+                }
+                (Kept::FromRow, Scope::RowQuoting(check)) => check(&Row::new(cx, i)),
+                _ => None,
+            }
+        });
+        // Only holder rules keep figures and only quoting rules keep nothing, both on rows of the
+        // table, and a check run again on the same row fires again.
+        debug_assert!(words.is_some(), "no words for a finding of {:?}", f.rule);
+        Cow::Owned(words.unwrap_or_default())
     }
 
     /// Bytes held (texts and their ends).
@@ -270,5 +281,6 @@ mod tests {
             assert_eq!(Detail::of_figures(figures), None);
         }
         assert_eq!(frozen.kept(text), Kept::Text("a text"));
+        assert_eq!(frozen.kept(Detail::FROM_ROW), Kept::FromRow);
     }
 }

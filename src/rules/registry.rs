@@ -43,6 +43,10 @@ pub enum Scope {
     Ingest,
     /// On one accepted row (cancelled rows too).
     Row(RowCheck),
+    /// On one accepted row, in words that quote the row's own values (nearly one text per finding):
+    /// its findings keep no text, and the check is run on the row again to word them as the outputs
+    /// are written. Its check reads the row alone: not the name verdicts, not the points registry.
+    RowQuoting(RowCheck),
     /// On one holder's live individual rows (grouped by ID key).
     Holder(HolderRule),
     /// On live rows grouped by normalised number.
@@ -104,10 +108,10 @@ catalogue! {
     ID001, "id-missing", "Thiếu số giấy tờ", Violation, Row(row::id::missing), "Decree 49/2017/NĐ-CP; Circular 08/2026/TT-BKHCN",
         "The ID number is empty. Every subscription must be registered on an identity document.",
         "Số giấy tờ tùy thân bị trống. Mọi thuê bao phải được đăng ký bằng giấy tờ tùy thân.";
-    ID002, "id-format", "Số giấy tờ sai định dạng", Violation, Row(row::id::format), "Law on Identification 26/2023/QH15 (12-digit number); Circular 105/2020/TT-BTC (tax code of 10 or 13 digits)",
+    ID002, "id-format", "Số giấy tờ sai định dạng", Violation, RowQuoting(row::id::format), "Law on Identification 26/2023/QH15 (12-digit number); Circular 105/2020/TT-BTC (tax code of 10 or 13 digits)",
         "The ID number fits no pattern of its type (CCCD 12 digits, CMND 9 or 12, MST 10 or 10+3, passport letter + 7 digits); with no type, no known shape fits.",
         "Số giấy tờ không đúng định dạng của loại giấy tờ (CCCD 12 số, CMND 9 hoặc 12 số, MST 10 hoặc 10+3 số, hộ chiếu 1 chữ + 7 số); nếu không ghi loại thì không khớp hình dạng nào.";
-    ID003, "id-place-code", "Mã nơi đăng ký khai sinh không hợp lệ", Violation, Row(row::id::place_code), "Law on Identification 26/2023/QH15; province codes of Decision 124/2004/QĐ-TTg",
+    ID003, "id-place-code", "Mã nơi đăng ký khai sinh không hợp lệ", Violation, RowQuoting(row::id::place_code), "Law on Identification 26/2023/QH15; province codes of Decision 124/2004/QĐ-TTg",
         "A 12-digit number whose first 3 digits are neither a province code nor a code for births registered abroad (101–295).",
         "Số định danh 12 số có 3 số đầu không phải mã tỉnh/thành phố, cũng không thuộc dải 101–295 (khai sinh ở nước ngoài).";
     ID004, "id-birth-year-mismatch", "Năm sinh không khớp số định danh", Violation, Row(row::id::birth_year_mismatch), "Law on Identification 26/2023/QH15 (number structure)",
@@ -122,13 +126,13 @@ catalogue! {
     ID007, "cmnd-after-2024", "Dùng CMND 9 số sau khi hết hiệu lực", Violation, Row(row::id::cmnd_after_2024), "Law on Identification 26/2023/QH15: CMND usable until 31 Dec 2024",
         "A 9-digit CMND was used for a subscription activated on or after 1 January 2025.",
         "Dùng CMND 9 số để đăng ký thuê bao kích hoạt từ ngày 01/01/2025, khi CMND không còn giá trị.";
-    ID008, "id-expired", "Giấy tờ hết hạn khi kích hoạt", Warning, Row(row::id::expired), "Law on Identification 26/2023/QH15 (milestones 14, 25, 40, 60); CMND valid 15 years",
+    ID008, "id-expired", "Giấy tờ hết hạn khi kích hoạt", Warning, RowQuoting(row::id::expired), "Law on Identification 26/2023/QH15 (milestones 14, 25, 40, 60); CMND valid 15 years",
         "The document had expired on the activation day: a CMND 15 years after issue, a 12-digit card at the first milestone birthday (14, 25, 40, 60) after issue unless issued within the 2 years before it.",
         "Giấy tờ đã hết hạn vào ngày kích hoạt: CMND sau 15 năm kể từ ngày cấp; thẻ 12 số ở mốc tuổi 14, 25, 40, 60 đầu tiên sau ngày cấp, trừ khi cấp trong vòng 2 năm trước mốc đó.";
-    ID009, "mst-checksum", "Mã số thuế sai chữ số kiểm tra", Violation, Row(row::id::mst_checksum), "Circular 105/2020/TT-BTC (tax code structure); check digit as python-stdnum vn.mst computes it",
+    ID009, "mst-checksum", "Mã số thuế sai chữ số kiểm tra", Violation, RowQuoting(row::id::mst_checksum), "Circular 105/2020/TT-BTC (tax code structure); check digit as python-stdnum vn.mst computes it",
         "The tax code's check digit is wrong, its digits 3–9 are all zero, or its branch suffix is 000.",
         "Mã số thuế sai số kiểm tra, có chữ số 3–9 đều bằng 0, hoặc mã chi nhánh là 000.";
-    ID010, "passport-unverified", "Số hộ chiếu không theo mẫu thông thường", Warning, Row(row::id::passport_unverified), "Usual passport form, one letter + 7 digits (a convention, not a published rule)",
+    ID010, "passport-unverified", "Số hộ chiếu không theo mẫu thông thường", Warning, RowQuoting(row::id::passport_unverified), "Usual passport form, one letter + 7 digits (a convention, not a published rule)",
         "A passport number of 8–9 letters/digits that is not the usual letter + 7 digits: check the document.",
         "Số hộ chiếu 8–9 ký tự không theo dạng thông thường 1 chữ + 7 số: cần kiểm tra giấy tờ.";
     PS001, "name-missing", "Thiếu họ tên", Violation, Row(row::holder::name_missing), "Decree 49/2017/NĐ-CP; Circular 08/2026/TT-BKHCN",
@@ -140,25 +144,25 @@ catalogue! {
     PS003, "dob-missing", "Thiếu ngày sinh", Violation, Row(row::holder::dob_missing), "Circular 08/2026/TT-BKHCN (date of birth must match the population DB)",
         "An individual's date of birth is empty.",
         "Ngày sinh của thuê bao cá nhân bị trống.";
-    PS004, "dob-implausible", "Ngày sinh không hợp lý", Violation, Row(row::holder::dob_implausible), "Circular 08/2026/TT-BKHCN",
+    PS004, "dob-implausible", "Ngày sinh không hợp lý", Violation, RowQuoting(row::holder::dob_implausible), "Circular 08/2026/TT-BKHCN",
         "An individual born after activation, before 1900, or over 120 years old at activation.",
         "Cá nhân sinh sau ngày kích hoạt, trước năm 1900, hoặc trên 120 tuổi khi kích hoạt.";
     PS005, "underage", "Chủ thuê bao dưới 14 tuổi", Warning, Row(row::holder::underage), "Decree 49/2017/NĐ-CP: under 14 needs a parent or guardian",
         "The holder was under 14 at activation: the registration needs a parent's or guardian's signature.",
         "Chủ thuê bao chưa đủ 14 tuổi khi kích hoạt: cần cha mẹ hoặc người giám hộ đăng ký.";
-    PS006, "issue-date-invalid", "Ngày cấp giấy tờ không hợp lệ", Violation, Row(row::holder::issue_date_invalid), "Circular 08/2026/TT-BKHCN",
+    PS006, "issue-date-invalid", "Ngày cấp giấy tờ không hợp lệ", Violation, RowQuoting(row::holder::issue_date_invalid), "Circular 08/2026/TT-BKHCN",
         "The ID issue date is after the activation or before the date of birth.",
         "Ngày cấp giấy tờ sau ngày kích hoạt hoặc trước ngày sinh.";
     PS007, "name-without-diacritics", "Họ tên không dấu", Info, Row(row::holder::name_without_diacritics), "Circular 08/2026/TT-BKHCN (name must match the population DB)",
         "A Vietnamese individual's name has no diacritic although its surname is always written with one (Nguyen for Nguyễn).",
         "Họ tên công dân Việt Nam không có dấu dù họ luôn viết có dấu (Nguyen thay vì Nguyễn).";
-    SB001, "msisdn-invalid", "Số thuê bao không hợp lệ", Violation, Row(row::subscription::msisdn_invalid), "libphonenumber 9.0.35 Vietnamese mobile pattern",
+    SB001, "msisdn-invalid", "Số thuê bao không hợp lệ", Violation, RowQuoting(row::subscription::msisdn_invalid), "libphonenumber 9.0.35 Vietnamese mobile pattern",
         "The subscriber number is not a Vietnamese mobile number after normalisation (devices are exempt).",
         "Số thuê bao sau chuẩn hóa không phải số di động Việt Nam (trừ thuê bao thiết bị).";
     SB002, "msisdn-duplicate", "Số thuê bao trùng lặp", Violation, Number, "One number belongs to one subscription",
         "The same number is on more than one live row (any file, any carrier).",
         "Cùng một số thuê bao xuất hiện trên nhiều dòng đang hoạt động (bất kỳ tệp, nhà mạng nào).";
-    SB003, "msisdn-legacy-form", "Số thuê bao dạng 11 số cũ", Info, Row(row::subscription::msisdn_legacy_form), "2018 conversion of 11-digit numbers",
+    SB003, "msisdn-legacy-form", "Số thuê bao dạng 11 số cũ", Info, RowQuoting(row::subscription::msisdn_legacy_form), "2018 conversion of 11-digit numbers",
         "The number was written in the 11-digit pre-2018 form and was converted.",
         "Số thuê bao ghi theo dạng 11 số trước năm 2018 và đã được chuyển đổi.";
     SB004, "prefix-other-carrier", "Đầu số của nhà mạng khác", Info, Row(row::subscription::prefix_other_carrier), "Prefix allocation; number portability since 16 Nov 2018",

@@ -13,7 +13,7 @@ use super::{RuleCode, RuleSet};
 use crate::ident::{Date, IdFacts, IdKind, When};
 use crate::ingest::{PointRegistry, Table};
 use crate::normalize::{NameFacts, Normalised, NumberFacts, NumberText};
-use crate::rules::finding::{Details, Finding};
+use crate::rules::finding::{Detail, Details, Finding};
 use crate::schema::SubscriberType;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -55,6 +55,25 @@ impl<'a> Context<'a> {
             names,
         }
     }
+
+    /// A context for wording again the findings of [`super::Scope::RowQuoting`] rules, whose checks
+    /// read the row alone: without the name verdicts and the points registry, which are costly to
+    /// make and which those checks never read.
+    pub fn for_quoting(
+        table: &'a Table,
+        norm: &'a Normalised,
+        rules: &'a RuleSet,
+        details: &'a Details,
+    ) -> Context<'a> {
+        Context {
+            table,
+            norm,
+            rules,
+            details,
+            unregistered: None,
+            names: holder::NameVerdicts::default(),
+        }
+    }
 }
 
 /// A per-row rule: the detail of its finding on the row, None when it does not fire.
@@ -79,7 +98,7 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    fn new(cx: &'a Context<'a>, i: usize) -> Row<'a> {
+    pub(crate) fn new(cx: &'a Context<'a>, i: usize) -> Row<'a> {
         let t = cx.table;
         let id = cx.norm.id_facts(t, i);
         let activation = t.activation_time[i].value();
@@ -119,7 +138,8 @@ impl<'a> Row<'a> {
 
 /// Every enabled per-row rule on every row, in parallel.
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
-    let checks: &[(RuleCode, RowCheck)] = &cx.rules.active().row;
+    let active = cx.rules.active();
+    let checks: &[(RuleCode, RowCheck)] = &active.row;
     if checks.is_empty() {
         return Vec::new();
     }
@@ -131,7 +151,11 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             let row = Row::new(cx, i);
             for &(rule, check) in checks {
                 if let Some(detail) = check(&row) {
-                    let detail = cx.details.intern(&detail);
+                    let detail = if active.quotes_row(rule) {
+                        Detail::FROM_ROW
+                    } else {
+                        cx.details.intern(&detail)
+                    };
                     out.push(Finding::on(i, t.file[i], t.row[i], rule, detail));
                 }
             }
@@ -169,6 +193,50 @@ pub(crate) mod tests {
     }
 
     const HEADER: &str = "carrier,msisdn,subscriber_type,full_name,date_of_birth,gender,id_number,id_issue_date,activation_time,point_id,point_type\n";
+
+    /// A quoting rule's check reads the row alone: run on the context its findings are worded with
+    /// when written, it words every row as the context of the rules (name verdicts, points registry)
+    /// does. Over the bundled sample extracts, whose rows break every rule.
+    #[test]
+    fn quoting_rules_word_every_row_alike_without_verdicts_or_registry() {
+        use crate::rules::registry::{Scope, RULES};
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        let mut extracts: Vec<_> = std::fs::read_dir(sample.join("extracts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        extracts.sort();
+        let points = PointRegistry::read(&sample.join("points.csv")).unwrap();
+        let loaded = ingest::load(&extracts, &IngestOptions::default()).unwrap();
+        let t = &loaded.table;
+        let norm = Normalised::compute(t, crate::text::ToneStyle::Old);
+        let rules = RuleSet::default_set();
+        let details = Details::default();
+        let full = Context::new(t, &norm, &rules, Some(&points), &details);
+        let lean = Context::for_quoting(t, &norm, &rules, &details);
+        let quoting: Vec<(RuleCode, RowCheck)> = RuleCode::ALL
+            .iter()
+            .zip(RULES)
+            .filter_map(|(&code, rule)| match rule.scope {
+                Scope::RowQuoting(check) => Some((code, check)),
+                _ => None,
+            })
+            .collect();
+        assert!(quoting.len() >= 9, "{quoting:?}");
+        let mut fired = vec![0; quoting.len()];
+        for i in 0..t.len() {
+            let (a, b) = (Row::new(&full, i), Row::new(&lean, i));
+            for (k, (code, check)) in quoting.iter().enumerate() {
+                let words = check(&a);
+                assert_eq!(words, check(&b), "{code:?} on row {i}");
+                fired[k] += usize::from(words.is_some());
+            }
+        }
+        assert!(
+            fired.iter().all(|&n| n > 0),
+            "every quoting rule fires: {fired:?}"
+        );
+    }
 
     fn fired(row: &str) -> Vec<(RuleCode, String)> {
         let (t, norm) = table(&format!("{HEADER}{row}\n"));
