@@ -4,7 +4,7 @@
 
 use super::i18n::{label, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
-use super::{Privacy, RunView};
+use super::RunView;
 use crate::error::Result;
 use std::fmt::Write;
 use std::path::Path;
@@ -155,13 +155,7 @@ document.querySelectorAll('input.filter').forEach(function(f){f.addEventListener
 var q=f.value.toLowerCase(),t=document.getElementById(f.dataset.table);\
 Array.prototype.forEach.call(t.tBodies[0].rows,function(r){r.style.display=r.textContent.toLowerCase().indexOf(q)<0?'none':''})})});";
 
-pub fn write(
-    path: &Path,
-    run: RunView,
-    s: &Summaries,
-    privacy: &Privacy,
-    lang: Lang,
-) -> Result<()> {
+pub fn write(path: &Path, run: RunView, s: &Summaries, lang: Lang) -> Result<()> {
     let vi = lang == Lang::Vi;
     let t = |v: &'static str, e: &'static str| if vi { v } else { e };
     let mut o = String::new();
@@ -285,7 +279,7 @@ pub fn write(
         &mut o,
         "ids",
         t("Giấy tờ vượt hạn mức", "IDs over limit"),
-        &super::mask_ids(&s.ids_over_limit, privacy),
+        &s.ids_over_limit,
         lang,
     );
     let _ = write!(o, "<script>{SCRIPT}</script></body></html>");

@@ -137,7 +137,8 @@ pub fn write_all(
     let over_limit = std::mem::take(&mut audit.ids_over_limit);
     let a = audit.checked();
     let marks = RowMarks::compute(a);
-    let summaries = summary::summarise(a, &audit.rejects, &marks, over_limit);
+    let mut summaries = summary::summarise(a, &audit.rejects, &marks, over_limit);
+    summaries.mask_ids(privacy);
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
     if formats.parquet {
@@ -196,7 +197,8 @@ const FINDINGS_JOB: &str = "findings rows";
 
 /// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
 /// summaries and the findings' rows (`findings`, made once for findings.csv, findings.parquet and
-/// report.xlsx), side by side; returns each file written with its wall seconds.
+/// report.xlsx), side by side; returns each file written with its wall seconds. `s` has its ID
+/// numbers masked already ([`Summaries::mask_ids`]).
 #[allow(clippy::too_many_arguments)]
 pub fn write_reports<'a>(
     mut jobs: Vec<(&'a str, Job<'a>)>,
@@ -221,7 +223,7 @@ pub fn write_reports<'a>(
         jobs.push(("by_rule.csv", Box::new(|p| write::sheet_csv(p, &s.by_rule))));
         jobs.push((
             "ids_over_limit.csv",
-            Box::new(|p| write::sheet_csv(p, &mask_ids(&s.ids_over_limit, privacy))),
+            Box::new(|p| write::sheet_csv(p, &s.ids_over_limit)),
         ));
     }
     // rejects.csv is always written: nothing may be lost silently.
@@ -253,7 +255,6 @@ pub fn write_reports<'a>(
                         &dir.join("report.xlsx"),
                         run,
                         s,
-                        privacy,
                         lang,
                     )));
                 }
@@ -266,7 +267,7 @@ pub fn write_reports<'a>(
     if formats.html {
         jobs.push((
             "report.html",
-            Box::new(move |p| html::write(p, run, s, privacy, lang)),
+            Box::new(move |p| html::write(p, run, s, lang)),
         ));
     }
     let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
@@ -309,18 +310,3 @@ const OTHER_OUTPUTS: [&str; 6] = [
     "dossiers",
     "manifest.json",
 ];
-
-/// ids_over_limit with its ID numbers masked (names are only counted there); the sheet itself when
-/// nothing is masked.
-pub fn mask_ids<'a>(sheet: &'a Sheet, privacy: &Privacy) -> std::borrow::Cow<'a, Sheet> {
-    if matches!(privacy, Privacy::Clear) {
-        return std::borrow::Cow::Borrowed(sheet);
-    }
-    let mut s = sheet.clone();
-    for row in &mut s.rows {
-        if let Some(Cell::Text(id)) = row.first_mut() {
-            *id = privacy.id(id).into_owned();
-        }
-    }
-    std::borrow::Cow::Owned(s)
-}

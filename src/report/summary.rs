@@ -179,6 +179,21 @@ pub struct Summaries {
     pub period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
 
+impl Summaries {
+    /// Masks the ID numbers of `ids_over_limit` as `privacy` says (names are only counted there),
+    /// in place: once for every writer, rather than a masked copy of the sheet for each.
+    pub fn mask_ids(&mut self, privacy: &super::Privacy) {
+        if matches!(privacy, super::Privacy::Clear) {
+            return;
+        }
+        for row in &mut self.ids_over_limit.rows {
+            if let Some(Cell::Text(id)) = row.first_mut() {
+                *id = privacy.id(id).into_owned();
+            }
+        }
+    }
+}
+
 /// The summaries of a run held in memory; `over_limit` is its IDs over the limit, made into the
 /// `ids_over_limit` sheet (their texts moved, not copied).
 pub fn summarise(

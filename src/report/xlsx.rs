@@ -6,7 +6,7 @@ use super::i18n::{label, sheet_name, value, Lang};
 use super::summary::{Cell, Sheet, Summaries};
 use super::write::{BlockWriter, FindingBlock, Pending, FINDING_COLUMNS, ROW_COLUMN};
 use super::zipfile::{part_time, Piece, ZipOut};
-use super::{Privacy, RunView};
+use super::RunView;
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
 use crate::rules::RULES;
@@ -221,18 +221,11 @@ fn findings_cap() -> usize {
 /// report.xlsx, written when the findings' rows come: the workbook is made with the first block (its
 /// rows give the findings sheet's column widths), and the findings sheet takes the rows block by
 /// block.
-pub fn start<'a>(
-    path: &Path,
-    run: RunView<'a>,
-    s: &'a Summaries,
-    privacy: &'a Privacy,
-    lang: Lang,
-) -> XlsxBlocks<'a> {
+pub fn start<'a>(path: &Path, run: RunView<'a>, s: &'a Summaries, lang: Lang) -> XlsxBlocks<'a> {
     XlsxBlocks::Waiting {
         path: path.to_path_buf(),
         run,
         s,
-        privacy,
         lang,
     }
 }
@@ -243,7 +236,6 @@ fn build(
     run: RunView,
     s: &Summaries,
     first: &FindingBlock,
-    privacy: &Privacy,
     lang: Lang,
 ) -> Result<(Vec<u8>, String, usize)> {
     let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
@@ -336,9 +328,8 @@ fn build(
             table(ws, sheet, lang, &st)?;
             print_setup(ws, &title, lang, true);
         }
-        let ids = super::mask_ids(&s.ids_over_limit, privacy);
         let ws = table_sheet(&mut book, sheet_name("ids_over_limit", lang))?;
-        table(ws, &ids, lang, &st)?;
+        table(ws, &s.ids_over_limit, lang, &st)?;
         print_setup(ws, &title, lang, true);
 
         // Findings: the workbook gets the sheet with its header, widths and filter only; its rows
@@ -401,7 +392,6 @@ pub enum XlsxBlocks<'a> {
         path: std::path::PathBuf,
         run: RunView<'a>,
         s: &'a Summaries,
-        privacy: &'a Privacy,
         lang: Lang,
     },
     /// The splice first: an unfinished workbook's last bytes go to the temporary file before it is
@@ -413,17 +403,12 @@ pub enum XlsxBlocks<'a> {
 impl XlsxBlocks<'_> {
     /// Makes the workbook, `first` being the first block of rows (left `Failed` if it cannot be).
     fn open(&mut self, first: &FindingBlock) -> Result<()> {
-        let XlsxBlocks::Waiting {
-            path,
-            run,
-            s,
-            privacy,
-            lang,
-        } = std::mem::replace(self, XlsxBlocks::Failed)
+        let XlsxBlocks::Waiting { path, run, s, lang } =
+            std::mem::replace(self, XlsxBlocks::Failed)
         else {
             return Err(Error::Input("report.xlsx is made once".into()));
         };
-        let (book, sheet, shown) = build(&path, run, s, first, privacy, lang)?;
+        let (book, sheet, shown) = build(&path, run, s, first, lang)?;
         let (pending, out) = Pending::create(&path)?;
         let splice =
             SheetSplice::start(out, book, &sheet, shown, lang).map_err(|e| pending.fail(e))?;

@@ -555,7 +555,8 @@ pub fn run(
         sink.finish()?;
         subscriptions_seconds += clock.elapsed().as_secs_f64();
     }
-    let summaries = tally.summaries(&files, &rejects, &rules);
+    let mut summaries = tally.summaries(&files, &rejects, &rules);
+    summaries.mask_ids(o.privacy);
     let mut done = Finished {
         files,
         rules,
