@@ -266,7 +266,8 @@ pub fn run_with_progress(
     })
 }
 
-/// By file name, row, rule code, then detail: a total order, so outputs are byte-identical on a rerun.
+/// By file name, row, rule code, then detail as kept (its text, its figures, or none): a total order,
+/// so outputs are byte-identical on a rerun.
 pub(crate) fn sort_findings(findings: &mut [Finding], files: &[SourceFile], details: &DetailTexts) {
     use rayon::slice::ParallelSliceMut;
     let mut order: Vec<usize> = (0..files.len()).collect();

@@ -181,7 +181,8 @@ pub struct Summaries {
 
 impl Summaries {
     /// Masks the ID numbers of `ids_over_limit` as `privacy` says (names are only counted there),
-    /// in place: once for every writer, rather than a masked copy of the sheet for each.
+    /// in place, once: every writer then writes the one masked sheet. Called once per run, before
+    /// the writers (a second call would mask the pseudonyms).
     pub fn mask_ids(&mut self, privacy: &super::Privacy) {
         if matches!(privacy, super::Privacy::Clear) {
             return;

@@ -202,7 +202,7 @@ pub const FINDING_COLUMNS: [&str; 12] = [
 /// The output view of a finding (a rejected record has only file, row, rule, severity and detail).
 pub fn finding_row<'a>(
     audit: Checked<'a>,
-    words: &Context,
+    wording: &Context,
     privacy: &'a super::Privacy,
     f: &'a Finding,
 ) -> FindingRow<'a> {
@@ -222,7 +222,7 @@ pub fn finding_row<'a>(
             point_id: "",
             rule,
             severity,
-            detail: audit.details.of(f, words),
+            detail: audit.details.of(f, wording),
         };
     };
     let t = audit.table;
@@ -251,7 +251,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(audit.details.of(f, words), key, f.rule),
+        detail: privacy.detail(audit.details.of(f, wording), key, f.rule),
     }
 }
 
@@ -278,9 +278,9 @@ impl FindingRows for HeldFindings<'_> {
     ) -> std::io::Result<()> {
         let a = self.audit;
         let details = Details::default();
-        let words = Context::for_quoting(a.table, a.norm, a.rules, &details);
+        let wording = Context::for_quoting(a.table, a.norm, a.rules, &details);
         for f in a.findings {
-            each(&finding_row(a, &words, self.privacy, f))?;
+            each(&finding_row(a, &wording, self.privacy, f))?;
         }
         Ok(())
     }

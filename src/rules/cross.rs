@@ -1,8 +1,8 @@
 //! Cross-record rules (SB002, XR001–XR004, PT001, PT003): live rows only, grouped by integer keys —
 //! sorted by ID key for the holder rules and by point for PT001, counted per number code for SB002 —
-//! so each group is processed on its own. The holder rules are one small function each, run on every
-//! holder group; a sharded run holds every row of an ID key in one shard, so it runs them shard by
-//! shard.
+//! so each group is processed on its own. Each holder rule is a small check, run on every holder
+//! group, and the words its findings are told in; a sharded run holds every row of an ID key in one
+//! shard, so it runs them shard by shard.
 
 use super::config::Thresholds;
 use super::row::Context;
@@ -233,8 +233,9 @@ pub struct HolderRule {
     pub words: fn(Figures, &OnRow) -> String,
 }
 
-/// What a holder rule's words name besides its figures, all the finding's row's own: every row of a
-/// holder has its ID key, the rows a rule counts at a carrier or a point share it.
+/// What a holder rule's words name besides its figures: the finding's row's ID key, carrier and point
+/// (every row of a holder has its ID key, the rows a rule counts at a carrier or a point share
+/// them), and the thresholds.
 pub struct OnRow<'a> {
     pub key: &'a str,
     pub carrier: &'a str,
@@ -274,11 +275,17 @@ impl Holder<'_> {
 }
 
 /// A holder rule's finding on table row `i`: its figures kept when they fit, else its words.
-fn holder_finding(cx: &Context, i: u32, rule: R, words: &HolderRule, figures: Figures) -> Finding {
+fn holder_finding(
+    cx: &Context,
+    i: u32,
+    rule: R,
+    holder_rule: &HolderRule,
+    figures: Figures,
+) -> Finding {
     let (t, i) = (cx.table, i as usize);
     let detail = Detail::of_figures(figures).unwrap_or_else(|| {
         let on = OnRow::of(t, cx.norm, &cx.rules.thresholds, i);
-        cx.details.intern(&(words.words)(figures, &on))
+        cx.details.intern(&(holder_rule.words)(figures, &on))
     });
     Finding::on(i, t.file[i], t.row[i], rule, detail)
 }
@@ -732,5 +739,63 @@ mod tests {
                 format!("ID {key} holds {n} live subscriptions across 1 carrier(s)")
             );
         }
+    }
+
+    #[test]
+    fn identity_conflicts_and_many_subscriptions_are_worded_from_their_figures() {
+        let mut csv = String::from(
+            "carrier,msisdn,full_name,date_of_birth,id_number,activation_time,point_id\n",
+        );
+        let carriers = ["VIETTEL", "MOBIFONE", "VINAPHONE", "VIETNAMOBILE"];
+        let mut row = |carrier: &str, name: &str, born: &str, id: &str| {
+            let n = csv.lines().count();
+            csv += &format!("{carrier},09{n:08},{name},{born},{id},2024-03-01 10:{n:02},P{n}\n");
+        };
+        // Two identities, two rows each: a tie, told on every row with an identity.
+        for (name, born) in [
+            ("Nguyễn Văn Hùng", "1985-03-04"),
+            ("Trần Thị Lan", "1990-01-01"),
+        ] {
+            row("VIETTEL", name, born, "033085012345");
+            row("MOBIFONE", name, born, "033085012345");
+        }
+        // One identity on three rows, another on the fourth: told on the fourth only.
+        for (k, name) in ["Lê Văn Nam", "Lê Văn Nam", "Lê Văn Nam", "Lê Văn Nim"]
+            .iter()
+            .enumerate()
+        {
+            row(carriers[k % 2], name, "1990-05-05", "001090012345");
+        }
+        // Ten live subscriptions over four carriers.
+        for k in 0..10 {
+            row(
+                carriers[k % 4],
+                "Phạm Minh Đức",
+                "1995-07-07",
+                "079095012345",
+            );
+        }
+        let (t, norm) = table(&csv);
+        let rules = RuleSet::default_set();
+        let details = crate::rules::finding::Details::default();
+        let cx = Context::new(&t, &norm, &rules, None, &details);
+        let findings = evaluate_by_id_key(&cx).findings;
+        let texts = details.freeze();
+        let none = crate::rules::finding::Details::default();
+        let cx = Context::for_quoting(&t, &norm, &rules, &none);
+        let mut found: Vec<(u32, R, String)> = findings
+            .iter()
+            .filter(|f| matches!(f.rule, R::XR003 | R::XR004))
+            .inspect(|f| assert!(matches!(texts.kept(f.detail), Kept::Figures(_))))
+            .map(|f| (f.row, f.rule, texts.of(f, &cx).into_owned()))
+            .collect();
+        found.sort();
+        let tie = "ID 033085012345: 2 identities (name, date of birth) tie as most frequent, 2 of 4 rows each";
+        let mut expected: Vec<(u32, R, String)> =
+            (1..=4).map(|r| (r, R::XR004, tie.into())).collect();
+        expected.push((8, R::XR004, "ID 001090012345: name or date of birth differs from the most frequent identity (3 of 4 rows)".into()));
+        let many = "ID 079095012345 holds 10 live subscriptions across 4 carrier(s)";
+        expected.extend((9..=18).map(|r| (r, R::XR003, many.into())));
+        assert_eq!(found, expected);
     }
 }

@@ -206,9 +206,10 @@ impl DetailTexts {
             }
         });
         // Only holder rules keep figures and only quoting rules keep nothing, both on rows of the
-        // table, and a check run again on the same row fires again.
+        // table, and a check run again on the same row fires again. Were that ever broken, the
+        // rule's own plain-words reason stands in rather than an empty detail.
         debug_assert!(words.is_some(), "no words for a finding of {:?}", f.rule);
-        Cow::Owned(words.unwrap_or_default())
+        words.map_or(Cow::Borrowed(f.rule.info().en), Cow::Owned)
     }
 
     /// Bytes held (texts and their ends).

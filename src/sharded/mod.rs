@@ -409,6 +409,7 @@ fn place(found: Vec<Finding>, t: &Table, from: &DetailTexts, to: &Details) -> Ve
             let i = partition_point(t, f.file, f.row);
             (i < t.len() && t.file[i] == f.file && t.row[i] == f.row).then(|| {
                 f.subject = Some(i as u32);
+                // Figures and words made from the row again need no store: they stay as they are.
                 if let Kept::Text(text) = from.kept(f.detail) {
                     f.detail = to.intern(text);
                 }
