@@ -328,13 +328,15 @@ fn holders(cx: &Context) -> (Vec<Finding>, Vec<IdOverLimit>) {
         )
 }
 
+/// The words of a subscription past a limit at one place (XR001 at a carrier, PT003 at a point).
+fn nth_at(key: &str, n: u32, place: std::fmt::Arguments, no: u32) -> String {
+    format!("ID {key} holds {n} live subscriptions at {place}; this is no. {no}")
+}
+
 /// XR001: the holder's subscriptions at one carrier past the limit.
 pub const SIMS_PER_ID: HolderRule = HolderRule {
     check: sims_per_id,
-    words: |[n, no, _], on| {
-        let (key, carrier) = (on.key, on.carrier);
-        format!("ID {key} holds {n} live subscriptions at {carrier}; this is no. {no}")
-    },
+    words: |[n, no, _], on| nth_at(on.key, n, format_args!("{}", on.carrier), no),
 };
 
 fn sims_per_id(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
@@ -389,10 +391,7 @@ fn sims_per_id_high(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
 /// PT003: the holder's subscriptions at one point past the limit, in order of subscription.
 pub const SAME_ID_AT_POINT: HolderRule = HolderRule {
     check: same_id_at_point,
-    words: |[n, no, _], on| {
-        let (key, point) = (on.key, on.point);
-        format!("ID {key} holds {n} live subscriptions at point {point}; this is no. {no}")
-    },
+    words: |[n, no, _], on| nth_at(on.key, n, format_args!("point {}", on.point), no),
 };
 
 fn same_id_at_point(h: &Holder, fire: &mut dyn FnMut(u32, Figures)) {
