@@ -644,6 +644,28 @@ mod tests {
     use crate::rules::row::tests::table;
     use crate::rules::RuleSet;
 
+    /// The holder rules' findings on a table read from `csv`: row, rule, the detail as the outputs
+    /// word it, and whether the finding kept figures (not a text), sorted.
+    fn holder_findings(csv: &str) -> Vec<(u32, R, String, bool)> {
+        let (t, norm) = table(csv);
+        let rules = RuleSet::default_set();
+        let details = crate::rules::finding::Details::default();
+        let cx = Context::new(&t, &norm, &rules, None, &details);
+        let findings = evaluate_by_id_key(&cx).findings;
+        let texts = details.freeze();
+        let none = crate::rules::finding::Details::default();
+        let wording = Context::for_quoting(&t, &norm, &rules, &none);
+        let mut found: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                let figures = matches!(texts.kept(f.detail), Kept::Figures(_));
+                (f.row, f.rule, texts.of(f, &wording).into_owned(), figures)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
     #[test]
     fn holder_rules_on_one_holder() {
         // Five live subscriptions of one ID at VIETTEL, four of them at point P1, the fifth online.
@@ -663,24 +685,10 @@ mod tests {
         }
         // A cancelled one counts nowhere.
         csv += "VIETTEL,0961234509,Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-09 10:00,P1,agent,cancelled\n";
-        let (t, norm) = table(&csv);
-        let rules = RuleSet::default_set();
-        let details = crate::rules::finding::Details::default();
-        let cx = Context::new(&t, &norm, &rules, None, &details);
-        let findings = evaluate_by_id_key(&cx).findings;
-        let texts = details.freeze();
-        // Worded as the outputs word them.
-        let none = crate::rules::finding::Details::default();
-        let cx = Context::for_quoting(&t, &norm, &rules, &none);
+        let found = holder_findings(&csv);
         // Figures this small are kept as figures, not words.
-        assert!(findings
-            .iter()
-            .all(|f| matches!(texts.kept(f.detail), Kept::Figures(_))));
-        let mut found: Vec<(u32, R, String)> = findings
-            .iter()
-            .map(|f| (f.row, f.rule, texts.of(f, &cx).into_owned()))
-            .collect();
-        found.sort();
+        assert!(found.iter().all(|f| f.3));
+        let found: Vec<(u32, R, String)> = found.into_iter().map(|f| (f.0, f.1, f.2)).collect();
         let key = "033085012345";
         assert_eq!(
             found,
@@ -708,33 +716,23 @@ mod tests {
                 minute % 60
             );
         }
-        let (t, norm) = table(&csv);
-        let rules = RuleSet::default_set();
-        let details = crate::rules::finding::Details::default();
-        let cx = Context::new(&t, &norm, &rules, None, &details);
-        let findings = evaluate_by_id_key(&cx).findings;
-        let texts = details.freeze();
-        // Worded as the outputs word them.
-        let none = crate::rules::finding::Details::default();
-        let cx = Context::for_quoting(&t, &norm, &rules, &none);
-        let xr001: Vec<_> = findings.iter().filter(|f| f.rule == R::XR001).collect();
+        let found = holder_findings(&csv);
+        let xr001: Vec<_> = found.iter().filter(|f| f.1 == R::XR001).collect();
         assert_eq!(xr001.len(), n - 3);
         let key = "033085012345";
-        for f in xr001 {
-            assert!(matches!(texts.kept(f.detail), Kept::Text(_)));
+        for (row, _, words, figures) in xr001 {
+            assert!(!figures);
             assert_eq!(
-                texts.of(f, &cx),
-                format!(
-                    "ID {key} holds {n} live subscriptions at VIETTEL; this is no. {}",
-                    f.row
-                )
+                *words,
+                format!("ID {key} holds {n} live subscriptions at VIETTEL; this is no. {row}")
             );
         }
-        let xr003 = findings.iter().filter(|f| f.rule == R::XR003);
-        assert_eq!(xr003.clone().count(), n);
-        for f in xr003 {
+        let xr003: Vec<_> = found.iter().filter(|f| f.1 == R::XR003).collect();
+        assert_eq!(xr003.len(), n);
+        for (_, _, words, figures) in xr003 {
+            assert!(!figures);
             assert_eq!(
-                texts.of(f, &cx),
+                *words,
                 format!("ID {key} holds {n} live subscriptions across 1 carrier(s)")
             );
         }
@@ -774,21 +772,12 @@ mod tests {
                 "079095012345",
             );
         }
-        let (t, norm) = table(&csv);
-        let rules = RuleSet::default_set();
-        let details = crate::rules::finding::Details::default();
-        let cx = Context::new(&t, &norm, &rules, None, &details);
-        let findings = evaluate_by_id_key(&cx).findings;
-        let texts = details.freeze();
-        let none = crate::rules::finding::Details::default();
-        let cx = Context::for_quoting(&t, &norm, &rules, &none);
-        let mut found: Vec<(u32, R, String)> = findings
-            .iter()
-            .filter(|f| matches!(f.rule, R::XR003 | R::XR004))
-            .inspect(|f| assert!(matches!(texts.kept(f.detail), Kept::Figures(_))))
-            .map(|f| (f.row, f.rule, texts.of(f, &cx).into_owned()))
+        let found: Vec<(u32, R, String)> = holder_findings(&csv)
+            .into_iter()
+            .filter(|f| matches!(f.1, R::XR003 | R::XR004))
+            .inspect(|f| assert!(f.3, "kept as figures"))
+            .map(|f| (f.0, f.1, f.2))
             .collect();
-        found.sort();
         let tie = "ID 033085012345: 2 identities (name, date of birth) tie as most frequent, 2 of 4 rows each";
         let mut expected: Vec<(u32, R, String)> =
             (1..=4).map(|r| (r, R::XR004, tie.into())).collect();
