@@ -8,12 +8,13 @@ times, row for row, in a layout and an order the generator does not use (semicol
 dates, numbers written +84 and 9 digits, rows of one holder scattered through the file, no registry of
 points). In few.csv a holder's rows are spread over the three carriers (at most three at one), so it
 breaks almost nothing: its only findings come from ID numbers drawn twice for different people (the
-serial is random), as happens in real extracts. many.csv keeps each holder at one carrier, damages
+serial is random). many.csv keeps each holder at one carrier, damages
 each row's values independently (names, dates of birth, sex, ID numbers, issue dates, numbers given
 twice, night-time activations), and gives about a third of the reused IDs' later rows another
-identity (one to three per ID), so that most rows break one rule or more. The two files' numbers and
-points differ (each carrier has its own). Comparing the two runs' peaks shows what the findings add
-to a run's memory, on rows shaped by someone else's choices. Standard library only; deterministic
+identity (one to three per ID), so that most rows break one rule or more. In each file a row's number
+and point belong to its carrier there, so they differ where the carriers differ (about a third of
+rows). Comparing the two runs' peaks shows what the findings add
+to a run's memory, on rows laid out independently of the generator. Standard library only; deterministic
 (seed 7).
 """
 import os

@@ -644,9 +644,17 @@ mod tests {
     use crate::rules::row::tests::table;
     use crate::rules::RuleSet;
 
+    /// How a finding kept its detail.
+    #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+    enum KeptAs {
+        Text,
+        Figures,
+        Nothing,
+    }
+
     /// The holder rules' findings on a table read from `csv`: row, rule, the detail as the outputs
-    /// word it, and whether the finding kept figures (not a text), sorted.
-    fn holder_findings(csv: &str) -> Vec<(u32, R, String, bool)> {
+    /// word it, and how the finding kept it, sorted.
+    fn holder_findings(csv: &str) -> Vec<(u32, R, String, KeptAs)> {
         let (t, norm) = table(csv);
         let rules = RuleSet::default_set();
         let details = crate::rules::finding::Details::default();
@@ -658,8 +666,12 @@ mod tests {
         let mut found: Vec<_> = findings
             .iter()
             .map(|f| {
-                let figures = matches!(texts.kept(f.detail), Kept::Figures(_));
-                (f.row, f.rule, texts.of(f, &wording).into_owned(), figures)
+                let kept = match texts.kept(f.detail) {
+                    Kept::Text(_) => KeptAs::Text,
+                    Kept::Figures(_) => KeptAs::Figures,
+                    Kept::FromRow => KeptAs::Nothing,
+                };
+                (f.row, f.rule, texts.of(f, &wording).into_owned(), kept)
             })
             .collect();
         found.sort();
@@ -687,7 +699,7 @@ mod tests {
         csv += "VIETTEL,0961234509,Nguyễn Văn Hùng,1985-03-04,033085012345,2024-03-09 10:00,P1,agent,cancelled\n";
         let found = holder_findings(&csv);
         // Figures this small are kept as figures, not words.
-        assert!(found.iter().all(|f| f.3));
+        assert!(found.iter().all(|f| f.3 == KeptAs::Figures));
         let found: Vec<(u32, R, String)> = found.into_iter().map(|f| (f.0, f.1, f.2)).collect();
         let key = "033085012345";
         assert_eq!(
@@ -720,8 +732,8 @@ mod tests {
         let xr001: Vec<_> = found.iter().filter(|f| f.1 == R::XR001).collect();
         assert_eq!(xr001.len(), n - 3);
         let key = "033085012345";
-        for (row, _, words, figures) in xr001 {
-            assert!(!figures);
+        for (row, _, words, kept) in xr001 {
+            assert_eq!(*kept, KeptAs::Text);
             assert_eq!(
                 *words,
                 format!("ID {key} holds {n} live subscriptions at VIETTEL; this is no. {row}")
@@ -729,8 +741,8 @@ mod tests {
         }
         let xr003: Vec<_> = found.iter().filter(|f| f.1 == R::XR003).collect();
         assert_eq!(xr003.len(), n);
-        for (_, _, words, figures) in xr003 {
-            assert!(!figures);
+        for (_, _, words, kept) in xr003 {
+            assert_eq!(*kept, KeptAs::Text);
             assert_eq!(
                 *words,
                 format!("ID {key} holds {n} live subscriptions across 1 carrier(s)")
@@ -775,7 +787,7 @@ mod tests {
         let found: Vec<(u32, R, String)> = holder_findings(&csv)
             .into_iter()
             .filter(|f| matches!(f.1, R::XR003 | R::XR004))
-            .inspect(|f| assert!(f.3, "kept as figures"))
+            .inspect(|f| assert_eq!(f.3, KeptAs::Figures))
             .map(|f| (f.0, f.1, f.2))
             .collect();
         let tie = "ID 033085012345: 2 identities (name, date of birth) tie as most frequent, 2 of 4 rows each";
