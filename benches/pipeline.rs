@@ -83,10 +83,16 @@ fn bench(c: &mut Criterion) {
             let marks = RowMarks::compute(audit.checked());
             // The summaries take the IDs over the limit: each iteration is given a copy.
             let over_limit = audit.ids_over_limit.clone();
-            report::summary::summarise(audit.checked(), &audit.rejects, &marks, over_limit)
-                .by_point
-                .rows
-                .len()
+            report::summary::summarise(
+                audit.checked(),
+                &audit.rejects,
+                &marks,
+                over_limit,
+                &Privacy::Clear,
+            )
+            .by_point
+            .rows
+            .len()
         })
     });
     let out = dir.path().join("out");

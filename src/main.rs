@@ -515,7 +515,14 @@ fn check(input: &InputArgs, fail_on: FailOn, format: CheckFormat) -> Result<Exit
     progress.finish();
     let over_limit = std::mem::take(&mut audit.ids_over_limit);
     let marks = report::RowMarks::compute(audit.checked());
-    let s = report::summary::summarise(audit.checked(), &audit.rejects, &marks, over_limit);
+    // `check` writes no table of IDs: nothing to mask.
+    let s = report::summary::summarise(
+        audit.checked(),
+        &audit.rejects,
+        &marks,
+        over_limit,
+        &report::Privacy::Clear,
+    );
     let by_severity = simaudit::rules::finding::by_severity(&audit.findings, &audit.rules);
     let code = check_report(input, &p, (audit.view(), &s, by_severity), fail_on, format);
     std::mem::forget(audit); // as after an audit: the process ends, the system frees it at once

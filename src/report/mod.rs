@@ -137,8 +137,7 @@ pub fn write_all(
     let over_limit = std::mem::take(&mut audit.ids_over_limit);
     let a = audit.checked();
     let marks = RowMarks::compute(a);
-    let mut summaries = summary::summarise(a, &audit.rejects, &marks, over_limit);
-    summaries.mask_ids(privacy);
+    let summaries = summary::summarise(a, &audit.rejects, &marks, over_limit, privacy);
     let held = write::HeldFindings { audit: a, privacy };
     let mut jobs: Vec<(&str, Job)> = Vec::new();
     if formats.parquet {
@@ -197,8 +196,8 @@ const FINDINGS_JOB: &str = "findings rows";
 
 /// Runs `jobs` (the writers that need the rows) and the writers of every output made from the
 /// summaries and the findings' rows (`findings`, made once for findings.csv, findings.parquet and
-/// report.xlsx), side by side; returns each file written with its wall seconds. `s` has its ID
-/// numbers masked already ([`Summaries::mask_ids`]).
+/// report.xlsx), side by side; returns each file written with its wall seconds. `s` was made with
+/// `privacy` (its IDs over the limit are masked already).
 #[allow(clippy::too_many_arguments)]
 pub fn write_reports<'a>(
     mut jobs: Vec<(&'a str, Job<'a>)>,

@@ -1,6 +1,7 @@
 //! Summaries for the inspection team: per carrier, per point, per rule, per ID. Computed from the
 //! findings with integer codes; every table has a total order, so reruns are byte-identical.
 
+use super::Privacy;
 use crate::ingest::{Reject, SourceFile, Table};
 use crate::normalize::Normalised;
 use crate::pipeline::Checked;
@@ -179,31 +180,16 @@ pub struct Summaries {
     pub period: Option<(crate::ident::DateTime, crate::ident::DateTime)>,
 }
 
-impl Summaries {
-    /// Masks the ID numbers of `ids_over_limit` as `privacy` says (names are only counted there),
-    /// in place, once: every writer then writes the one masked sheet. Called once per run, before
-    /// the writers (a second call would mask the pseudonyms).
-    pub fn mask_ids(&mut self, privacy: &super::Privacy) {
-        if matches!(privacy, super::Privacy::Clear) {
-            return;
-        }
-        for row in &mut self.ids_over_limit.rows {
-            if let Some(Cell::Text(id)) = row.first_mut() {
-                *id = privacy.id(id).into_owned();
-            }
-        }
-    }
-}
-
 /// The summaries of a run held in memory; `over_limit` is its IDs over the limit, made into the
-/// `ids_over_limit` sheet (their texts moved, not copied).
+/// `ids_over_limit` sheet (their texts moved, not copied; their ID numbers masked as `privacy` says).
 pub fn summarise(
     audit: Checked,
     rejects: &[Reject],
     marks: &RowMarks,
     over_limit: Vec<IdOverLimit>,
+    privacy: &Privacy,
 ) -> Summaries {
-    Tally::compute(audit, marks, over_limit).summaries(audit.files, rejects, audit.rules)
+    Tally::compute(audit, marks, over_limit).summaries(audit.files, rejects, audit.rules, privacy)
 }
 
 /// How often each text occurred (a point's names, types or districts).
@@ -317,12 +303,15 @@ impl Tally {
         }
     }
 
-    /// The four summary tables; `rejects` and `files` give the rejected records of each carrier.
+    /// The four summary tables; `rejects` and `files` give the rejected records of each carrier. The
+    /// ID numbers of `ids_over_limit` are masked as `privacy` says, once for every writer (names are
+    /// only counted there).
     pub fn summaries(
         mut self,
         files: &[SourceFile],
         rejects: &[Reject],
         rules: &RuleSet,
+        privacy: &Privacy,
     ) -> Summaries {
         self.over_limit.sort_by(|a, b| {
             b.live_subscriptions
@@ -340,7 +329,7 @@ impl Tally {
         Summaries {
             by_point: self.by_point(),
             by_rule,
-            ids_over_limit: ids_sheet(std::mem::take(&mut self.over_limit)),
+            ids_over_limit: ids_sheet(std::mem::take(&mut self.over_limit), privacy),
             by_carrier,
             period: self.period,
         }
@@ -736,7 +725,7 @@ fn counting_sort(codes: &[u32], distinct: usize) -> Vec<u32> {
     order
 }
 
-fn ids_sheet(over: Vec<IdOverLimit>) -> Sheet {
+fn ids_sheet(over: Vec<IdOverLimit>, privacy: &Privacy) -> Sheet {
     Sheet {
         name: "ids_over_limit",
         columns: [
@@ -754,8 +743,12 @@ fn ids_sheet(over: Vec<IdOverLimit>) -> Sheet {
         rows: over
             .into_iter()
             .map(|o| {
+                let id_number = match privacy.id(&o.id_number) {
+                    std::borrow::Cow::Borrowed(_) => o.id_number,
+                    std::borrow::Cow::Owned(masked) => masked,
+                };
                 vec![
-                    o.id_number.into(),
+                    id_number.into(),
                     o.id_type.into(),
                     o.live_subscriptions.into(),
                     o.per_carrier

@@ -6,7 +6,7 @@ use super::summary::Sheet;
 use crate::error::{Error, Result};
 use crate::normalize::NumberText;
 use crate::pipeline::Checked;
-use crate::rules::finding::{Details, Finding};
+use crate::rules::finding::Finding;
 use crate::rules::row::Context;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -277,8 +277,7 @@ impl FindingRows for HeldFindings<'_> {
         each: &mut dyn FnMut(&FindingRow) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let a = self.audit;
-        let details = Details::default();
-        let wording = Context::for_quoting(a.table, a.norm, a.rules, &details);
+        let wording = Context::for_wording(a.table, a.norm, a.rules);
         for f in a.findings {
             each(&finding_row(a, &wording, self.privacy, f))?;
         }

@@ -175,8 +175,6 @@ pub struct Active {
     pub holder: Vec<(RuleCode, HolderRule)>,
     /// Every enabled rule (bit `i` is `RuleCode::ALL[i]`).
     mask: RuleMask,
-    /// The enabled rules of [`Scope::RowQuoting`].
-    quoting: RuleMask,
 }
 
 impl Active {
@@ -188,11 +186,7 @@ impl Active {
             }
             active.mask |= 1 << rule as usize;
             match rule_info.scope {
-                Scope::Row(check) => active.row.push((rule, check)),
-                Scope::RowQuoting(check) => {
-                    active.row.push((rule, check));
-                    active.quoting |= 1 << rule as usize;
-                }
+                Scope::Row(check) | Scope::RowQuoting(check) => active.row.push((rule, check)),
                 Scope::Holder(holder) => active.holder.push((rule, holder)),
                 Scope::Ingest | Scope::Number | Scope::Point => {}
             }
@@ -202,11 +196,6 @@ impl Active {
 
     pub fn has(&self, rule: RuleCode) -> bool {
         self.mask & (1 << rule as usize) != 0
-    }
-
-    /// Whether `rule`'s findings are worded from their row when written ([`Scope::RowQuoting`]).
-    pub fn quotes_row(&self, rule: RuleCode) -> bool {
-        self.quoting & (1 << rule as usize) != 0
     }
 }
 

@@ -661,8 +661,7 @@ mod tests {
         let cx = Context::new(&t, &norm, &rules, None, &details);
         let findings = evaluate_by_id_key(&cx).findings;
         let texts = details.freeze();
-        let none = crate::rules::finding::Details::default();
-        let wording = Context::for_quoting(&t, &norm, &rules, &none);
+        let wording = Context::for_wording(&t, &norm, &rules);
         let mut found: Vec<_> = findings
             .iter()
             .map(|f| {

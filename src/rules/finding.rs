@@ -1,7 +1,7 @@
 //! A finding: one rule firing on one input record, and the store of the findings' details.
 
 use super::cross::{Figures, OnRow};
-use super::registry::{Scope, RULES};
+use super::registry::Scope;
 use super::row::{Context, Row};
 use super::{RuleCode, RuleSet, Severity};
 use std::borrow::Cow;
@@ -188,7 +188,7 @@ impl DetailTexts {
 
     /// A finding's detail as written: its text, or its rule's words made from its figures or its
     /// row. `cx` holds the table the finding was made on (or one holding the same rows); a context
-    /// [`Context::for_quoting`] is enough.
+    /// [`Context::for_wording`] is enough.
     pub fn of<'a>(&'a self, f: &Finding, cx: &Context) -> Cow<'a, str> {
         let kept = self.kept(f.detail);
         if let Kept::Text(text) = kept {
@@ -196,7 +196,7 @@ impl DetailTexts {
         }
         let words = f.subject.and_then(|i| {
             let i = i as usize;
-            match (kept, RULES[f.rule as usize].scope) {
+            match (kept, f.rule.info().scope) {
                 (Kept::Figures(figures), Scope::Holder(holder)) => {
                     let on = OnRow::of(cx.table, cx.norm, &cx.rules.thresholds, i);
                     Some((holder.words)(figures, &on))

@@ -67,6 +67,14 @@ pub struct Rule {
     pub vi: &'static str,
 }
 
+impl Rule {
+    /// Whether the rule's findings keep no text, worded from their row when written
+    /// ([`Scope::RowQuoting`]).
+    pub fn quotes_row(&self) -> bool {
+        matches!(self.scope, Scope::RowQuoting(_))
+    }
+}
+
 macro_rules! catalogue {
     ($( $code:ident, $name:literal, $vi_name:literal, $sev:ident, $scope:ident $(($eval:path))?, $basis:literal, $en:literal, $vi:literal; )*) => {
         /// Rule codes in catalogue order; `RuleCode as usize` indexes [`RULES`].

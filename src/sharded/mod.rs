@@ -556,8 +556,7 @@ pub fn run(
         sink.finish()?;
         subscriptions_seconds += clock.elapsed().as_secs_f64();
     }
-    let mut summaries = tally.summaries(&files, &rejects, &rules);
-    summaries.mask_ids(o.privacy);
+    let summaries = tally.summaries(&files, &rejects, &rules, o.privacy);
     let mut done = Finished {
         files,
         rules,

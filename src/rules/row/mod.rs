@@ -56,20 +56,17 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// A context for wording again the findings of [`super::Scope::RowQuoting`] rules, whose checks
-    /// read the row alone: without the name verdicts and the points registry, which are costly to
-    /// make and which those checks never read.
-    pub fn for_quoting(
-        table: &'a Table,
-        norm: &'a Normalised,
-        rules: &'a RuleSet,
-        details: &'a Details,
-    ) -> Context<'a> {
+    /// A context for wording findings as they are written (their figures, or the checks of
+    /// [`super::Scope::RowQuoting`] rules, which read the row alone): without the name verdicts and
+    /// the points registry, which are costly to make and which those checks never read, and with a
+    /// store of details that wording never adds to.
+    pub fn for_wording(table: &'a Table, norm: &'a Normalised, rules: &'a RuleSet) -> Context<'a> {
+        static NONE: std::sync::LazyLock<Details> = std::sync::LazyLock::new(Details::default);
         Context {
             table,
             norm,
             rules,
-            details,
+            details: &NONE,
             unregistered: None,
             names: holder::NameVerdicts::default(),
         }
@@ -138,8 +135,7 @@ impl<'a> Row<'a> {
 
 /// Every enabled per-row rule on every row, in parallel.
 pub fn evaluate(cx: &Context) -> Vec<Finding> {
-    let active = cx.rules.active();
-    let checks: &[(RuleCode, RowCheck)] = &active.row;
+    let checks: &[(RuleCode, RowCheck)] = &cx.rules.active().row;
     if checks.is_empty() {
         return Vec::new();
     }
@@ -151,7 +147,7 @@ pub fn evaluate(cx: &Context) -> Vec<Finding> {
             let row = Row::new(cx, i);
             for &(rule, check) in checks {
                 if let Some(detail) = check(&row) {
-                    let detail = if active.quotes_row(rule) {
+                    let detail = if rule.info().quotes_row() {
                         Detail::FROM_ROW
                     } else {
                         cx.details.intern(&detail)
@@ -214,7 +210,7 @@ pub(crate) mod tests {
         let rules = RuleSet::default_set();
         let details = Details::default();
         let full = Context::new(t, &norm, &rules, Some(&points), &details);
-        let lean = Context::for_quoting(t, &norm, &rules, &details);
+        let lean = Context::for_wording(t, &norm, &rules);
         let quoting: Vec<(RuleCode, RowCheck)> = RuleCode::ALL
             .iter()
             .zip(RULES)
