@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Table;
 use crate::normalize::Normalised;
 use crate::rules::cross::IdOverLimit;
-use crate::rules::finding::Finding;
+use crate::rules::finding::{Finding, Subject};
 use crate::schema::canonical_carrier;
 use crate::schema::SubscriberType;
 use crate::text::name_key;
@@ -448,10 +448,10 @@ impl Selection {
         // Only a rejected record's finding (DQ001, which has no row to place) has no subject.
         let findings = findings
             .into_iter()
-            .filter_map(|mut f| match f.subject {
+            .filter_map(|mut f| match f.subject.row() {
                 None => Some(f),
                 Some(i) if keep[i as usize] => {
-                    f.subject = Some(renumber[i as usize]);
+                    f.subject = Subject::at(renumber[i as usize]);
                     Some(f)
                 }
                 Some(_) => None,

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::normalize::NumberText;
 use crate::rules::RULES;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 /// Excel's last row is 1,048,576: the header plus 1,048,575 findings.
@@ -44,6 +44,15 @@ fn new_book(path: &Path) -> std::result::Result<Workbook, XlsxError> {
         book.set_tempdir(dir)?;
     }
     Ok(book)
+}
+
+/// An unnamed temporary file in `path`'s folder, as the library's own for the table sheets: never
+/// visible, its space reclaimed whichever way the run ends.
+fn unnamed_file_beside(path: &Path) -> std::io::Result<std::fs::File> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    }
 }
 
 /// A sheet for a table of any length: its rows go to a temporary file as they are written, so the
@@ -231,14 +240,16 @@ pub fn start<'a>(path: &Path, run: RunView<'a>, s: &'a Summaries, lang: Lang) ->
 }
 
 /// The workbook but the findings' rows, with the findings sheet's path in it and the rows it takes.
+/// The workbook is saved to an unnamed temporary file beside `path`, not held in memory while the
+/// findings are written: `ids_over_limit` alone can hold hundreds of thousands of rows.
 fn build(
     path: &Path,
     run: RunView,
     s: &Summaries,
     first: &FindingBlock,
     lang: Lang,
-) -> Result<(Vec<u8>, String, usize)> {
-    let build = || -> std::result::Result<(Vec<u8>, String, usize), XlsxError> {
+) -> Result<(Book, String, usize)> {
+    let build = || -> std::result::Result<(Book, String, usize), XlsxError> {
         let st = Styles::new();
         let mut book = new_book(path)?;
         let cap = findings_cap();
@@ -381,10 +392,17 @@ fn build(
         ws.autofilter(0, 0, RULES.len() as u32, 4)?;
         widths.apply(ws)?;
         print_setup(ws, &title, lang, true);
-        Ok((book.save_to_buffer()?, findings_sheet, shown))
+        let mut saved = std::io::BufWriter::new(unnamed_file_beside(path)?);
+        book.save_to_writer(&mut saved)?;
+        let mut saved = saved.into_inner().map_err(|e| e.into_error())?;
+        saved.rewind()?;
+        Ok((std::io::BufReader::new(saved), findings_sheet, shown))
     };
     build().map_err(|e| Error::write(path, std::io::Error::other(e)))
 }
+
+/// A saved workbook, read back as its parts are copied.
+type Book = std::io::BufReader<std::fs::File>;
 
 /// report.xlsx: waiting for the first block of rows, then being written.
 pub enum XlsxBlocks<'a> {
@@ -396,7 +414,10 @@ pub enum XlsxBlocks<'a> {
     },
     /// The splice first: an unfinished workbook's last bytes go to the temporary file before it is
     /// removed.
-    Writing(Box<SheetSplice<std::io::BufWriter<std::fs::File>>>, Pending),
+    Writing(
+        Box<SheetSplice<std::io::BufWriter<std::fs::File>, Book>>,
+        Pending,
+    ),
     Failed,
 }
 
@@ -449,9 +470,9 @@ impl BlockWriter for XlsxBlocks<'_> {
 /// A workbook being copied to `W` with the findings' rows put into its sheet (which holds the header
 /// row only): every other part is copied as it is, compressed already. The sheet's rows are made and
 /// deflated in pieces side by side, and the pieces written in order.
-pub struct SheetSplice<W: Write + Seek> {
+pub struct SheetSplice<W: Write + Seek, R: Read + Seek> {
     zip: ZipOut<W>,
-    parts: zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
+    parts: zip::ZipArchive<R>,
     /// The first part after the findings sheet.
     next: usize,
     /// The sheet's XML after its rows.
@@ -469,16 +490,16 @@ const PIECE_ROWS: usize = 4096;
 /// A findings row's sheet XML is usually shorter (a piece's buffer grows when it is not).
 const ROW_XML_BYTES: usize = 768;
 
-impl<W: Write + Seek> SheetSplice<W> {
+impl<W: Write + Seek, R: Read + Seek> SheetSplice<W, R> {
     /// Copies the parts of `book` before `sheet`, then the sheet's XML up to its rows.
     fn start(
         out: W,
-        book: Vec<u8>,
+        book: R,
         sheet: &str,
         shown: usize,
         lang: Lang,
-    ) -> std::io::Result<SheetSplice<W>> {
-        let mut parts = zip::ZipArchive::new(std::io::Cursor::new(book))?;
+    ) -> std::io::Result<SheetSplice<W, R>> {
+        let mut parts = zip::ZipArchive::new(book)?;
         let mut zip = ZipOut::new(out);
         for k in 0..parts.len() {
             let part = parts.by_index_raw(k)?;
@@ -704,7 +725,7 @@ mod tests {
     }
 
     /// A workbook with a findings sheet holding the header row, and that sheet's path in it.
-    fn header_only_book() -> (Vec<u8>, String) {
+    fn header_only_book() -> (std::io::Cursor<Vec<u8>>, String) {
         let mut book = Workbook::new();
         book.add_worksheet().set_name("first").unwrap();
         let ws = book.add_worksheet().set_name("findings").unwrap();
@@ -712,7 +733,7 @@ mod tests {
             ws.write_string(0, c as u16, *name).unwrap();
         }
         let sheet = format!("xl/worksheets/sheet{}.xml", book.worksheets().len());
-        (book.save_to_buffer().unwrap(), sheet)
+        (std::io::Cursor::new(book.save_to_buffer().unwrap()), sheet)
     }
 
     fn block_of(rows: &Rows) -> FindingBlock {

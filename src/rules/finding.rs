@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 
-/// A finding in a fixed 20 bytes, whatever its detail: a run holds millions of them at once, up to
+/// A finding in a fixed 16 bytes, whatever its detail: a run holds millions of them at once, up to
 /// several per row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Finding {
@@ -17,8 +17,8 @@ pub struct Finding {
     pub rule: RuleCode,
     /// 1-based record number in that file after the header (rejected records counted).
     pub row: u32,
-    /// Index of the accepted row in the table; None for a rejected record (DQ001).
-    pub subject: Option<u32>,
+    /// The accepted row in the table; none for a rejected record (DQ001).
+    pub subject: Subject,
     /// Plain words with the numbers that made the rule fire; never a name, and ID numbers only
     /// through the report's masking. Kept in the run's [`Details`], or as the figures of a holder
     /// rule's words, or not at all for a rule whose words quote the row (they are made again).
@@ -31,9 +31,30 @@ impl Finding {
             file,
             rule,
             row,
-            subject: Some(table_row as u32),
+            subject: Subject::at(table_row as u32),
             detail,
         }
+    }
+}
+
+/// The index of a finding's row in the table, or none (a rejected record has no row there), in 4
+/// bytes instead of an `Option<u32>`'s 8: a table's rows are indexed by `u32`, and `u32::MAX` is
+/// never a row (the table would hold 2^32 rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject(u32);
+
+impl Subject {
+    /// A rejected record's finding.
+    pub const NONE: Subject = Subject(u32::MAX);
+
+    pub fn at(table_row: u32) -> Subject {
+        debug_assert_ne!(table_row, u32::MAX, "a table holds fewer than 2^32 rows");
+        Subject(table_row)
+    }
+
+    /// The row's index in the table, when the finding has one.
+    pub fn row(self) -> Option<u32> {
+        (self != Subject::NONE).then_some(self.0)
     }
 }
 
@@ -194,7 +215,7 @@ impl DetailTexts {
         if let Kept::Text(text) = kept {
             return Cow::Borrowed(text);
         }
-        let words = f.subject.and_then(|i| {
+        let words = f.subject.row().and_then(|i| {
             let i = i as usize;
             match (kept, f.rule.info().scope) {
                 (Kept::Figures(figures), Scope::Holder(holder)) => {
@@ -240,8 +261,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_finding_is_twenty_bytes() {
-        assert_eq!(std::mem::size_of::<Finding>(), 20);
+    fn a_finding_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Finding>(), 16);
+    }
+
+    #[test]
+    fn a_subject_is_a_row_or_none() {
+        for row in [0, 1, 130_000_000, u32::MAX - 1] {
+            assert_eq!(Subject::at(row).row(), Some(row));
+        }
+        assert_eq!(Subject::NONE.row(), None);
+        let on = Finding::on(7, 0, 8, RuleCode::PS001, Detail::FROM_ROW);
+        assert_eq!(on.subject.row(), Some(7));
     }
 
     #[test]

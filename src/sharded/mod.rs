@@ -28,7 +28,7 @@ use crate::pipeline::{self, AutoChoice, Checked, Evaluated, Reach, Sharding};
 use crate::report::summary::{RowMarks, Tally};
 use crate::report::{self, i18n::Lang, parquet, write, Formats, Privacy, RunView, Summaries};
 use crate::rules::cross::{self, Activation, NumberUse};
-use crate::rules::finding::{by_severity, DetailTexts, Details, Finding, Kept};
+use crate::rules::finding::{by_severity, DetailTexts, Details, Finding, Kept, Subject};
 use crate::rules::row::quality;
 use crate::rules::{RuleCode, RuleSet};
 use crate::usage::{StageCost, Stopwatch};
@@ -365,7 +365,7 @@ fn scan(
             file,
             rule,
             row,
-            subject: None,
+            subject: Subject::NONE,
             detail: details.intern(&detail),
         });
     };
@@ -408,7 +408,7 @@ fn place(found: Vec<Finding>, t: &Table, from: &DetailTexts, to: &Details) -> Ve
         .filter_map(|mut f| {
             let i = partition_point(t, f.file, f.row);
             (i < t.len() && t.file[i] == f.file && t.row[i] == f.row).then(|| {
-                f.subject = Some(i as u32);
+                f.subject = Subject::at(i as u32);
                 // Figures and words made from the row again need no store: they stay as they are.
                 if let Kept::Text(text) = from.kept(f.detail) {
                     f.detail = to.intern(text);

@@ -3,7 +3,7 @@
 
 use super::Row;
 use crate::ingest::{DateCell, Reject, Unreadable, UnreadableKind};
-use crate::rules::finding::{Details, Finding};
+use crate::rules::finding::{Details, Finding, Subject};
 use crate::rules::{RuleCode, RuleSet};
 use crate::schema::Field;
 
@@ -29,7 +29,7 @@ pub fn rejected(rules: &RuleSet, rejects: &[Reject], details: &Details) -> Vec<F
         .map(|r| Finding {
             file: r.file,
             row: r.row,
-            subject: None,
+            subject: Subject::NONE,
             rule: RuleCode::DQ001,
             detail: details.intern(&r.reason),
         })
