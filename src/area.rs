@@ -448,7 +448,7 @@ impl Selection {
         // Only a rejected record's finding (DQ001, which has no row to place) has no subject.
         let findings = findings
             .into_iter()
-            .filter_map(|mut f| match f.subject.row() {
+            .filter_map(|mut f| match f.subject.index() {
                 None => Some(f),
                 Some(i) if keep[i as usize] => {
                     f.subject = Subject::at(renumber[i as usize]);

@@ -109,7 +109,7 @@ impl RowMarks {
     pub fn compute(audit: Checked) -> RowMarks {
         let mut rules: Vec<RuleMask> = vec![0; audit.table.len()];
         for f in audit.findings {
-            if let Some(s) = f.subject.row() {
+            if let Some(s) = f.subject.index() {
                 rules[s as usize] |= 1 << (f.rule as u32);
             }
         }

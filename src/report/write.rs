@@ -209,7 +209,7 @@ pub fn finding_row<'a>(
     let file = audit.files[f.file as usize].name.as_str();
     let rule = f.rule.code();
     let severity = audit.rules.severity(f.rule).code();
-    let Some(i) = f.subject.row().map(|s| s as usize) else {
+    let Some(i) = f.subject.index().map(|s| s as usize) else {
         return FindingRow {
             file,
             row: f.row,

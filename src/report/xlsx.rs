@@ -40,19 +40,21 @@ impl Styles {
 fn new_book(path: &Path) -> std::result::Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.set_zip_compression_level(1);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        book.set_tempdir(dir)?;
-    }
+    book.set_tempdir(folder_of(path))?;
     Ok(book)
+}
+
+/// The folder `path` is in (`.` for a bare file name): the workbook's temporary files go there.
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// An unnamed temporary file in `path`'s folder, as the library's own for the table sheets: never
 /// visible, its space reclaimed whichever way the run ends.
 fn unnamed_file_beside(path: &Path) -> std::io::Result<std::fs::File> {
-    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) => tempfile::tempfile_in(dir),
-        None => tempfile::tempfile(),
-    }
+    tempfile::tempfile_in(folder_of(path))
 }
 
 /// A sheet for a table of any length: its rows go to a temporary file as they are written, so the
@@ -748,12 +750,12 @@ mod tests {
 
     #[test]
     fn rows_of_many_pieces_and_blocks_read_back_in_order() {
-        let (bytes, sheet) = header_only_book();
+        let (book, sheet) = header_only_book();
         let n = 2 * PIECE_ROWS + 7;
         let rows = Rows((0..n as u32).map(|r| (r + 10, "d")).collect());
         let block = block_of(&rows);
         let out = std::io::Cursor::new(Vec::new());
-        let mut splice = SheetSplice::start(out, bytes, &sheet, 2 * n, Lang::En).unwrap();
+        let mut splice = SheetSplice::start(out, book, &sheet, 2 * n, Lang::En).unwrap();
         // The same rows twice: pieces within a block and across blocks.
         splice.rows(&block).unwrap();
         splice.rows(&block).unwrap();
@@ -782,7 +784,7 @@ mod tests {
 
     #[test]
     fn spliced_rows_read_back_as_written() {
-        let (bytes, sheet) = header_only_book();
+        let (book, sheet) = header_only_book();
         let rows = Rows(vec![
             (7, "plain"),
             (9, "<tag> & \u{1}bell _x0041_"),
@@ -790,7 +792,7 @@ mod tests {
         ]);
         let block = block_of(&rows);
         let out = std::io::Cursor::new(Vec::new());
-        let mut splice = SheetSplice::start(out, bytes, &sheet, 2, Lang::En).unwrap();
+        let mut splice = SheetSplice::start(out, book, &sheet, 2, Lang::En).unwrap();
         splice.rows(&block).unwrap();
         let mut out = splice.finish().unwrap();
         out.set_position(0);

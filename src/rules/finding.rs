@@ -47,13 +47,14 @@ impl Subject {
     /// A rejected record's finding.
     pub const NONE: Subject = Subject(u32::MAX);
 
+    /// A finding on the table's row `table_row`.
     pub fn at(table_row: u32) -> Subject {
         debug_assert_ne!(table_row, u32::MAX, "a table holds fewer than 2^32 rows");
         Subject(table_row)
     }
 
-    /// The row's index in the table, when the finding has one.
-    pub fn row(self) -> Option<u32> {
+    /// The row's index in the table (not its record number in the file), when the finding has one.
+    pub fn index(self) -> Option<u32> {
         (self != Subject::NONE).then_some(self.0)
     }
 }
@@ -215,7 +216,7 @@ impl DetailTexts {
         if let Kept::Text(text) = kept {
             return Cow::Borrowed(text);
         }
-        let words = f.subject.row().and_then(|i| {
+        let words = f.subject.index().and_then(|i| {
             let i = i as usize;
             match (kept, f.rule.info().scope) {
                 (Kept::Figures(figures), Scope::Holder(holder)) => {
@@ -268,11 +269,11 @@ mod tests {
     #[test]
     fn a_subject_is_a_row_or_none() {
         for row in [0, 1, 130_000_000, u32::MAX - 1] {
-            assert_eq!(Subject::at(row).row(), Some(row));
+            assert_eq!(Subject::at(row).index(), Some(row));
         }
-        assert_eq!(Subject::NONE.row(), None);
+        assert_eq!(Subject::NONE.index(), None);
         let on = Finding::on(7, 0, 8, RuleCode::PS001, Detail::FROM_ROW);
-        assert_eq!(on.subject.row(), Some(7));
+        assert_eq!(on.subject.index(), Some(7));
     }
 
     #[test]
