@@ -219,17 +219,26 @@ impl Privacy {
         self.level() != Some(Level::Strict)
     }
 
-    /// A finding's detail: the row's ID key replaced by its masked form; at the strict level, the
-    /// rule's own plain-words reason instead (a detail quotes the row's values: dates, sex, text as
-    /// read, parts of numbers).
-    pub fn detail<'a>(&self, detail: Cow<'a, str>, id_key: &str, rule: RuleCode) -> Cow<'a, str> {
+    /// A finding's detail, from `words` (called only when it is shown): the row's ID key replaced by
+    /// its masked form; at the strict level, the rule's own plain-words reason instead (a detail
+    /// quotes the row's values: dates, sex, text as read, parts of numbers).
+    pub fn detail<'a>(
+        &self,
+        words: impl FnOnce() -> Cow<'a, str>,
+        id_key: &str,
+        rule: RuleCode,
+    ) -> Cow<'a, str> {
         match self {
-            Privacy::Clear => detail,
+            Privacy::Clear => words(),
             Privacy::Masked(k) if k.level == Level::Strict => Cow::Borrowed(rule.info().en),
-            Privacy::Masked(_) if !id_key.is_empty() && detail.contains(id_key) => {
-                Cow::Owned(detail.replace(id_key, &self.id(id_key)))
+            Privacy::Masked(_) => {
+                let detail = words();
+                if !id_key.is_empty() && detail.contains(id_key) {
+                    Cow::Owned(detail.replace(id_key, &self.id(id_key)))
+                } else {
+                    detail
+                }
             }
-            Privacy::Masked(_) => detail,
         }
     }
 
@@ -286,7 +295,7 @@ mod tests {
         assert_eq!(p.name("Nguyễn Văn Đức"), "N. V. Đ.");
         assert_eq!(
             p.detail(
-                "ID 033085012345 holds 5".into(),
+                || "ID 033085012345 holds 5".into(),
                 "033085012345",
                 RuleCode::XR001
             ),
@@ -315,7 +324,7 @@ mod tests {
         assert_eq!(standard.birth(born).iso(), "1985-03-05");
         assert_eq!(
             strict.detail(
-                "CCCD says female, gender says male".into(),
+                || "CCCD says female, gender says male".into(),
                 "",
                 RuleCode::ID005
             ),

@@ -251,7 +251,7 @@ pub fn finding_row<'a>(
         point_id: t.point_id.get(i),
         rule,
         severity,
-        detail: privacy.detail(audit.details.of(f, wording), key, f.rule),
+        detail: privacy.detail(|| audit.details.of(f, wording), key, f.rule),
     }
 }
 

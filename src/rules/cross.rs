@@ -7,8 +7,6 @@
 use super::config::Thresholds;
 use super::row::Context;
 use super::RuleCode as R;
-use crate::ingest::Table;
-use crate::normalize::Normalised;
 use crate::rules::finding::{Detail, Finding};
 use crate::schema::{PointType, SubscriberType};
 use rayon::prelude::*;
@@ -244,17 +242,14 @@ pub struct OnRow<'a> {
 }
 
 impl<'a> OnRow<'a> {
-    pub fn of(
-        t: &'a Table,
-        norm: &'a Normalised,
-        thresholds: &'a Thresholds,
-        i: usize,
-    ) -> OnRow<'a> {
+    /// Table row `i` of the context's table.
+    pub fn of(cx: &'a Context, i: usize) -> OnRow<'a> {
+        let t = cx.table;
         OnRow {
-            key: norm.id_text(t, i),
+            key: cx.norm.id_text(t, i),
             carrier: t.carrier.get(i),
             point: t.point_id.get(i),
-            thresholds,
+            thresholds: &cx.rules.thresholds,
         }
     }
 }
@@ -284,7 +279,7 @@ fn holder_finding(
 ) -> Finding {
     let (t, i) = (cx.table, i as usize);
     let detail = Detail::of_figures(figures).unwrap_or_else(|| {
-        let on = OnRow::of(t, cx.norm, &cx.rules.thresholds, i);
+        let on = OnRow::of(cx, i);
         cx.details.intern(&(holder_rule.words)(figures, &on))
     });
     Finding::on(i, t.file[i], t.row[i], rule, detail)

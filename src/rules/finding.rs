@@ -220,7 +220,7 @@ impl DetailTexts {
             let i = i as usize;
             match (kept, f.rule.info().scope) {
                 (Kept::Figures(figures), Scope::Holder(holder)) => {
-                    let on = OnRow::of(cx.table, cx.norm, &cx.rules.thresholds, i);
+                    let on = OnRow::of(cx, i);
                     Some((holder.words)(figures, &on))
                 }
                 (Kept::FromRow, Scope::RowQuoting(check)) => check(&Row::new(cx, i)),
