@@ -98,15 +98,9 @@ fn runs<'a, K: PartialEq>(
 }
 
 /// A finding on table row `i`.
-fn finding(cx: &Context, i: u32, rule: R, detail: String) -> Finding {
-    let t = cx.table;
-    Finding::on(
-        i as usize,
-        t.file[i as usize],
-        t.row[i as usize],
-        rule,
-        cx.details.intern(&detail),
-    )
+fn finding(cx: &Context, i: u32, rule: R, detail: Detail) -> Finding {
+    let (t, i) = (cx.table, i as usize);
+    Finding::on(i, t.file[i], t.row[i], rule, detail)
 }
 
 /// What the cross-record rules found, and the ID keys over the limit (ids_over_limit.csv), taken from
@@ -149,7 +143,7 @@ fn evaluate_rules(cx: &Context, by_number_and_point: bool) -> Found {
                 .map(|pass| {
                     let mut out = Vec::new();
                     pass(cx, &mut |i, rule, detail| {
-                        out.push(finding(cx, i, rule, detail))
+                        out.push(finding(cx, i, rule, cx.details.intern(&detail)))
                     });
                     out
                 })
@@ -277,12 +271,11 @@ fn holder_finding(
     holder_rule: &HolderRule,
     figures: Figures,
 ) -> Finding {
-    let (t, i) = (cx.table, i as usize);
     let detail = Detail::of_figures(figures).unwrap_or_else(|| {
-        let on = OnRow::of(cx, i);
+        let on = OnRow::of(cx, i as usize);
         cx.details.intern(&(holder_rule.words)(figures, &on))
     });
-    Finding::on(i, t.file[i], t.row[i], rule, detail)
+    finding(cx, i, rule, detail)
 }
 
 /// Every holder's findings (the enabled holder rules), with the ID keys over the limit.
